@@ -46,14 +46,14 @@ std::optional<int> unit_shift(const std::string &unit, int base_shift) {
 std::uint64_t parse_size(std::string_view text, std::string_view flag, int base_shift,
                          std::uint64_t max, const char *examples) {
     auto quantity = split_quantity(text);
+    if (quantity && quantity->unit == "overflow")
+        throw InvalidInput(std::string(flag), fmt::format("{}: \"{}\" is too large", flag, text));
     std::optional<int> shift = 0;
     if (quantity && !quantity->unit.empty())
         shift = unit_shift(quantity->unit, base_shift);
     if (!quantity || !shift)
         throw InvalidInput(std::string(flag), fmt::format("{}: \"{}\" is not a size; use e.g. {}",
                                                           flag, text, examples));
-    if (quantity->unit == "OVERFLOW")
-        throw InvalidInput(std::string(flag), fmt::format("{}: \"{}\" is too large", flag, text));
     std::uint64_t value = quantity->number;
     if (*shift > 0) {
         if (value > (max >> *shift))

@@ -1,0 +1,36 @@
+// `machine init [NAME]`: create a machine (its disk and config) without starting it.
+#include "context.h"
+
+#include <iostream>
+
+namespace machine::cli {
+
+void add_init_command(CLI::App &app, Context &context) {
+    auto *cmd = app.add_subcommand("init", "Create a new machine (default name \"default\")");
+    auto options = std::make_shared<InitOptions>();
+    auto volumes = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("name", options->name, "Name of the machine")->capture_default_str();
+    cmd->add_option("--cpus", options->cpus, "Number of virtual CPUs (default: half the host's)");
+    cmd->add_option("-m,--memory", options->memory,
+                    "Memory in MiB, or with a unit (4G, 512M); at least 512 MiB (default 2048)");
+    cmd->add_option("--disk-size", options->disk_size,
+                    "Disk size in GiB, or with a unit (100G, 1T) (default 100)");
+    cmd->add_option("--image,--image-path", options->image,
+                    "Disk image to boot (qcow2 or raw); default: the built guest image");
+    cmd->add_option("--provider", options->provider, "Hypervisor provider (default: the host's)");
+    cmd->add_flag("--rootful", options->rootful, "Forward the rootful podman API socket");
+    cmd->add_option("--username", options->username, "User in the guest (default core)");
+    cmd->add_option("--timezone", options->timezone, "Guest time zone, e.g. UTC (default local)");
+    auto *volume = cmd->add_option("-v,--volume", *volumes,
+                                   "Share a host folder: HOST[:GUEST][:ro] (default: your home)");
+    volume->allow_extra_args(false);
+    cmd->callback([&context, options, volumes, volume] {
+        if (volume->count() > 0)
+            options->volumes = *volumes;
+        auto config = context.manager.init(*options);
+        std::cout << "Machine init complete\nTo start your machine run:\n\n\tmachine start "
+                  << config.name << "\n\n";
+    });
+}
+
+} // namespace machine::cli

@@ -1,0 +1,41 @@
+// `machine rm [-f] [NAME...]`: remove machines (or what a killed init left), after confirmation.
+#include "context.h"
+
+#include <iostream>
+
+namespace machine::cli {
+
+namespace {
+
+bool confirmed(const Store &store, const std::string &name) {
+    auto layout = store.layout(name);
+    std::cout << "The following files will be deleted:\n\n"
+              << layout.config_file().string() << "\n"
+              << layout.data_dir().string() << "\n"
+              << layout.runtime_dir().string() << "\n"
+              << "Are you sure you want to continue? [y/N] " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+} // namespace
+
+void add_rm_command(CLI::App &app, Context &context) {
+    auto *cmd = app.add_subcommand("rm", "Remove machines");
+    auto names = std::make_shared<std::vector<std::string>>();
+    auto force = std::make_shared<bool>(false);
+    cmd->add_option("names", *names, "Machines (default: \"default\")");
+    cmd->add_flag("-f,--force", *force, "Do not ask for confirmation");
+    cmd->callback([&context, names, force] {
+        if (names->empty())
+            names->push_back("default");
+        for (const auto &name : *names) {
+            if (!*force && !confirmed(context.store, name))
+                continue;
+            context.manager.remove(name);
+        }
+    });
+}
+
+} // namespace machine::cli

@@ -1,0 +1,25 @@
+#pragma once
+// What every verb needs, built once in main.
+#include "machine/machine_manager.h"
+#include "platform/process_runner.h"
+
+#include <CLI/CLI.hpp>
+
+namespace machine::cli {
+
+struct Context {
+    Store store = Store::from_environment();
+    ProviderRegistry providers = ProviderRegistry::builtin();
+    platform::SpawnProcessRunner runner;
+    MachineManager manager{store, providers, runner};
+    int exit_code = 0;
+};
+
+void add_init_command(CLI::App &app, Context &context);
+void add_list_command(CLI::App &app, Context &context);
+void add_inspect_command(CLI::App &app, Context &context);
+void add_rm_command(CLI::App &app, Context &context);
+void add_set_command(CLI::App &app, Context &context);
+void add_info_command(CLI::App &app, Context &context);
+
+} // namespace machine::cli

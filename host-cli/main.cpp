@@ -1,0 +1,54 @@
+// The `machine` command line: parses, runs one verb, and turns every error into one line on
+// stderr and exit code 125 (as podman does).
+#include "context.h"
+#include "machine/errors.h"
+
+#include <iostream>
+#include <optional>
+
+namespace {
+
+constexpr int tool_error = 125;
+
+// One line: the message, then the hint after a semicolon.
+int report(const std::string &message, const std::string &hint = {}) {
+    std::string line = message;
+    for (auto &c : line)
+        if (c == '\n')
+            c = ' ';
+    std::cerr << "Error: " << line << (hint.empty() ? "" : "; " + hint) << std::endl;
+    return tool_error;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    CLI::App app{"machine: a local container engine in a small Linux VM"};
+    app.name("machine");
+    app.require_subcommand(1, 1);
+    app.set_version_flag("--version", std::string("machine version ") + MACHINE_VERSION);
+    std::optional<machine::cli::Context> context;
+    try {
+        context.emplace();
+        machine::cli::add_init_command(app, *context);
+        machine::cli::add_list_command(app, *context);
+        machine::cli::add_inspect_command(app, *context);
+        machine::cli::add_rm_command(app, *context);
+        machine::cli::add_set_command(app, *context);
+        machine::cli::add_info_command(app, *context);
+        app.parse(argc, argv);
+        return context->exit_code;
+    } catch (const CLI::CallForHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion &e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        return report(e.what(), "see `machine --help`");
+    } catch (const machine::Error &e) {
+        return report(e.what(), e.hint());
+    } catch (const std::exception &e) {
+        return report(e.what());
+    }
+}

@@ -1,0 +1,146 @@
+#include "output/reports.h"
+
+#include "output/humanize.h"
+#include "platform/host.h"
+#include "providers/qemu/accelerator.h"
+
+namespace machine::cli {
+
+namespace {
+
+bool is_default(const std::string &name) { return name == default_machine_name; }
+
+std::string last_up_text(const MachineStatus &s, std::int64_t now) {
+    if (s.state == MachineState::running)
+        return "Currently running";
+    if (s.state == MachineState::starting)
+        return "Currently starting";
+    return s.config->last_up == 0 ? "Never" : time_ago(s.config->last_up, now);
+}
+
+} // namespace
+
+nlohmann::json list_json_row(const MachineStatus &s, const Store &store) {
+    if (!s.config)
+        return {{"Name", s.name}, {"Problem", s.problem}};
+    const auto &c = *s.config;
+    return {
+        {"Name", c.name},
+        {"Default", is_default(c.name)},
+        {"Created", rfc3339(c.created)},
+        {"Running", s.state == MachineState::running},
+        {"Starting", s.state == MachineState::starting},
+        {"LastUp", c.last_up == 0 ? "" : rfc3339(c.last_up)},
+        {"VMType", c.provider},
+        {"CPUs", c.resources.cpus},
+        {"Memory", std::to_string(c.resources.memory_mib << 20)},
+        {"DiskSize", std::to_string(c.resources.disk_gib << 30)},
+        {"Port", c.ssh.port},
+        {"RemoteUsername", c.ssh.username},
+        {"IdentityPath", c.ssh.identity_path},
+        {"UserModeNetworking", true},
+        {"Socket", store.layout(c.name).api_socket().string()},
+    };
+}
+
+nlohmann::json list_display_row(const MachineStatus &s, std::int64_t now) {
+    if (!s.config)
+        return {{"Name", s.name},       {"Default", false},    {"Created", "-"},
+                {"Running", false},     {"Starting", false},   {"LastUp", "Broken"},
+                {"VMType", "-"},        {"CPUs", "-"},         {"Memory", "-"},
+                {"DiskSize", "-"},      {"Port", "-"},         {"RemoteUsername", "-"},
+                {"IdentityPath", "-"},  {"Problem", s.problem}};
+    const auto &c = *s.config;
+    return {
+        {"Name", is_default(c.name) ? c.name + "*" : c.name},
+        {"Default", is_default(c.name)},
+        {"Created", time_ago(c.created, now)},
+        {"Running", s.state == MachineState::running},
+        {"Starting", s.state == MachineState::starting},
+        {"LastUp", last_up_text(s, now)},
+        {"VMType", c.provider},
+        {"CPUs", c.resources.cpus},
+        {"Memory", bytes_size(c.resources.memory_mib << 20)},
+        {"DiskSize", bytes_size(c.resources.disk_gib << 30)},
+        {"Port", c.ssh.port},
+        {"RemoteUsername", c.ssh.username},
+        {"IdentityPath", c.ssh.identity_path},
+        {"Problem", ""},
+    };
+}
+
+const char *list_table_format() {
+    return "table {{.Name}}\t{{.VMType}}\t{{.Created}}\t{{.LastUp}}\t{{.CPUs}}\t{{.Memory}}\t{{."
+           "DiskSize}}";
+}
+
+nlohmann::json list_headers() {
+    return {{"VMType", "VM TYPE"}, {"CPUs", "CPUS"}, {"LastUp", "LAST UP"}};
+}
+
+nlohmann::json inspect_json(const MachineStatus &s, const Store &store) {
+    const auto &c = *s.config;
+    auto layout = store.layout(c.name);
+    nlohmann::json mounts = nlohmann::json::array();
+    for (const auto &m : c.mounts)
+        mounts.push_back({{"Source", m.host_path}, {"Target", m.guest_path},
+                          {"ReadOnly", m.read_only}, {"Type", "9p"}});
+    return {
+        {"ConfigPath", {{"Path", layout.config_file().string()}}},
+        {"ConnectionInfo",
+         {{"PodmanSocket", {{"Path", layout.api_socket().string()}}}, {"PodmanPipe", nullptr}}},
+        {"Created", rfc3339(c.created)},
+        {"Image",
+         {{"ImagePath", {{"Path", layout.disk().string()}}},
+          {"BaseImage", c.image.path},
+          {"Format", c.image.format},
+          {"Provisioning", c.image.provisioning},
+          {"IgnitionFilePath", {{"Path", layout.provisioning().string()}}}}},
+        {"LastUp", c.last_up == 0 ? "" : rfc3339(c.last_up)},
+        {"Name", c.name},
+        {"Resources",
+         {{"CPUs", c.resources.cpus},
+          {"DiskSize", c.resources.disk_gib},
+          {"Memory", c.resources.memory_mib}}},
+        {"SSHConfig",
+         {{"IdentityPath", c.ssh.identity_path},
+          {"Port", c.ssh.port},
+          {"RemoteUsername", c.ssh.username}}},
+        {"State", to_string(s.state)},
+        {"UserModeNetworking", true},
+        {"Rootful", c.rootful},
+        {"Mounts", mounts},
+        {"Timezone", c.timezone},
+        {"VMType", c.provider},
+    };
+}
+
+nlohmann::json info_json(const std::vector<MachineStatus> &machines, const Store &store,
+                         const std::string &provider) {
+    std::string current, state;
+    for (const auto &m : machines)
+        if (m.config && m.state != MachineState::stopped) {
+            current = m.name;
+            state = to_string(m.state);
+        }
+    auto accelerator = pick_accelerator(host_accelerator_facts(platform::host_arch()));
+    return {
+        {"Host",
+         {{"Arch", platform::host_arch()},
+          {"OS", platform::host_os_name()},
+          {"CPUs", platform::host_cpu_count()},
+          {"Memory", std::to_string(platform::host_memory_mib() << 20)},
+          {"Accelerator", to_string(accelerator)},
+          {"VMType", provider},
+          {"CurrentMachine", current},
+          {"MachineState", state},
+          {"DefaultMachine", default_machine_name},
+          {"NumberOfMachines", machines.size()},
+          {"MachineConfigDir", (store.dirs().config / "machines").string()},
+          {"MachineDataDir", (store.dirs().data / "machines").string()},
+          {"MachineRuntimeDir", store.dirs().runtime.string()}}},
+        {"Version", {{"Version", MACHINE_VERSION}}},
+    };
+}
+
+} // namespace machine::cli

@@ -1,0 +1,21 @@
+#pragma once
+// Recognizing a disk image by its contents, not its name.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace machine {
+
+struct DiskImageInfo {
+    std::string format;              // "qcow2" or "raw"
+    std::uint64_t virtual_size = 0;  // bytes the guest sees
+    std::string kernel;              // a kernel beside the image ("vmlinuz"), if any
+    std::string initrd;              // an initrd beside the image ("initrd"/"initrd.img"), if any
+};
+
+// Reads the header of `path`: a qcow2 image (magic "QFI\xfb") or a raw disk with an MBR or GPT
+// partition table. Throws InvalidInput("--image") naming the path and what is accepted when it is
+// missing, a folder or not a disk image.
+DiskImageInfo inspect_disk_image(const std::filesystem::path &path);
+
+} // namespace machine

@@ -1,0 +1,43 @@
+#pragma once
+// Every file a machine owns, named in one place. `rm` removes only what this names.
+#include <filesystem>
+#include <string>
+
+namespace machine {
+
+struct StoreDirs {
+    std::filesystem::path config;  // $XDG_CONFIG_HOME/machine
+    std::filesystem::path data;    // $XDG_DATA_HOME/machine
+    std::filesystem::path runtime; // $XDG_RUNTIME_DIR/machine
+};
+
+class Layout {
+public:
+    Layout(const StoreDirs &dirs, const std::string &name);
+
+    const std::string &name() const { return name_; }
+
+    // Written last by init, removed first by rm: a machine exists when its config does.
+    std::filesystem::path config_file() const;
+    // Never removed, so a waiter on a removed machine's lock cannot race a new one.
+    std::filesystem::path lock_file() const;
+
+    std::filesystem::path data_dir() const;
+    std::filesystem::path disk() const;
+    std::filesystem::path identity() const;     // SSH client private key
+    std::filesystem::path host_key() const;     // the guest's SSH host private key
+    std::filesystem::path provisioning() const; // Ignition JSON handed over through fw_cfg
+    std::filesystem::path console_log() const;
+
+    std::filesystem::path runtime_dir() const;
+    std::filesystem::path qmp_socket() const;
+    std::filesystem::path ready_socket() const;
+    std::filesystem::path api_socket() const;
+    std::filesystem::path pid_file() const;
+
+private:
+    StoreDirs dirs_;
+    std::string name_;
+};
+
+} // namespace machine

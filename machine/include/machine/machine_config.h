@@ -1,0 +1,59 @@
+#pragma once
+// A machine's settings as a plain value. Persisted as YAML by config_file.h.
+#include "machine/volume.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace machine {
+
+inline constexpr int config_schema_version = 1;
+
+// The disk image a machine boots from. `kernel`/`initrd` are set when the image brings its own
+// (direct kernel boot); otherwise firmware boots the disk.
+struct ImageSource {
+    std::string path;   // absolute path of the base image the overlay is backed by
+    std::string format; // "qcow2" or "raw"
+    std::string kernel;
+    std::string initrd;
+    std::string kernel_cmdline;
+    std::string provisioning = "ignition"; // "ignition" (fw_cfg), "cloud-init" or "none"
+
+    bool operator==(const ImageSource &) const = default;
+};
+
+struct Resources {
+    int cpus = 2;
+    std::uint64_t memory_mib = 2048;
+    std::uint64_t disk_gib = 20;
+
+    bool operator==(const Resources &) const = default;
+};
+
+struct SshSettings {
+    std::string username = "core";
+    int port = 0; // host port forwarded to the guest's 22, chosen at init
+    std::string identity_path;
+    std::string host_key_fingerprint; // pinned at init; empty until provisioning exists
+
+    bool operator==(const SshSettings &) const = default;
+};
+
+struct MachineConfig {
+    std::string name;
+    std::string provider = "qemu";
+    std::string arch = "x86_64"; // guest architecture: "x86_64" or "aarch64"
+    Resources resources;
+    ImageSource image;
+    SshSettings ssh;
+    std::vector<Mount> mounts;
+    bool rootful = false;
+    std::string timezone; // empty: the host's
+    std::int64_t created = 0; // Unix seconds
+    std::int64_t last_up = 0; // Unix seconds; 0 = never started
+
+    bool operator==(const MachineConfig &) const = default;
+};
+
+} // namespace machine

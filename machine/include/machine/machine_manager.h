@@ -1,0 +1,74 @@
+#pragma once
+// The lifecycle, written once for every provider: lock -> reload -> check state -> provider step
+// -> save, with undos so that a failure leaves nothing half-made.
+#include "machine/command.h"
+#include "machine/machine_config.h"
+#include "machine/provider.h"
+#include "machine/provider_registry.h"
+#include "machine/store.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace machine {
+
+// `machine init` as typed by the user; every field is validated by init().
+struct InitOptions {
+    std::string name = "default";
+    std::optional<std::string> cpus;
+    std::optional<std::string> memory;
+    std::optional<std::string> disk_size;
+    std::optional<std::string> image;
+    std::optional<std::string> provider;
+    std::optional<std::string> username;
+    std::optional<std::string> timezone;
+    std::optional<std::vector<std::string>> volumes; // unset: the user's home, as podman does
+    bool rootful = false;
+};
+
+struct SetOptions {
+    std::optional<std::string> cpus;
+    std::optional<std::string> memory;
+    std::optional<std::string> disk_size;
+    std::optional<bool> rootful;
+};
+
+struct MachineStatus {
+    std::string name;
+    std::optional<MachineConfig> config; // unset when the machine is broken
+    MachineState state = MachineState::stopped;
+    std::string problem; // why the machine is broken; empty when it is fine
+};
+
+class MachineManager {
+public:
+    MachineManager(const Store &store, const ProviderRegistry &providers, ProcessRunner &runner);
+
+    // Validates everything before touching disk; creates the disk, then writes the config last.
+    MachineConfig init(const InitOptions &options);
+
+    // Removes a machine, or what a killed init left behind. A running machine needs stopping
+    // first (WrongState).
+    void remove(const std::string &name);
+
+    // Changes a stopped machine's settings; the disk only grows.
+    MachineConfig set(const std::string &name, const SetOptions &options);
+
+    std::vector<MachineStatus> list() const;
+    // Throws NotFound, or the config's CorruptConfig.
+    MachineStatus status(const std::string &name) const;
+
+    // Where `init` looks for the image when --image is not given.
+    std::string default_image_path() const;
+
+private:
+    MachineConfig validated_config(const InitOptions &options) const;
+    MachineState state_of(const MachineConfig &config) const;
+
+    const Store &store_;
+    const ProviderRegistry &providers_;
+    ProcessRunner &runner_;
+};
+
+} // namespace machine

@@ -1,0 +1,131 @@
+#include "platform/process_runner.h"
+
+#include "machine/errors.h"
+
+#include <array>
+#include <cerrno>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace machine::platform {
+
+namespace {
+
+struct Pipe {
+    int read = -1, write = -1;
+    Pipe() {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0)
+            throw SystemError("cannot create a pipe", errno);
+        read = fds[0];
+        write = fds[1];
+    }
+    ~Pipe() {
+        close_read();
+        close_write();
+    }
+    void close_read() {
+        if (read >= 0)
+            ::close(read), read = -1;
+    }
+    void close_write() {
+        if (write >= 0)
+            ::close(write), write = -1;
+    }
+};
+
+struct SpawnActions {
+    posix_spawn_file_actions_t actions;
+    SpawnActions() { posix_spawn_file_actions_init(&actions); }
+    ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
+};
+
+std::vector<std::string> merged_environment(const Command &command) {
+    std::vector<std::string> env;
+    for (char **e = environ; *e; ++e) {
+        std::string entry = *e;
+        auto key = entry.substr(0, entry.find('='));
+        if (!command.env.count(key))
+            env.push_back(entry);
+    }
+    for (const auto &[key, value] : command.env)
+        env.push_back(key + "=" + value);
+    return env;
+}
+
+std::vector<char *> c_strings(std::vector<std::string> &words) {
+    std::vector<char *> pointers;
+    for (auto &word : words)
+        pointers.push_back(word.data());
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+// Reads both pipes until both close, without letting either fill up and stall the child.
+void drain(Pipe &out, Pipe &err, ProcessResult &result) {
+    std::array<pollfd, 2> fds{{{out.read, POLLIN, 0}, {err.read, POLLIN, 0}}};
+    std::array<std::string *, 2> sinks{&result.out, &result.err};
+    int open = 2;
+    char buffer[65536];
+    while (open > 0) {
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            throw SystemError("cannot wait for a child's output", errno);
+        }
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            auto n = ::read(fds[i].fd, buffer, sizeof buffer);
+            if (n > 0) {
+                sinks[i]->append(buffer, std::size_t(n));
+            } else if (n == 0 || errno != EINTR) {
+                fds[i].fd = -1;
+                --open;
+            }
+        }
+    }
+}
+
+} // namespace
+
+ProcessResult SpawnProcessRunner::run(const Command &command) {
+    Pipe out, err;
+    SpawnActions spawn;
+    posix_spawn_file_actions_addopen(&spawn.actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&spawn.actions, out.write, 1);
+    posix_spawn_file_actions_adddup2(&spawn.actions, err.write, 2);
+
+    std::vector<std::string> argv{command.program};
+    argv.insert(argv.end(), command.args.begin(), command.args.end());
+    auto env = merged_environment(command);
+    auto c_argv = c_strings(argv);
+    auto c_env = c_strings(env);
+
+    pid_t pid = 0;
+    int rc = ::posix_spawnp(&pid, command.program.c_str(), &spawn.actions, nullptr, c_argv.data(),
+                            c_env.data());
+    if (rc == ENOENT)
+        throw HostNotReady(command.program + " is not installed or not on PATH",
+                           "install it (see the README) and try again");
+    if (rc != 0)
+        throw SystemError("cannot run " + command.program, rc);
+    out.close_write();
+    err.close_write();
+
+    ProcessResult result;
+    drain(out, err, result);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            throw SystemError("cannot wait for " + command.program, errno);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+} // namespace machine::platform

@@ -1,0 +1,71 @@
+#include "machine/disk_image.h"
+
+#include "machine/errors.h"
+
+#include <array>
+#include <fmt/format.h>
+#include <fstream>
+
+namespace machine {
+
+namespace {
+
+std::uint64_t big_endian_u64(const unsigned char *bytes) {
+    std::uint64_t value = 0;
+    for (int i = 0; i < 8; ++i)
+        value = value << 8 | bytes[i];
+    return value;
+}
+
+[[noreturn]] void reject(const std::filesystem::path &path, const std::string &problem) {
+    throw InvalidInput("--image", fmt::format("--image: {} {}; give a qcow2 or raw disk image",
+                                              path.string(), problem));
+}
+
+std::string sibling(const std::filesystem::path &image, std::initializer_list<const char *> names) {
+    for (const char *name : names) {
+        auto candidate = image.parent_path() / name;
+        if (std::filesystem::is_regular_file(candidate))
+            return candidate.string();
+    }
+    return {};
+}
+
+} // namespace
+
+DiskImageInfo inspect_disk_image(const std::filesystem::path &path) {
+    std::error_code ec;
+    auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status))
+        reject(path, "does not exist");
+    if (std::filesystem::is_directory(status))
+        reject(path, "is a folder");
+    if (!std::filesystem::is_regular_file(status))
+        reject(path, "is not a regular file");
+
+    std::ifstream in(path, std::ios::binary);
+    std::array<unsigned char, 1024> header{};
+    in.read(reinterpret_cast<char *>(header.data()), header.size());
+    auto length = std::size_t(in.gcount());
+    if (!in && !in.eof())
+        reject(path, "cannot be read");
+
+    DiskImageInfo info;
+    if (length >= 32 && header[0] == 'Q' && header[1] == 'F' && header[2] == 'I' &&
+        header[3] == 0xfb) {
+        info.format = "qcow2";
+        info.virtual_size = big_endian_u64(&header[24]);
+    } else if (length >= 520 && ((header[510] == 0x55 && header[511] == 0xaa) ||
+                                 std::string_view(reinterpret_cast<char *>(&header[512]), 8) ==
+                                     "EFI PART")) {
+        info.format = "raw";
+        info.virtual_size = std::filesystem::file_size(path);
+    } else {
+        reject(path, "is not a disk image (neither qcow2 nor a partitioned raw disk)");
+    }
+    info.kernel = sibling(path, {"vmlinuz"});
+    info.initrd = sibling(path, {"initrd", "initrd.img"});
+    return info;
+}
+
+} // namespace machine

@@ -1,0 +1,232 @@
+#include "machine/machine_manager.h"
+
+#include "machine/disk_image.h"
+#include "machine/errors.h"
+#include "machine/names.h"
+#include "machine/sizes.h"
+#include "machine/undo_stack.h"
+#include "platform/atomic_file.h"
+#include "platform/fault_point.h"
+#include "platform/host.h"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <regex>
+
+namespace machine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void validate_username(const std::string &username) {
+    static const std::regex pattern("[a-z_][a-z0-9_-]{0,31}");
+    if (!std::regex_match(username, pattern))
+        throw InvalidInput("--username",
+                           fmt::format("--username: \"{}\" is not a valid user name; use lower-case "
+                                       "letters, digits, '_' and '-' (at most 32)",
+                                       username));
+}
+
+void validate_timezone(const std::string &timezone) {
+    if (timezone == "local")
+        return;
+    static const std::regex pattern("[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*");
+    bool known = std::regex_match(timezone, pattern) &&
+                 (!fs::exists("/usr/share/zoneinfo") ||
+                  fs::is_regular_file(fs::path("/usr/share/zoneinfo") / timezone));
+    if (!known)
+        throw InvalidInput("--timezone",
+                           fmt::format("--timezone: \"{}\" is not a time zone; use e.g. "
+                                       "Europe/Berlin, UTC or local",
+                                       timezone));
+}
+
+std::vector<Mount> parse_volumes(const std::optional<std::vector<std::string>> &specs) {
+    std::vector<Mount> mounts;
+    if (!specs) {
+        if (const char *home = std::getenv("HOME"); home && *home == '/' && fs::is_directory(home))
+            mounts.push_back({home, home, false});
+        return mounts;
+    }
+    for (const auto &spec : *specs) {
+        auto mount = parse_volume(spec);
+        check_volume_host_path(mount);
+        mounts.push_back(mount);
+    }
+    return mounts;
+}
+
+} // namespace
+
+MachineManager::MachineManager(const Store &store, const ProviderRegistry &providers,
+                               ProcessRunner &runner)
+    : store_(store), providers_(providers), runner_(runner) {}
+
+std::string MachineManager::default_image_path() const {
+    return (store_.dirs().data / "images" / "default" / "disk.qcow2").string();
+}
+
+MachineConfig MachineManager::validated_config(const InitOptions &options) const {
+    validate_machine_name(options.name);
+    MachineConfig config;
+    config.name = options.name;
+    config.provider = options.provider.value_or(providers_.default_name());
+    providers_.make(config.provider, runner_); // rejects an unknown provider
+    config.arch = platform::host_arch();
+
+    int host_cpus = platform::host_cpu_count();
+    config.resources.cpus =
+        options.cpus ? parse_cpus(*options.cpus, host_cpus) : std::max(1, host_cpus / 2);
+    if (options.memory)
+        config.resources.memory_mib = parse_memory_mib(*options.memory);
+    config.resources.disk_gib = options.disk_size ? parse_disk_gib(*options.disk_size) : 100;
+
+    std::string image_path = options.image.value_or(default_image_path());
+    if (!options.image && !fs::exists(image_path))
+        throw HostNotReady(fmt::format("no default guest image at {}", image_path),
+                           "build it with `guest-image/build`, or pass --image PATH");
+    auto absolute = fs::absolute(image_path).lexically_normal();
+    auto image = inspect_disk_image(absolute);
+    std::uint64_t disk_bytes = config.resources.disk_gib << 30;
+    if (disk_bytes < image.virtual_size)
+        throw InvalidInput("--disk-size",
+                           fmt::format("--disk-size: {} GiB is smaller than the image ({:.1f} GiB); "
+                                       "give at least {} GiB",
+                                       config.resources.disk_gib,
+                                       double(image.virtual_size) / double(1ull << 30),
+                                       (image.virtual_size + (1ull << 30) - 1) >> 30));
+    config.image.path = absolute.string();
+    config.image.format = image.format;
+    config.image.kernel = image.kernel;
+    config.image.initrd = image.initrd;
+    if (!image.kernel.empty())
+        config.image.kernel_cmdline = "root=/dev/vda1 rw";
+
+    config.ssh.username = options.username.value_or("core");
+    validate_username(config.ssh.username);
+    config.timezone = options.timezone.value_or("local");
+    validate_timezone(config.timezone);
+    config.mounts = parse_volumes(options.volumes);
+    config.rootful = options.rootful;
+    return config;
+}
+
+MachineConfig MachineManager::init(const InitOptions &options) {
+    auto config = validated_config(options);
+    auto layout = store_.layout(config.name);
+    auto lock = store_.lock(config.name);
+    platform::fault_point("init:locked");
+    if (store_.exists(config.name))
+        throw AlreadyExists(fmt::format("machine \"{}\" already exists", config.name),
+                            "pick another name, or remove it with `machine rm`");
+    auto provider = providers_.make(config.provider, runner_);
+
+    // What a killed init left behind is ours to clear: we hold the lock and there is no config.
+    fs::remove_all(layout.data_dir());
+    UndoStack undo;
+    platform::make_private_dir(layout.data_dir());
+    undo.push([&] { fs::remove_all(layout.data_dir()); });
+    platform::fault_point("init:data-dir");
+
+    config.ssh.port = platform::free_loopback_port();
+    config.ssh.identity_path = layout.identity().string();
+    config.created = platform::now_unix();
+
+    provider->create(config, layout);
+    undo.push([&] { provider->remove(config, layout); });
+    platform::fault_point("init:disk");
+
+    store_.save(config); // last: from here on the machine exists
+    platform::fault_point("init:config");
+    undo.commit();
+    return config;
+}
+
+void MachineManager::remove(const std::string &name) {
+    auto lock = store_.lock(name);
+    auto layout = store_.layout(name);
+    std::optional<MachineConfig> config;
+    if (store_.exists(name)) {
+        try {
+            config = store_.load(name);
+        } catch (const CorruptConfig &) {
+            // Still removable: everything it owns is named by the layout.
+        }
+    } else if (!fs::exists(layout.data_dir())) {
+        throw NotFound(fmt::format("machine \"{}\" does not exist", name),
+                       "see `machine list` for the machines there are");
+    }
+    if (config && state_of(*config) != MachineState::stopped)
+        throw WrongState(fmt::format("machine \"{}\" is running", name),
+                         "stop it first with `machine stop " + name + "`");
+
+    // The config goes first: once it is gone the machine no longer lists as usable, and what a
+    // kill leaves after this point lists as broken and a second `rm` finishes the job.
+    fs::remove(layout.config_file());
+    platform::fault_point("rm:config");
+    if (config) {
+        if (auto provider = providers_.make(config->provider, runner_))
+            provider->remove(*config, layout);
+    }
+    fs::remove_all(layout.runtime_dir());
+    fs::remove_all(layout.data_dir());
+}
+
+MachineConfig MachineManager::set(const std::string &name, const SetOptions &options) {
+    auto lock = store_.lock(name);
+    auto config = store_.load(name);
+    if (state_of(config) != MachineState::stopped)
+        throw WrongState(fmt::format("machine \"{}\" is running; `set` needs it stopped", name),
+                         "stop it first with `machine stop " + name + "`");
+    auto updated = config;
+    if (options.cpus)
+        updated.resources.cpus = parse_cpus(*options.cpus, platform::host_cpu_count());
+    if (options.memory)
+        updated.resources.memory_mib = parse_memory_mib(*options.memory);
+    if (options.disk_size) {
+        updated.resources.disk_gib = parse_disk_gib(*options.disk_size);
+        if (updated.resources.disk_gib < config.resources.disk_gib)
+            throw InvalidInput("--disk-size",
+                               fmt::format("--disk-size: {} GiB is smaller than the current {} "
+                                           "GiB; a disk can only grow",
+                                           updated.resources.disk_gib, config.resources.disk_gib));
+    }
+    if (options.rootful)
+        updated.rootful = *options.rootful;
+
+    if (updated.resources.disk_gib > config.resources.disk_gib) {
+        auto provider = providers_.make(config.provider, runner_);
+        provider->grow_disk(config, store_.layout(name), updated.resources.disk_gib);
+    }
+    store_.save(updated);
+    return updated;
+}
+
+MachineState MachineManager::state_of(const MachineConfig &config) const {
+    return providers_.make(config.provider, runner_)->state(config, store_.layout(config.name));
+}
+
+std::vector<MachineStatus> MachineManager::list() const {
+    std::vector<MachineStatus> statuses;
+    for (auto &stored : store_.list()) {
+        MachineStatus status{stored.name, stored.config, MachineState::stopped, stored.problem};
+        if (status.config) {
+            try {
+                status.state = state_of(*status.config);
+            } catch (const Error &e) {
+                status.problem = e.what();
+                status.config.reset();
+            }
+        }
+        statuses.push_back(std::move(status));
+    }
+    return statuses;
+}
+
+MachineStatus MachineManager::status(const std::string &name) const {
+    auto config = store_.load(name);
+    return {name, config, state_of(config), {}};
+}
+
+} // namespace machine

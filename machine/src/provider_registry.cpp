@@ -1,0 +1,72 @@
+#include "machine/provider_registry.h"
+
+#include "machine/errors.h"
+#include "platform/host.h"
+#include "providers/qemu/qemu_provider.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace machine {
+
+std::string to_string(MachineState state) {
+    switch (state) {
+    case MachineState::starting:
+        return "starting";
+    case MachineState::running:
+        return "running";
+    case MachineState::stopped:
+        break;
+    }
+    return "stopped";
+}
+
+std::vector<std::string> preferred_providers(const std::string &host_os) {
+    if (host_os == "darwin")
+        return {"applehv", "qemu"};
+    if (host_os == "windows")
+        return {"wsl", "hyperv", "qemu"};
+    return {"qemu", "libvirt"};
+}
+
+ProviderRegistry ProviderRegistry::builtin() {
+    ProviderRegistry registry;
+    registry.add("qemu", [](ProcessRunner &runner) -> std::unique_ptr<Provider> {
+        return std::make_unique<QemuProvider>(runner);
+    });
+    return registry;
+}
+
+void ProviderRegistry::add(const std::string &name, Factory factory) {
+    factories_.emplace_back(name, std::move(factory));
+}
+
+std::vector<std::string> ProviderRegistry::names() const {
+    std::vector<std::string> names;
+    for (const auto &[name, factory] : factories_)
+        names.push_back(name);
+    return names;
+}
+
+std::string ProviderRegistry::default_name() const {
+    if (const char *chosen = std::getenv("MACHINE_PROVIDER"); chosen && *chosen)
+        return chosen;
+    auto available = names();
+    for (const auto &name : preferred_providers(platform::host_os_name()))
+        if (std::find(available.begin(), available.end(), name) != available.end())
+            return name;
+    return available.empty() ? std::string() : available.front();
+}
+
+std::unique_ptr<Provider> ProviderRegistry::make(const std::string &name, ProcessRunner &runner,
+                                                 const std::string &field) const {
+    for (const auto &[known, factory] : factories_)
+        if (known == name)
+            return factory(runner);
+    throw InvalidInput(field, fmt::format("{}: unknown provider \"{}\"; accepted: {}", field, name,
+                                          fmt::join(names(), ", ")));
+}
+
+} // namespace machine

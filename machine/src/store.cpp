@@ -1,0 +1,91 @@
+#include "machine/store.h"
+
+#include "machine/config_file.h"
+#include "machine/errors.h"
+#include "machine/names.h"
+#include "platform/atomic_file.h"
+#include "platform/host.h"
+
+#include <algorithm>
+#include <map>
+
+namespace machine {
+
+namespace fs = std::filesystem;
+
+Store::Store(StoreDirs dirs) : dirs_(std::move(dirs)) {}
+
+Store Store::from_environment() {
+    return Store({platform::user_config_dir(), platform::user_data_dir(),
+                  platform::user_runtime_dir()});
+}
+
+void Store::prepare() const {
+    platform::make_private_dir(dirs_.config / "machines");
+    platform::make_private_dir(dirs_.config / "locks");
+    platform::make_private_dir(dirs_.data / "machines");
+    platform::make_private_dir(dirs_.runtime);
+}
+
+bool Store::exists(const std::string &name) const {
+    std::error_code ec;
+    return fs::exists(layout(name).config_file(), ec);
+}
+
+MachineConfig Store::load(const std::string &name) const {
+    validate_machine_name(name);
+    auto file = layout(name).config_file();
+    if (!exists(name))
+        throw NotFound("machine \"" + name + "\" does not exist",
+                       "see `machine list` for the machines there are");
+    auto config = config_from_yaml(platform::read_file(file), file.string());
+    if (config.name != name)
+        throw CorruptConfig(file.string(), "name",
+                            "is \"" + config.name + "\" but the file is named for \"" + name +
+                                "\"");
+    return config;
+}
+
+void Store::save(const MachineConfig &config) const {
+    platform::write_file_atomically(layout(config.name).config_file(), config_to_yaml(config));
+}
+
+platform::FileLock Store::lock(const std::string &name) const {
+    validate_machine_name(name);
+    prepare();
+    return platform::FileLock::acquire(layout(name).lock_file());
+}
+
+std::vector<StoredMachine> Store::list() const {
+    std::map<std::string, StoredMachine> found;
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator(dirs_.config / "machines", ec)) {
+        auto file = entry.path().filename().string();
+        if (entry.path().extension() != ".yaml")
+            continue; // temp files of an interrupted save
+        auto name = entry.path().stem().string();
+        StoredMachine machine{name, std::nullopt, {}};
+        try {
+            machine.config = load(name);
+        } catch (const Error &e) {
+            machine.problem = e.what();
+        }
+        found[name] = std::move(machine);
+    }
+    for (const auto &entry : fs::directory_iterator(dirs_.data / "machines", ec)) {
+        auto name = entry.path().filename().string();
+        if (found.count(name))
+            continue;
+        // A data folder without a config is an init in progress (lock held) or one that died.
+        auto probe = platform::FileLock::try_acquire(layout(name).lock_file());
+        if (probe.held())
+            found[name] = {name, std::nullopt,
+                           "init did not finish; remove it with `machine rm " + name + "`"};
+    }
+    std::vector<StoredMachine> machines;
+    for (auto &[name, machine] : found)
+        machines.push_back(std::move(machine));
+    return machines;
+}
+
+} // namespace machine
