@@ -1,0 +1,124 @@
+// `list`, `inspect` and `info` output as podman prints it: table, json and templates.
+#include "cli_runner.h"
+#include "platform/process_runner.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using machine::test::CliSandbox;
+
+TEST_CASE("list formats", "[cli][formats]") {
+    CliSandbox sandbox;
+    CHECK(sandbox.run({"list"}).out ==
+          "NAME        VM TYPE     CREATED     LAST UP     CPUS        MEMORY      DISK SIZE\n");
+    REQUIRE(sandbox
+                .run({"init", "--image", sandbox.image(), "--cpus", "1", "--memory", "1G",
+                      "--disk-size", "8"})
+                .exit_code == 0);
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "--cpus", "2", "other"}).exit_code ==
+            0);
+
+    auto table = sandbox.run({"list"});
+    CHECK(table.exit_code == 0);
+    CHECK(table.err.empty());
+    CHECK(table.out ==
+          "NAME        VM TYPE     CREATED                 LAST UP     CPUS        MEMORY      "
+          "DISK SIZE\n"
+          "default*    qemu        Less than a second ago  Never       1           1GiB        "
+          "8GiB\n"
+          "other       qemu        Less than a second ago  Never       2           2GiB        "
+          "100GiB\n");
+    CHECK(sandbox.run({"ls", "--noheading", "--format", "table {{.Name}}\t{{.CPUs}}"}).out ==
+          "default*    1\nother       2\n");
+    CHECK(sandbox.run({"list", "--format", "table {{.Name}}\t{{.VMType}}\t{{.LastUp}}"}).out ==
+          "NAME        VM TYPE     LAST UP\ndefault*    qemu        Never\nother       qemu       "
+          " Never\n");
+    CHECK(sandbox.run({"list", "-q"}).out == "default\nother\n");
+    CHECK(sandbox.run({"list", "--format", "{{.Name}}:{{.Memory}}:{{.Running}}"}).out ==
+          "default*:1GiB:false\nother:2GiB:false\n");
+
+    auto json = nlohmann::json::parse(sandbox.run({"list", "--format", "json"}).out);
+    REQUIRE(json.size() == 2);
+    CHECK(json[0]["Name"] == "default");
+    CHECK(json[0]["Default"] == true);
+    CHECK(json[0]["Memory"] == "1073741824");
+    CHECK(json[0]["DiskSize"] == "8589934592");
+    CHECK(json[0]["CPUs"] == 1);
+    CHECK(json[0]["VMType"] == "qemu");
+    CHECK(json[0]["Running"] == false);
+    CHECK(json[0]["RemoteUsername"] == "core");
+    CHECK(json[0]["Port"].get<int>() > 0);
+    CHECK(json[1]["Default"] == false);
+}
+
+TEST_CASE("inspect formats", "[cli][formats]") {
+    CliSandbox sandbox;
+    auto share = sandbox.root().string();
+    REQUIRE(sandbox
+                .run({"init", "--image", sandbox.image(), "--rootful", "--username", "dev",
+                      "--timezone", "UTC", "-v", share + ":/src:ro", "m1"})
+                .exit_code == 0);
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "m2"}).exit_code == 0);
+
+    auto result = sandbox.run({"inspect", "m1", "m2"});
+    REQUIRE(result.exit_code == 0);
+    auto json = nlohmann::json::parse(result.out);
+    REQUIRE(json.size() == 2);
+    const auto &m1 = json[0];
+    CHECK(m1["Name"] == "m1");
+    CHECK(m1["State"] == "stopped");
+    CHECK(m1["Rootful"] == true);
+    CHECK(m1["SSHConfig"]["RemoteUsername"] == "dev");
+    CHECK(m1["Timezone"] == "UTC");
+    CHECK(m1["Mounts"] ==
+          nlohmann::json::parse(R"([{"Source":")" + share +
+                                R"(","Target":"/src","ReadOnly":true,"Type":"9p"}])"));
+    CHECK(m1["Image"]["BaseImage"] == sandbox.image());
+    CHECK(m1["ConnectionInfo"]["PodmanSocket"]["Path"].get<std::string>().find("m1/podman.sock") !=
+          std::string::npos);
+    // Without --volume, the user's home is shared at the same path, as podman does.
+    auto home = (sandbox.root() / "home").string();
+    CHECK(json[1]["Mounts"][0]["Source"] == home);
+    CHECK(json[1]["Mounts"][0]["Target"] == home);
+
+    CHECK(sandbox.run({"inspect", "--format", "{{.Name}} {{.Resources.CPUs}} {{.State}}", "m2"})
+              .out.rfind("m2 ", 0) == 0);
+    CHECK(sandbox.run({"inspect", "--format", "{{json .SSHConfig.RemoteUsername}}", "m1"}).out ==
+          "\"dev\"\n");
+}
+
+TEST_CASE("set changes a stopped machine; the disk only grows", "[cli][formats]") {
+    CliSandbox sandbox;
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "--disk-size", "5"}).exit_code == 0);
+    REQUIRE(sandbox.run({"set", "--cpus", "2", "--memory", "3G", "--disk-size", "7", "--rootful"})
+                .exit_code == 0);
+    auto json = nlohmann::json::parse(sandbox.run({"inspect"}).out)[0];
+    CHECK(json["Resources"] == nlohmann::json{{"CPUs", 2}, {"Memory", 3072}, {"DiskSize", 7}});
+    CHECK(json["Rootful"] == true);
+    auto info = sandbox.run({"set", "--rootful=false"});
+    CHECK(info.exit_code == 0);
+    CHECK(nlohmann::json::parse(sandbox.run({"inspect"}).out)[0]["Rootful"] == false);
+    machine::platform::SpawnProcessRunner runner;
+    auto disk = (sandbox.data_dir() / "machines" / "default" / "disk.qcow2").string();
+    auto qemu_img = runner.check({"qemu-img", {"info", "--output=json", disk}, {}});
+    CHECK(nlohmann::json::parse(qemu_img.out)["virtual-size"] == 7ull << 30);
+}
+
+TEST_CASE("info, version and help", "[cli][formats]") {
+    CliSandbox sandbox;
+    auto info = nlohmann::json::parse(sandbox.run({"info", "--format", "json"}).out);
+    CHECK(info["Host"]["NumberOfMachines"] == 0);
+    CHECK(info["Host"]["VMType"] == "qemu");
+    CHECK(info["Host"]["OS"] == "linux");
+    auto yaml = sandbox.run({"info"});
+    CHECK(yaml.exit_code == 0);
+    CHECK(yaml.out.find("Host:\n") == 0);
+    CHECK(sandbox.run({"info", "--format", "{{.Host.Arch}}"}).out == "x86_64\n");
+    CHECK(sandbox.run({"--version"}).out.rfind("machine version ", 0) == 0);
+    for (std::string verb : {"init", "list", "inspect", "rm", "set", "info"}) {
+        auto help = sandbox.run({verb, "--help"});
+        CHECK(help.exit_code == 0);
+        CHECK(help.out.find("Usage") != std::string::npos);
+    }
+    CHECK(sandbox.run({}).exit_code == 125);
+}

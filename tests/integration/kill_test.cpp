@@ -1,0 +1,49 @@
+// `init` and `rm` SIGKILLed at each of their steps leave nothing that lists as usable: either
+// nothing, or a machine `list` marks as broken and `rm` removes.
+#include "cli_runner.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using machine::test::CliSandbox;
+
+TEST_CASE("init killed at every step", "[cli][kill]") {
+    auto step =
+        GENERATE(as<std::string>{}, "init:locked", "init:data-dir", "init:disk", "init:config");
+    INFO("killed at " << step);
+    CliSandbox sandbox;
+    auto killed = sandbox.run({"init", "--image", sandbox.image(), "victim"},
+                              {{"MACHINE_TEST_KILL_AT", step}});
+    REQUIRE(killed.exit_code == 128 + 9);
+
+    auto rows = nlohmann::json::parse(sandbox.run({"list", "--format", "json"}).out);
+    REQUIRE(rows.size() <= 1);
+    bool complete = step == "init:config"; // the config is written last
+    if (complete) {
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0]["Name"] == "victim");
+        CHECK_FALSE(rows[0].contains("Problem"));
+    } else if (rows.size() == 1) {
+        CHECK(rows[0]["Name"] == "victim");
+        CHECK(rows[0].contains("Problem"));
+        CHECK(sandbox.run({"inspect", "victim"}).exit_code == 125);
+    }
+    if (!rows.empty())
+        CHECK(sandbox.run({"rm", "-f", "victim"}).exit_code == 0);
+    CHECK(sandbox.run({"list", "--quiet"}).out.empty());
+    CHECK_FALSE(std::filesystem::exists(sandbox.data_dir() / "machines" / "victim"));
+
+    // The lock died with the process: the name is free again.
+    CHECK(sandbox.run({"init", "--image", sandbox.image(), "victim"}).exit_code == 0);
+}
+
+TEST_CASE("rm killed after removing the config", "[cli][kill]") {
+    CliSandbox sandbox;
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "victim"}).exit_code == 0);
+    auto killed = sandbox.run({"rm", "-f", "victim"}, {{"MACHINE_TEST_KILL_AT", "rm:config"}});
+    REQUIRE(killed.exit_code == 128 + 9);
+    auto listed = sandbox.run({"list", "--format", "{{.Name}} {{.LastUp}}"});
+    CHECK(listed.out == "victim Broken\n");
+    CHECK(sandbox.run({"rm", "-f", "victim"}).exit_code == 0);
+    CHECK(sandbox.run({"list", "--quiet"}).out.empty());
+}
