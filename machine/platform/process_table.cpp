@@ -1,16 +1,23 @@
 #include "platform/process_table.h"
 
+#include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
+#include <unistd.h>
 #include <iterator>
 
 namespace machine::platform {
 
 int read_pid_file(const std::filesystem::path &path) {
-    std::ifstream in(path);
-    long pid = 0;
-    if (!(in >> pid) || pid <= 0 || pid > 1 << 22)
+    // Plain POSIX reads: `list` calls this for every machine, and an ifstream costs more.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return 0;
-    return int(pid);
+    char text[16] = {};
+    auto n = ::read(fd, text, sizeof text - 1);
+    ::close(fd);
+    long pid = n > 0 ? std::strtol(text, nullptr, 10) : 0;
+    return pid > 0 && pid < (1 << 22) ? int(pid) : 0;
 }
 
 bool process_has_argument(int pid, const std::string &needle, bool substring) {

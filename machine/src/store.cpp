@@ -1,6 +1,7 @@
 #include "machine/store.h"
 
 #include "machine/config_file.h"
+#include "machine/config_index.h"
 #include "machine/errors.h"
 #include "machine/names.h"
 #include "platform/atomic_file.h"
@@ -58,27 +59,47 @@ platform::FileLock Store::lock(const std::string &name) const {
 
 std::vector<StoredMachine> Store::list() const {
     std::map<std::string, StoredMachine> found;
+    std::map<std::string, FileStamp> stamps;
+    auto index_file = dirs_.config / "machines" / ".index.json";
+    auto index = ConfigIndex::load(index_file);
     std::error_code ec;
     for (const auto &entry : fs::directory_iterator(dirs_.config / "machines", ec)) {
-        auto file = entry.path().filename().string();
         if (entry.path().extension() != ".yaml")
-            continue; // temp files of an interrupted save
+            continue; // the index, and temp files of an interrupted save
         auto name = entry.path().stem().string();
         StoredMachine machine{name, std::nullopt, {}};
-        try {
-            machine.config = load(name);
-        } catch (const Error &e) {
-            machine.problem = e.what();
+        auto stamp = stamp_of(entry.path());
+        if (stamp)
+            machine.config = index.find(name, *stamp);
+        if (!machine.config) {
+            try {
+                machine.config = load(name);
+                if (stamp) {
+                    index.put(name, *stamp, *machine.config);
+                    stamps[name] = *stamp;
+                }
+            } catch (const Error &e) {
+                machine.problem = e.what();
+            }
+        } else {
+            stamps[name] = *stamp;
         }
         found[name] = std::move(machine);
     }
+    index.keep_only(stamps);
+    index.save_if_changed(index_file);
     for (const auto &entry : fs::directory_iterator(dirs_.data / "machines", ec)) {
         auto name = entry.path().filename().string();
         if (found.count(name))
             continue;
         // A data folder without a config is an init in progress (lock held) or one that died.
-        auto probe = platform::FileLock::try_acquire(layout(name).lock_file());
-        if (probe.held())
+        bool in_progress = false;
+        try {
+            in_progress = !platform::FileLock::try_acquire(layout(name).lock_file()).held();
+        } catch (const Error &) {
+            // No lock file can be made: nobody can be holding it either.
+        }
+        if (!in_progress)
             found[name] = {name, std::nullopt,
                            "init did not finish; remove it with `machine rm " + name + "`"};
     }
