@@ -7,8 +7,9 @@ namespace machine {
 namespace {
 
 std::string quote(const std::string &word) {
-    if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                "0123456789@%+=:,./_-") == std::string::npos)
+    if (!word.empty() &&
+        word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "0123456789@%+=:,./_-") == std::string::npos)
         return word;
     std::string quoted = "'";
     for (char c : word)

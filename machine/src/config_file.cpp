@@ -129,9 +129,8 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
     StrictMap top(root, "", file);
     auto version = top.get<int>("schema_version");
     if (version != config_schema_version)
-        top.fail("schema_version",
-                 fmt::format("is {}; this version of machine reads {}", version,
-                             config_schema_version));
+        top.fail("schema_version", fmt::format("is {}; this version of machine reads {}", version,
+                                               config_schema_version));
     MachineConfig c;
     c.name = top.get<std::string>("name");
     c.provider = top.get<std::string>("provider");

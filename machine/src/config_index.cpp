@@ -15,11 +15,31 @@ nlohmann::json to_row(const FileStamp &s, const MachineConfig &c) {
     auto mounts = nlohmann::json::array();
     for (const auto &m : c.mounts)
         mounts.push_back({m.host_path, m.guest_path, m.read_only});
-    return {s.inode, s.size, s.mtime_ns, s.ctime_ns, c.name, c.provider, c.arch,
-            c.resources.cpus, c.resources.memory_mib, c.resources.disk_gib, c.image.path,
-            c.image.format, c.image.kernel, c.image.initrd, c.image.kernel_cmdline,
-            c.image.provisioning, c.ssh.username, c.ssh.port, c.ssh.identity_path,
-            c.ssh.host_key_fingerprint, mounts, c.rootful, c.timezone, c.created, c.last_up};
+    return {s.inode,
+            s.size,
+            s.mtime_ns,
+            s.ctime_ns,
+            c.name,
+            c.provider,
+            c.arch,
+            c.resources.cpus,
+            c.resources.memory_mib,
+            c.resources.disk_gib,
+            c.image.path,
+            c.image.format,
+            c.image.kernel,
+            c.image.initrd,
+            c.image.kernel_cmdline,
+            c.image.provisioning,
+            c.ssh.username,
+            c.ssh.port,
+            c.ssh.identity_path,
+            c.ssh.host_key_fingerprint,
+            mounts,
+            c.rootful,
+            c.timezone,
+            c.created,
+            c.last_up};
 }
 
 std::pair<FileStamp, MachineConfig> from_row(const nlohmann::json &row) {
@@ -43,7 +63,6 @@ std::pair<FileStamp, MachineConfig> from_row(const nlohmann::json &row) {
     next().get_to(c.last_up);
     return {s, c};
 }
-
 
 // Bumped whenever MachineConfig changes shape, so an old index is ignored, not misread.
 constexpr int index_version = config_schema_version * 100 + 2;
@@ -109,7 +128,8 @@ void ConfigIndex::save_if_changed(const std::filesystem::path &file) const {
     for (const auto &[name, entry] : entries_)
         machines.push_back(to_row(entry.stamp, entry.config));
     try {
-        auto bytes = nlohmann::json::to_msgpack({{"version", index_version}, {"machines", machines}});
+        auto bytes =
+            nlohmann::json::to_msgpack({{"version", index_version}, {"machines", machines}});
         platform::write_file_atomically(file, std::string(bytes.begin(), bytes.end()));
     } catch (...) {
         // Only a cache: the next run parses the YAML again.

@@ -55,9 +55,9 @@ DiskImageInfo inspect_disk_image(const std::filesystem::path &path) {
         header[3] == 0xfb) {
         info.format = "qcow2";
         info.virtual_size = big_endian_u64(&header[24]);
-    } else if (length >= 520 && ((header[510] == 0x55 && header[511] == 0xaa) ||
-                                 std::string_view(reinterpret_cast<char *>(&header[512]), 8) ==
-                                     "EFI PART")) {
+    } else if (length >= 520 &&
+               ((header[510] == 0x55 && header[511] == 0xaa) ||
+                std::string_view(reinterpret_cast<char *>(&header[512]), 8) == "EFI PART")) {
         info.format = "raw";
         info.virtual_size = std::filesystem::file_size(path);
     } else {

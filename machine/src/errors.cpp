@@ -31,14 +31,13 @@ CorruptConfig::CorruptConfig(std::string file, std::string field, const std::str
 
 ProcessFailed::ProcessFailed(const std::string &command, int exit_code,
                              const std::string &stderr_tail)
-    : Error(stderr_tail.empty()
-                ? fmt::format("{} failed with exit code {}", command, exit_code)
-                : fmt::format("{} failed with exit code {}: {}", command, exit_code,
-                              tail_lines(stderr_tail, 3))),
+    : Error(stderr_tail.empty() ? fmt::format("{} failed with exit code {}", command, exit_code)
+                                : fmt::format("{} failed with exit code {}: {}", command, exit_code,
+                                              tail_lines(stderr_tail, 3))),
       exit_code_(exit_code) {}
 
 SystemError::SystemError(const std::string &what, int error_number)
-    : Error(fmt::format("{}: {}", what, std::strerror(error_number))),
-      error_number_(error_number) {}
+    : Error(fmt::format("{}: {}", what, std::strerror(error_number))), error_number_(error_number) {
+}
 
 } // namespace machine

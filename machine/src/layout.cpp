@@ -11,17 +11,39 @@ std::filesystem::path Layout::lock_file() const {
     return dirs_.config / "locks" / (name_ + ".lock");
 }
 
-std::filesystem::path Layout::data_dir() const { return dirs_.data / "machines" / name_; }
-std::filesystem::path Layout::disk() const { return data_dir() / "disk.qcow2"; }
-std::filesystem::path Layout::identity() const { return data_dir() / "id_ed25519"; }
-std::filesystem::path Layout::host_key() const { return data_dir() / "ssh_host_ed25519_key"; }
-std::filesystem::path Layout::provisioning() const { return data_dir() / "ignition.json"; }
-std::filesystem::path Layout::console_log() const { return data_dir() / "console.log"; }
+std::filesystem::path Layout::data_dir() const {
+    return dirs_.data / "machines" / name_;
+}
+std::filesystem::path Layout::disk() const {
+    return data_dir() / "disk.qcow2";
+}
+std::filesystem::path Layout::identity() const {
+    return data_dir() / "id_ed25519";
+}
+std::filesystem::path Layout::host_key() const {
+    return data_dir() / "ssh_host_ed25519_key";
+}
+std::filesystem::path Layout::provisioning() const {
+    return data_dir() / "ignition.json";
+}
+std::filesystem::path Layout::console_log() const {
+    return data_dir() / "console.log";
+}
 
-std::filesystem::path Layout::runtime_dir() const { return dirs_.runtime / name_; }
-std::filesystem::path Layout::qmp_socket() const { return runtime_dir() / "qmp.sock"; }
-std::filesystem::path Layout::ready_socket() const { return runtime_dir() / "ready.sock"; }
-std::filesystem::path Layout::api_socket() const { return runtime_dir() / "podman.sock"; }
-std::filesystem::path Layout::pid_file() const { return runtime_dir() / "qemu.pid"; }
+std::filesystem::path Layout::runtime_dir() const {
+    return dirs_.runtime / name_;
+}
+std::filesystem::path Layout::qmp_socket() const {
+    return runtime_dir() / "qmp.sock";
+}
+std::filesystem::path Layout::ready_socket() const {
+    return runtime_dir() / "ready.sock";
+}
+std::filesystem::path Layout::api_socket() const {
+    return runtime_dir() / "podman.sock";
+}
+std::filesystem::path Layout::pid_file() const {
+    return runtime_dir() / "qemu.pid";
+}
 
 } // namespace machine

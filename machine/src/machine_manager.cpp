@@ -22,10 +22,10 @@ namespace {
 void validate_username(const std::string &username) {
     static const std::regex pattern("[a-z_][a-z0-9_-]{0,31}");
     if (!std::regex_match(username, pattern))
-        throw InvalidInput("--username",
-                           fmt::format("--username: \"{}\" is not a valid user name; use lower-case "
-                                       "letters, digits, '_' and '-' (at most 32)",
-                                       username));
+        throw InvalidInput(
+            "--username", fmt::format("--username: \"{}\" is not a valid user name; use lower-case "
+                                      "letters, digits, '_' and '-' (at most 32)",
+                                      username));
 }
 
 void validate_timezone(const std::string &timezone) {
@@ -90,12 +90,12 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     auto image = inspect_disk_image(absolute);
     std::uint64_t disk_bytes = config.resources.disk_gib << 30;
     if (disk_bytes < image.virtual_size)
-        throw InvalidInput("--disk-size",
-                           fmt::format("--disk-size: {} GiB is smaller than the image ({:.1f} GiB); "
-                                       "give at least {} GiB",
-                                       config.resources.disk_gib,
-                                       double(image.virtual_size) / double(1ull << 30),
-                                       (image.virtual_size + (1ull << 30) - 1) >> 30));
+        throw InvalidInput(
+            "--disk-size",
+            fmt::format("--disk-size: {} GiB is smaller than the image ({:.1f} GiB); "
+                        "give at least {} GiB",
+                        config.resources.disk_gib, double(image.virtual_size) / double(1ull << 30),
+                        (image.virtual_size + (1ull << 30) - 1) >> 30));
     config.image.path = absolute.string();
     config.image.format = image.format;
     config.image.kernel = image.kernel;
@@ -150,8 +150,11 @@ void MachineManager::remove(const std::string &name) {
     if (store_.exists(name)) {
         try {
             config = store_.load(name);
-        } catch (const CorruptConfig &) {
-            // Still removable: everything it owns is named by the layout.
+            providers_.make(config->provider, runner_);
+        } catch (const Error &) {
+            // Unreadable, or of a provider this build lacks: still removable, since everything it
+            // owns is named by the layout.
+            config.reset();
         }
     } else if (!fs::exists(layout.data_dir())) {
         throw NotFound(fmt::format("machine \"{}\" does not exist", name),
@@ -165,10 +168,8 @@ void MachineManager::remove(const std::string &name) {
     // kill leaves after this point lists as broken and a second `rm` finishes the job.
     fs::remove(layout.config_file());
     platform::fault_point("rm:config");
-    if (config) {
-        if (auto provider = providers_.make(config->provider, runner_))
-            provider->remove(*config, layout);
-    }
+    if (config)
+        providers_.make(config->provider, runner_)->remove(*config, layout);
     fs::remove_all(layout.runtime_dir());
     fs::remove_all(layout.data_dir());
 }

@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 Store::Store(StoreDirs dirs) : dirs_(std::move(dirs)) {}
 
 Store Store::from_environment() {
-    return Store({platform::user_config_dir(), platform::user_data_dir(),
-                  platform::user_runtime_dir()});
+    return Store(
+        {platform::user_config_dir(), platform::user_data_dir(), platform::user_runtime_dir()});
 }
 
 void Store::prepare() const {

@@ -48,8 +48,8 @@ Mount parse_volume(std::string_view spec) {
         parts.pop_back();
     }
     if (parts.size() > 2)
-        throw InvalidInput("--volume", fmt::format("--volume \"{}\": expected HOST:GUEST[:ro]",
-                                                   spec));
+        throw InvalidInput("--volume",
+                           fmt::format("--volume \"{}\": expected HOST:GUEST[:ro]", spec));
     mount.host_path = std::string(parts[0]);
     mount.guest_path = std::string(parts.size() == 2 ? parts[1] : parts[0]);
     check_path(spec, "host", mount.host_path);
@@ -64,8 +64,8 @@ void check_volume_host_path(const Mount &mount) {
         throw InvalidInput("--volume", fmt::format("--volume: host folder \"{}\" does not exist",
                                                    mount.host_path));
     if (!std::filesystem::is_directory(status))
-        throw InvalidInput("--volume", fmt::format("--volume: host path \"{}\" is not a folder",
-                                                   mount.host_path));
+        throw InvalidInput(
+            "--volume", fmt::format("--volume: host path \"{}\" is not a folder", mount.host_path));
 }
 
 } // namespace machine

@@ -1,0 +1,157 @@
+// The lifecycle in MachineManager against a fake provider: undo on failure, state checks, rm of
+// leftovers. Runs in a temporary store.
+#include "../helpers/fake_provider.h"
+#include "../helpers/recording_runner.h"
+#include "machine/errors.h"
+#include "machine/machine_manager.h"
+#include "providers/qemu/qemu_provider.h"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+
+using namespace machine;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Sandbox {
+    fs::path root;
+    Sandbox() {
+        std::string pattern = (fs::temp_directory_path() / "manager-test-XXXXXX").string();
+        root = ::mkdtemp(pattern.data());
+        std::ofstream image(root / "image.raw", std::ios::binary);
+        std::string mbr(1024, '\0');
+        mbr[510] = char(0x55);
+        mbr[511] = char(0xaa);
+        image << mbr;
+    }
+    ~Sandbox() { fs::remove_all(root); }
+    StoreDirs dirs() const { return {root / "config", root / "data", root / "run"}; }
+    std::string image() const { return (root / "image.raw").string(); }
+};
+
+struct World {
+    Sandbox sandbox;
+    Store store{sandbox.dirs()};
+    test::FakeProviderState fake;
+    test::RecordingRunner runner;
+    ProviderRegistry registry;
+    MachineManager manager{store, registry, runner};
+
+    World() {
+        registry.add("fake", [this](ProcessRunner &) -> std::unique_ptr<Provider> {
+            return std::make_unique<test::FakeProvider>(fake);
+        });
+        registry.add("qemu", [](ProcessRunner &r) -> std::unique_ptr<Provider> {
+            return std::make_unique<QemuProvider>(r);
+        });
+    }
+
+    InitOptions options(const std::string &name) const {
+        InitOptions o;
+        o.name = name;
+        o.provider = "fake";
+        o.image = sandbox.image();
+        o.volumes = std::vector<std::string>{};
+        return o;
+    }
+};
+
+} // namespace
+
+TEST_CASE("init writes the config last and undoes everything on failure", "[manager]") {
+    World w;
+    w.fake.fail_at = "create";
+    CHECK_THROWS_AS(w.manager.init(w.options("m")), ProcessFailed);
+    CHECK_FALSE(w.store.exists("m"));
+    CHECK_FALSE(fs::exists(w.store.layout("m").data_dir()));
+    CHECK(w.manager.list().empty());
+
+    w.fake.fail_at.clear();
+    auto config = w.manager.init(w.options("m"));
+    CHECK(config.provider == "fake");
+    CHECK(config.image.format == "raw");
+    CHECK(config.ssh.port > 0);
+    CHECK(w.store.load("m") == config);
+    CHECK(w.fake.disks == std::set<std::string>{"m"});
+}
+
+TEST_CASE("the qemu provider creates an overlay with qemu-img", "[manager]") {
+    World w;
+    auto options = w.options("q");
+    options.provider = "qemu";
+    options.disk_size = "7";
+    // The recording runner creates nothing, so the provider's rename of the partial disk fails
+    // unless the fake qemu-img writes the file it was asked for.
+    w.runner.respond = [](const Command &c) {
+        std::ofstream(c.args.at(8)) << "overlay";
+        return ProcessResult{};
+    };
+    w.manager.init(options);
+    REQUIRE(w.runner.commands.size() == 1);
+    auto layout = w.store.layout("q");
+    CHECK(w.runner.commands[0] ==
+          Command{"qemu-img",
+                  {"create", "-q", "-f", "qcow2", "-F", "raw", "-b", w.sandbox.image(),
+                   layout.disk().string() + ".partial", "7G"},
+                  {}});
+    CHECK(fs::exists(layout.disk()));
+}
+
+TEST_CASE("set and rm refuse a running machine", "[manager]") {
+    World w;
+    w.manager.init(w.options("busy"));
+    w.fake.running.insert("busy");
+    SetOptions set;
+    set.cpus = "1";
+    CHECK_THROWS_AS(w.manager.set("busy", set), WrongState);
+    CHECK_THROWS_AS(w.manager.remove("busy"), WrongState);
+    CHECK(w.store.exists("busy"));
+    w.fake.running.clear();
+    w.manager.remove("busy");
+    CHECK_FALSE(w.store.exists("busy"));
+    CHECK(w.fake.disks.empty());
+}
+
+TEST_CASE("set grows the disk through the provider and never shrinks it", "[manager]") {
+    World w;
+    auto options = w.options("m");
+    options.disk_size = "10";
+    w.manager.init(options);
+    SetOptions shrink;
+    shrink.disk_size = "5";
+    CHECK_THROWS_AS(w.manager.set("m", shrink), InvalidInput);
+    SetOptions grow;
+    grow.disk_size = "20";
+    grow.memory = "4G";
+    w.fake.fail_at = "grow_disk";
+    CHECK_THROWS_AS(w.manager.set("m", grow), ProcessFailed);
+    CHECK(w.store.load("m").resources.disk_gib == 10); // unchanged when the resize failed
+    w.fake.fail_at.clear();
+    auto updated = w.manager.set("m", grow);
+    CHECK(updated.resources.disk_gib == 20);
+    CHECK(updated.resources.memory_mib == 4096);
+    CHECK(w.store.load("m") == updated);
+}
+
+TEST_CASE("rm clears what a killed init left, and a machine of an unknown provider", "[manager]") {
+    World w;
+    fs::create_directories(w.store.layout("orphan").data_dir());
+    auto listed = w.manager.list();
+    REQUIRE(listed.size() == 1);
+    CHECK_FALSE(listed[0].config);
+    CHECK(listed[0].problem.find("init did not finish") != std::string::npos);
+    w.manager.remove("orphan");
+    CHECK(w.manager.list().empty());
+
+    auto config = w.manager.init(w.options("alien"));
+    config.provider = "virtualbox";
+    w.store.save(config);
+    listed = w.manager.list();
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].problem.find("virtualbox") != std::string::npos);
+    w.manager.remove("alien");
+    CHECK(w.manager.list().empty());
+    CHECK_THROWS_AS(w.manager.remove("alien"), NotFound);
+}
