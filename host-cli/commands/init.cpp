@@ -18,6 +18,9 @@ void add_init_command(CLI::App &app, Context &context) {
     cmd->add_option("--image,--image-path", options->image,
                     "Disk image to boot (qcow2 or raw); default: the built guest image");
     cmd->add_option("--provider", options->provider, "Hypervisor provider (default: the host's)");
+    cmd->add_option("--provisioning", options->provisioning,
+                    "How the image is provisioned: ignition or cloud-init (default: the image's "
+                    "manifest, else ignition)");
     cmd->add_flag("--rootful", options->rootful, "Forward the rootful podman API socket");
     cmd->add_option("--username", options->username, "User in the guest (default core)");
     cmd->add_option("--timezone", options->timezone, "Guest time zone, e.g. UTC (default local)");

@@ -5,6 +5,7 @@
 #include <array>
 #include <fmt/format.h>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace machine {
 
@@ -29,6 +30,18 @@ std::string sibling(const std::filesystem::path &image, std::initializer_list<co
             return candidate.string();
     }
     return {};
+}
+
+void read_manifest(const std::filesystem::path &manifest, DiskImageInfo &info) {
+    std::ifstream in(manifest);
+    if (!in)
+        return;
+    auto json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+        throw InvalidInput("--image",
+                           fmt::format("--image: {} is not valid JSON", manifest.string()));
+    info.kernel_cmdline = json.value("kernel_cmdline", "");
+    info.provisioning = json.value("provisioning", "");
 }
 
 } // namespace
@@ -65,6 +78,7 @@ DiskImageInfo inspect_disk_image(const std::filesystem::path &path) {
     }
     info.kernel = sibling(path, {"vmlinuz"});
     info.initrd = sibling(path, {"initrd", "initrd.img"});
+    read_manifest(path.parent_path() / "manifest.json", info);
     return info;
 }
 

@@ -26,6 +26,9 @@ std::filesystem::path Layout::host_key() const {
 std::filesystem::path Layout::provisioning() const {
     return data_dir() / "ignition.json";
 }
+std::filesystem::path Layout::seed_image() const {
+    return data_dir() / "seed.iso";
+}
 std::filesystem::path Layout::console_log() const {
     return data_dir() / "console.log";
 }

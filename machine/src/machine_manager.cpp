@@ -8,6 +8,7 @@
 #include "platform/atomic_file.h"
 #include "platform/fault_point.h"
 #include "platform/host.h"
+#include "provisioning/provision.h"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -100,8 +101,14 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     config.image.format = image.format;
     config.image.kernel = image.kernel;
     config.image.initrd = image.initrd;
-    if (!image.kernel.empty())
-        config.image.kernel_cmdline = "root=/dev/vda1 rw";
+    config.image.kernel_cmdline = image.kernel_cmdline;
+    config.image.provisioning = options.provisioning.value_or(
+        image.provisioning.empty() ? std::string("ignition") : image.provisioning);
+    if (config.image.provisioning != "ignition" && config.image.provisioning != "cloud-init")
+        throw InvalidInput("--provisioning",
+                           fmt::format("--provisioning: \"{}\" is not known; use ignition or "
+                                       "cloud-init",
+                                       config.image.provisioning));
 
     config.ssh.username = options.username.value_or("core");
     validate_username(config.ssh.username);
@@ -130,12 +137,14 @@ MachineConfig MachineManager::init(const InitOptions &options) {
     platform::fault_point("init:data-dir");
 
     config.ssh.port = platform::free_loopback_port();
-    config.ssh.identity_path = layout.identity().string();
     config.created = platform::now_unix();
 
     provider->create(config, layout);
     undo.push([&] { provider->remove(config, layout); });
     platform::fault_point("init:disk");
+
+    provisioning::provision(config, layout);
+    platform::fault_point("init:provisioning");
 
     store_.save(config); // last: from here on the machine exists
     platform::fault_point("init:config");

@@ -44,7 +44,8 @@ std::map<std::string, std::uintmax_t> CliSandbox::snapshot() const {
     std::error_code ec;
     for (const auto &entry : fs::recursive_directory_iterator(root_, ec)) {
         auto relative = fs::relative(entry.path(), root_).string();
-        if (relative.find("/locks") != std::string::npos)
+        if (relative.find("/locks") != std::string::npos ||
+            relative.find(".index.json") != std::string::npos)
             continue;
         entries[relative] = entry.is_regular_file() ? entry.file_size() : 0;
     }

@@ -28,7 +28,8 @@ public:
     std::string image() const { return (root_ / "image.qcow2").string(); }
 
     // Every path under the store with its size: equal snapshots mean nothing was created or
-    // changed. The lock folder is left out: lock files are created by design and never removed.
+    // changed. Left out: lock files (made by design, never removed) and `list`'s config index
+    // (a cache of the YAML files).
     std::map<std::string, std::uintmax_t> snapshot() const;
 
 private:

@@ -8,8 +8,8 @@
 using machine::test::CliSandbox;
 
 TEST_CASE("init killed at every step", "[cli][kill]") {
-    auto step =
-        GENERATE(as<std::string>{}, "init:locked", "init:data-dir", "init:disk", "init:config");
+    auto step = GENERATE(as<std::string>{}, "init:locked", "init:data-dir", "init:disk",
+                         "init:provisioning", "init:config");
     INFO("killed at " << step);
     CliSandbox sandbox;
     auto killed = sandbox.run({"init", "--image", sandbox.image(), "victim"},

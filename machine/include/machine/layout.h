@@ -27,6 +27,7 @@ public:
     std::filesystem::path identity() const;     // SSH client private key
     std::filesystem::path host_key() const;     // the guest's SSH host private key
     std::filesystem::path provisioning() const; // Ignition JSON handed over through fw_cfg
+    std::filesystem::path seed_image() const;   // cloud-init NoCloud seed (ISO 9660, "cidata")
     std::filesystem::path console_log() const;
 
     std::filesystem::path runtime_dir() const;

@@ -49,7 +49,7 @@ struct MachineConfig {
     SshSettings ssh;
     std::vector<Mount> mounts;
     bool rootful = false;
-    std::string timezone; // empty: the host's
+    std::string timezone;     // empty: the host's
     std::int64_t created = 0; // Unix seconds
     std::int64_t last_up = 0; // Unix seconds; 0 = never started
 

@@ -23,6 +23,7 @@ struct InitOptions {
     std::optional<std::string> provider;
     std::optional<std::string> username;
     std::optional<std::string> timezone;
+    std::optional<std::string> provisioning; // "ignition" or "cloud-init"; default: the image's
     std::optional<std::vector<std::string>> volumes; // unset: the user's home, as podman does
     bool rootful = false;
 };

@@ -12,11 +12,11 @@ namespace machine {
 
 // What a provider can do, as data, so callers ask instead of catching "not implemented".
 struct ProviderFeatures {
-    bool direct_kernel_boot = false; // boots a kernel + initrd given beside the disk
-    bool ninep_shares = false;       // host folders over 9p
-    bool virtiofs_shares = false;    // host folders over virtiofs
-    bool vsock = false;              // host <-> guest sockets without networking
-    bool grow_disk = false;          // `set --disk-size` can grow the disk
+    bool direct_kernel_boot = false;       // boots a kernel + initrd given beside the disk
+    bool ninep_shares = false;             // host folders over 9p
+    bool virtiofs_shares = false;          // host folders over virtiofs
+    bool vsock = false;                    // host <-> guest sockets without networking
+    bool grow_disk = false;                // `set --disk-size` can grow the disk
     std::vector<std::string> provisioning; // "ignition", "cloud-init"
 
     bool operator==(const ProviderFeatures &) const = default;

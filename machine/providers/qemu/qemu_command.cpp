@@ -62,9 +62,8 @@ void add_disk(Command &c, const Layout &layout) {
 }
 
 void add_network(Command &c, const MachineConfig &config) {
-    add(c, {"-netdev",
-            fmt::format("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", config.ssh.port), "-device",
-            "virtio-net-pci,netdev=net0"});
+    add(c, {"-netdev", fmt::format("user,id=net0,hostfwd=tcp:127.0.0.1:{}-:22", config.ssh.port),
+            "-device", "virtio-net-pci,netdev=net0"});
 }
 
 // The guest writes "Ready" to this port; QEMU connects to a socket the host already listens on.
@@ -85,6 +84,9 @@ void add_provisioning(Command &c, const MachineConfig &config, const Layout &lay
     if (config.image.provisioning == "ignition")
         add(c, {"-fw_cfg", fmt::format("name=opt/com.coreos/config,file={}",
                                        escape_commas(layout.provisioning().string()))});
+    else if (config.image.provisioning == "cloud-init")
+        add(c, {"-drive", fmt::format("if=virtio,format=raw,readonly=on,file={}",
+                                      escape_commas(layout.seed_image().string()))});
 }
 
 void add_console(Command &c, const Layout &layout) {

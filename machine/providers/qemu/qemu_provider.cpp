@@ -24,6 +24,8 @@ void QemuProvider::create(const MachineConfig &config, const Layout &layout) {
     std::filesystem::remove(temp);
     runner_.check(qemu_img_create_overlay(config.image.path, config.image.format, temp.string(),
                                           config.resources.disk_gib));
+    std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
     std::filesystem::rename(temp, layout.disk());
 }
 
@@ -40,8 +42,7 @@ MachineState QemuProvider::state(const MachineConfig &, const Layout &layout) {
     return MachineState::stopped;
 }
 
-void QemuProvider::grow_disk(const MachineConfig &, const Layout &layout,
-                             std::uint64_t disk_gib) {
+void QemuProvider::grow_disk(const MachineConfig &, const Layout &layout, std::uint64_t disk_gib) {
     runner_.check(qemu_img_resize(layout.disk().string(), disk_gib));
 }
 

@@ -1,0 +1,117 @@
+#include "provisioning/cloud_init.h"
+
+#include "machine/errors.h"
+#include "provisioning/ignition.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fmt/format.h>
+#include <memory>
+#include <yaml-cpp/yaml.h>
+
+namespace machine::provisioning {
+
+namespace {
+
+using Archive = std::unique_ptr<archive, decltype(&archive_write_free)>;
+using Entry = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
+
+void check(archive *a, int rc, const std::string &what) {
+    if (rc != ARCHIVE_OK)
+        throw Error(fmt::format("cannot write the cloud-init seed image ({}): {}", what,
+                                archive_error_string(a) ? archive_error_string(a) : "unknown"));
+}
+
+void add_file(archive *a, const std::string &name, const std::string &contents) {
+    Entry entry(archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(entry.get(), name.c_str());
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), 0644);
+    archive_entry_set_size(entry.get(), la_int64_t(contents.size()));
+    check(a, archive_write_header(a, entry.get()), name);
+    if (archive_write_data(a, contents.data(), contents.size()) != la_ssize_t(contents.size()))
+        check(a, ARCHIVE_FATAL, name);
+}
+
+void write_mount_file(YAML::Emitter &out, const GuestSettings &s) {
+    out << YAML::Key << "mounts" << YAML::Value << YAML::BeginSeq;
+    for (std::size_t i = 0; i < s.mounts.size(); ++i) {
+        const auto &m = s.mounts[i];
+        out << YAML::Flow << YAML::BeginSeq << fmt::format("vol{}", i) << m.guest_path << "9p"
+            << fmt::format("trans=virtio,version=9p2000.L,msize=524288,cache=mmap{},nofail",
+                           m.read_only ? ",ro" : "")
+            << "0"
+            << "0" << YAML::EndSeq;
+    }
+    out << YAML::EndSeq;
+}
+
+} // namespace
+
+std::string render_user_data(const GuestSettings &s) {
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    out << YAML::Key << "hostname" << YAML::Value << s.hostname;
+    if (!s.timezone.empty())
+        out << YAML::Key << "timezone" << YAML::Value << s.timezone;
+    out << YAML::Key << "users" << YAML::Value << YAML::BeginSeq;
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.username;
+    out << YAML::Key << "shell" << YAML::Value << "/bin/bash";
+    out << YAML::Key << "sudo" << YAML::Value << "ALL=(ALL) NOPASSWD:ALL";
+    out << YAML::Key << "lock_passwd" << YAML::Value << true;
+    out << YAML::Key << "ssh_authorized_keys" << YAML::Value << YAML::BeginSeq << s.authorized_key
+        << YAML::EndSeq << YAML::EndMap;
+    out << YAML::EndSeq;
+    if (s.rootful) { // podman machine lets `ssh root@` in too when rootful
+        out << YAML::Key << "disable_root" << YAML::Value << false;
+        out << YAML::Key << "write_files" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+        out << YAML::Key << "path" << YAML::Value << "/root/.ssh/authorized_keys";
+        out << YAML::Key << "permissions" << YAML::Value << "0600";
+        out << YAML::Key << "content" << YAML::Value << s.authorized_key + "\n";
+        out << YAML::EndMap << YAML::EndSeq;
+    }
+    // The host key made at init, and no other: the host pins it before the first connect.
+    out << YAML::Key << "ssh_deletekeys" << YAML::Value << true;
+    out << YAML::Key << "ssh_genkeytypes" << YAML::Value << YAML::Flow << YAML::BeginSeq
+        << YAML::EndSeq;
+    out << YAML::Key << "ssh_keys" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "ed25519_private" << YAML::Value << YAML::Literal << s.host_private_key;
+    out << YAML::Key << "ed25519_public" << YAML::Value << s.host_public_key;
+    out << YAML::EndMap;
+    out << YAML::Key << "ssh_pwauth" << YAML::Value << false;
+    write_mount_file(out, s);
+    out << YAML::Key << "runcmd" << YAML::Value << YAML::BeginSeq;
+    if (s.rootful)
+        out << "systemctl enable --now podman.socket";
+    else
+        out << fmt::format("loginctl enable-linger {}", s.username)
+            << fmt::format("systemctl --user -M {}@ enable --now podman.socket", s.username);
+    out << "echo Ready >/dev/virtio-ports/org.fedoraproject.port.0";
+    out << YAML::EndSeq;
+    out << YAML::EndMap;
+    return "#cloud-config\n" + std::string(out.c_str()) + "\n";
+}
+
+std::string render_meta_data(const GuestSettings &s, const std::string &instance_id) {
+    YAML::Emitter out;
+    out << YAML::BeginMap << YAML::Key << "instance-id" << YAML::Value << instance_id << YAML::Key
+        << "local-hostname" << YAML::Value << s.hostname << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+void write_seed_image(const std::filesystem::path &iso, const std::string &user_data,
+                      const std::string &meta_data) {
+    Archive a(archive_write_new(), archive_write_free);
+    check(a.get(), archive_write_set_format_iso9660(a.get()), "format");
+    check(a.get(), archive_write_set_format_option(a.get(), "iso9660", "volume-id", "cidata"),
+          "volume id");
+    check(a.get(), archive_write_set_format_option(a.get(), "iso9660", "rockridge", "1"),
+          "rock ridge");
+    check(a.get(), archive_write_set_format_option(a.get(), "iso9660", "joliet", "1"), "joliet");
+    check(a.get(), archive_write_open_filename(a.get(), iso.c_str()), iso.string());
+    add_file(a.get(), "user-data", user_data);
+    add_file(a.get(), "meta-data", meta_data);
+    check(a.get(), archive_write_close(a.get()), "close");
+}
+
+} // namespace machine::provisioning

@@ -1,0 +1,37 @@
+#pragma once
+// Everything the guest is told at first boot, derived from a MachineConfig and the keys `init`
+// made. Both renderers (Ignition, cloud-init) take this one value, so they cannot drift apart.
+#include "machine/machine_config.h"
+
+#include <string>
+#include <vector>
+
+namespace machine::provisioning {
+
+struct GuestSettings {
+    std::string hostname;
+    std::string username;
+    std::string authorized_key;   // "ssh-ed25519 AAAA... machine-NAME"
+    std::string host_private_key; // OpenSSH PEM of the guest's host key, made at init
+    std::string host_public_key;
+    std::string timezone; // an IANA name; empty keeps the image's
+    bool rootful = false;
+    std::vector<Mount> mounts; // mounted from 9p tags vol0, vol1, ... in this order
+};
+
+// `timezone` "local" becomes the host's zone (from /etc/localtime or /etc/timezone).
+GuestSettings guest_settings(const MachineConfig &config, const std::string &authorized_key,
+                             const std::string &host_private_key,
+                             const std::string &host_public_key);
+
+// The host's IANA time zone name, or "UTC" when it cannot be told.
+std::string host_timezone();
+
+// systemd's unit name for a mount point: "/home/a-b" -> "home-a\x2db.mount".
+std::string mount_unit_name(const std::string &path);
+
+// The guest path of the rootless user's podman API socket is per uid; the first user made by
+// provisioning on our images and on Fedora CoreOS gets this uid.
+inline constexpr int guest_user_uid = 1000;
+
+} // namespace machine::provisioning

@@ -1,0 +1,142 @@
+#include "provisioning/ignition.h"
+
+#include <fmt/format.h>
+
+namespace machine::provisioning {
+
+namespace {
+
+constexpr int mode_0644 = 0644, mode_0600 = 0600;
+
+std::string base64(const std::string &bytes) {
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        unsigned n = unsigned(static_cast<unsigned char>(bytes[i])) << 16 |
+                     unsigned(static_cast<unsigned char>(bytes[i + 1])) << 8 |
+                     unsigned(static_cast<unsigned char>(bytes[i + 2]));
+        out += {alphabet[n >> 18], alphabet[(n >> 12) & 63], alphabet[(n >> 6) & 63],
+                alphabet[n & 63]};
+    }
+    if (i + 1 == bytes.size()) {
+        unsigned n = unsigned(static_cast<unsigned char>(bytes[i])) << 16;
+        out += {alphabet[n >> 18], alphabet[(n >> 12) & 63], '=', '='};
+    } else if (i + 2 == bytes.size()) {
+        unsigned n = unsigned(static_cast<unsigned char>(bytes[i])) << 16 |
+                     unsigned(static_cast<unsigned char>(bytes[i + 1])) << 8;
+        out += {alphabet[n >> 18], alphabet[(n >> 12) & 63], alphabet[(n >> 6) & 63], '='};
+    }
+    return out;
+}
+
+nlohmann::json file(const std::string &path, int mode, const std::string &contents,
+                    const std::string &owner = "root") {
+    return {{"path", path},
+            {"mode", mode},
+            {"overwrite", true},
+            {"user", {{"name", owner}}},
+            {"group", {{"name", owner}}},
+            {"contents", {{"source", data_url(contents)}}}};
+}
+
+std::string mount_unit(const Mount &mount, std::size_t index) {
+    return fmt::format("[Unit]\n"
+                       "Description=Host folder {}\n"
+                       "DefaultDependencies=no\n"
+                       "After=systemd-remount-fs.service\n"
+                       "Before=local-fs.target umount.target\n"
+                       "Conflicts=umount.target\n\n"
+                       "[Mount]\n"
+                       "What=vol{}\n"
+                       "Where={}\n"
+                       "Type=9p\n"
+                       "Options=trans=virtio,version=9p2000.L,msize=524288,cache=mmap{}\n\n"
+                       "[Install]\n"
+                       "WantedBy=local-fs.target\n",
+                       mount.host_path, index, mount.guest_path, mount.read_only ? ",ro" : "");
+}
+
+} // namespace
+
+std::string data_url(const std::string &contents) {
+    return "data:;base64," + base64(contents);
+}
+
+std::string ready_unit() {
+    return "[Unit]\n"
+           "Description=Tell the host this machine is ready\n"
+           "After=sshd.service ssh.service podman.socket\n"
+           "Requires=dev-virtio\\x2dports-org.fedoraproject.port.0.device\n"
+           "After=dev-virtio\\x2dports-org.fedoraproject.port.0.device\n\n"
+           "[Service]\n"
+           "Type=oneshot\n"
+           "ExecStart=/bin/sh -c 'echo Ready >/dev/virtio-ports/org.fedoraproject.port.0'\n\n"
+           "[Install]\n"
+           "RequiredBy=default.target\n";
+}
+
+nlohmann::json render_ignition(const GuestSettings &s) {
+    auto home = "/home/" + s.username;
+    auto users = nlohmann::json::array();
+    users.push_back(
+        {{"name", s.username}, {"sshAuthorizedKeys", {s.authorized_key}}, {"groups", {"sudo"}}});
+    if (s.rootful) // podman machine lets `ssh root@` in too when rootful
+        users.push_back({{"name", "root"}, {"sshAuthorizedKeys", {s.authorized_key}}});
+
+    auto files = nlohmann::json::array();
+    files.push_back(file("/etc/hostname", mode_0644, s.hostname + "\n"));
+    files.push_back(file("/etc/ssh/ssh_host_ed25519_key", mode_0600, s.host_private_key));
+    files.push_back(file("/etc/ssh/ssh_host_ed25519_key.pub", mode_0644, s.host_public_key));
+    // Only the key made at init: sshd must never offer a host key the host has not pinned.
+    files.push_back(file("/etc/ssh/sshd_config.d/machine.conf", mode_0644,
+                         "HostKey /etc/ssh/ssh_host_ed25519_key\n"
+                         "PasswordAuthentication no\n"
+                         "KbdInteractiveAuthentication no\n"));
+    files.push_back(
+        file("/etc/sudoers.d/machine", 0440, s.username + " ALL=(ALL) NOPASSWD: ALL\n"));
+
+    auto directories = nlohmann::json::array();
+    auto links = nlohmann::json::array();
+    if (!s.timezone.empty())
+        links.push_back({{"path", "/etc/localtime"},
+                         {"target", "/usr/share/zoneinfo/" + s.timezone},
+                         {"hard", false},
+                         {"overwrite", true}});
+
+    auto units = nlohmann::json::array();
+    if (s.rootful) {
+        units.push_back({{"name", "podman.socket"}, {"enabled", true}});
+    } else {
+        // Lingering starts the user's manager at boot, so the rootless socket is there at once.
+        files.push_back(file("/var/lib/systemd/linger/" + s.username, mode_0644, ""));
+        // Parents Ignition creates belong to root; these must belong to the user.
+        for (const char *dir : {"/.config", "/.config/systemd", "/.config/systemd/user",
+                                "/.config/systemd/user/sockets.target.wants"})
+            directories.push_back({{"path", home + dir},
+                                   {"mode", 0755},
+                                   {"user", {{"name", s.username}}},
+                                   {"group", {{"name", s.username}}}});
+        links.push_back(
+            {{"path", home + "/.config/systemd/user/sockets.target.wants/podman.socket"},
+             {"target", "/usr/lib/systemd/user/podman.socket"},
+             {"user", {{"name", s.username}}},
+             {"group", {{"name", s.username}}},
+             {"hard", false},
+             {"overwrite", true}});
+    }
+    for (std::size_t i = 0; i < s.mounts.size(); ++i)
+        units.push_back({{"name", mount_unit_name(s.mounts[i].guest_path)},
+                         {"enabled", true},
+                         {"contents", mount_unit(s.mounts[i], i)}});
+    units.push_back(
+        {{"name", "machine-ready.service"}, {"enabled", true}, {"contents", ready_unit()}});
+
+    return {{"ignition", {{"version", "3.4.0"}}},
+            {"passwd", {{"users", users}}},
+            {"storage", {{"directories", directories}, {"files", files}, {"links", links}}},
+            {"systemd", {{"units", units}}}};
+}
+
+} // namespace machine::provisioning
