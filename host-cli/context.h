@@ -21,5 +21,9 @@ void add_inspect_command(CLI::App &app, Context &context);
 void add_rm_command(CLI::App &app, Context &context);
 void add_set_command(CLI::App &app, Context &context);
 void add_info_command(CLI::App &app, Context &context);
+void add_start_command(CLI::App &app, Context &context);
+void add_stop_command(CLI::App &app, Context &context);
+void add_ssh_command(CLI::App &app, Context &context);
+void add_cp_command(CLI::App &app, Context &context);
 
 } // namespace machine::cli

@@ -33,7 +33,7 @@ void add_rm_command(CLI::App &app, Context &context) {
         for (const auto &name : *names) {
             if (!*force && !confirmed(context.store, name))
                 continue;
-            context.manager.remove(name);
+            context.manager.remove(name, *force);
         }
     });
 }

@@ -22,6 +22,8 @@ void print_template(const std::string &format, const std::vector<nlohmann::json>
     std::cout << (compiled.is_table() ? align_columns(out) : out) << std::flush;
 }
 
-void print_json(const nlohmann::json &value) { std::cout << value.dump(4) << std::endl; }
+void print_json(const nlohmann::json &value) {
+    std::cout << value.dump(4) << std::endl;
+}
 
 } // namespace machine::cli

@@ -8,7 +8,9 @@ namespace machine::cli {
 
 namespace {
 
-bool is_default(const std::string &name) { return name == default_machine_name; }
+bool is_default(const std::string &name) {
+    return name == default_machine_name;
+}
 
 std::string last_up_text(const MachineStatus &s, std::int64_t now) {
     if (s.state == MachineState::running)
@@ -45,11 +47,11 @@ nlohmann::json list_json_row(const MachineStatus &s, const Store &store) {
 
 nlohmann::json list_display_row(const MachineStatus &s, std::int64_t now) {
     if (!s.config)
-        return {{"Name", s.name},       {"Default", false},    {"Created", "-"},
-                {"Running", false},     {"Starting", false},   {"LastUp", "Broken"},
-                {"VMType", "-"},        {"CPUs", "-"},         {"Memory", "-"},
-                {"DiskSize", "-"},      {"Port", "-"},         {"RemoteUsername", "-"},
-                {"IdentityPath", "-"},  {"Problem", s.problem}};
+        return {{"Name", s.name},      {"Default", false},    {"Created", "-"},
+                {"Running", false},    {"Starting", false},   {"LastUp", "Broken"},
+                {"VMType", "-"},       {"CPUs", "-"},         {"Memory", "-"},
+                {"DiskSize", "-"},     {"Port", "-"},         {"RemoteUsername", "-"},
+                {"IdentityPath", "-"}, {"Problem", s.problem}};
     const auto &c = *s.config;
     return {
         {"Name", is_default(c.name) ? c.name + "*" : c.name},
@@ -83,8 +85,10 @@ nlohmann::json inspect_json(const MachineStatus &s, const Store &store) {
     auto layout = store.layout(c.name);
     nlohmann::json mounts = nlohmann::json::array();
     for (const auto &m : c.mounts)
-        mounts.push_back({{"Source", m.host_path}, {"Target", m.guest_path},
-                          {"ReadOnly", m.read_only}, {"Type", "9p"}});
+        mounts.push_back({{"Source", m.host_path},
+                          {"Target", m.guest_path},
+                          {"ReadOnly", m.read_only},
+                          {"Type", "9p"}});
     return {
         {"ConfigPath", {{"Path", layout.config_file().string()}}},
         {"ConnectionInfo",

@@ -24,8 +24,8 @@ public:
 private:
     struct Piece {
         bool action = false;
-        std::string text;            // literal text, or the field path ("" for `.`)
-        std::string function;        // "", "json", "upper", "lower"
+        std::string text;     // literal text, or the field path ("" for `.`)
+        std::string function; // "", "json", "upper", "lower"
     };
     std::vector<Piece> pieces_;
     bool table_ = false;

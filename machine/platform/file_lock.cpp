@@ -41,7 +41,9 @@ FileLock FileLock::try_acquire(const std::filesystem::path &path) {
     return FileLock(fd);
 }
 
-FileLock::FileLock(FileLock &&other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+FileLock::FileLock(FileLock &&other) noexcept : fd_(other.fd_) {
+    other.fd_ = -1;
+}
 
 FileLock::~FileLock() {
     if (fd_ >= 0)

@@ -8,9 +8,9 @@ namespace machine::platform {
 enum class HostOs { linux, macos, windows };
 
 HostOs host_os();
-std::string host_os_name();   // "linux", "darwin", "windows" (as podman's `info` says)
-std::string host_arch();      // "x86_64" or "aarch64"
-int host_cpu_count();         // online CPUs
+std::string host_os_name(); // "linux", "darwin", "windows" (as podman's `info` says)
+std::string host_arch();    // "x86_64" or "aarch64"
+int host_cpu_count();       // online CPUs
 std::uint64_t host_memory_mib();
 
 // True when /dev/kvm opens read-write and answers KVM_GET_API_VERSION.

@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <fcntl.h>
+#include <fstream>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -126,6 +128,63 @@ ProcessResult SpawnProcessRunner::run(const Command &command) {
             throw SystemError("cannot wait for " + command.program, errno);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
+}
+
+} // namespace machine::platform
+
+namespace machine::platform {
+
+int spawn_detached(const Command &command, const std::filesystem::path &log) {
+    SpawnActions spawn;
+    posix_spawn_file_actions_addopen(&spawn.actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&spawn.actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0600);
+    posix_spawn_file_actions_adddup2(&spawn.actions, 1, 2);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
+
+    std::vector<std::string> argv{command.program};
+    argv.insert(argv.end(), command.args.begin(), command.args.end());
+    auto env = merged_environment(command);
+    auto c_argv = c_strings(argv);
+    auto c_env = c_strings(env);
+    pid_t pid = 0;
+    int rc = ::posix_spawnp(&pid, command.program.c_str(), &spawn.actions, &attributes,
+                            c_argv.data(), c_env.data());
+    posix_spawnattr_destroy(&attributes);
+    if (rc == ENOENT)
+        throw HostNotReady(command.program + " is not installed or not on PATH",
+                           "install it (see the README) and try again");
+    if (rc != 0)
+        throw SystemError("cannot run " + command.program, rc);
+    return pid;
+}
+
+bool child_running(int pid) {
+    int status = 0;
+    auto rc = ::waitpid(pid, &status, WNOHANG);
+    if (rc == 0)
+        return true;
+    if (rc < 0 && errno == ECHILD) // not our child: ask the process table
+        return process_alive(pid);
+    return false;
+}
+
+bool process_alive(int pid) {
+    if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH))
+        return false;
+    // A zombie still answers kill(0); its state in /proc says it is dead.
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    std::getline(stat, text);
+    auto close = text.rfind(')');
+    return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
+}
+
+void kill_process(int pid) {
+    if (pid > 0)
+        ::kill(pid, SIGKILL);
 }
 
 } // namespace machine::platform

@@ -2,11 +2,30 @@
 // The real ProcessRunner: posix_spawn with stdout/stderr captured through pipes.
 #include "machine/command.h"
 
+#include <filesystem>
+
 namespace machine::platform {
 
 class SpawnProcessRunner : public ProcessRunner {
 public:
     ProcessResult run(const Command &command) override;
 };
+
+} // namespace machine::platform
+
+namespace machine::platform {
+
+// Starts `command` in a session of its own (so it outlives the CLI and its terminal), with stdin
+// from /dev/null and stdout/stderr appended to `log`. Returns the pid.
+int spawn_detached(const Command &command, const std::filesystem::path &log);
+
+// For a child of this process: true while it runs; reaps it once it has exited.
+bool child_running(int pid);
+
+// True while any process `pid` exists (a zombie counts as gone).
+bool process_alive(int pid);
+
+// SIGKILL; a process that is already gone is not an error.
+void kill_process(int pid);
 
 } // namespace machine::platform

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
-#include <unistd.h>
 #include <iterator>
+#include <unistd.h>
 
 namespace machine::platform {
 

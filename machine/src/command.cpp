@@ -4,9 +4,7 @@
 
 namespace machine {
 
-namespace {
-
-std::string quote(const std::string &word) {
+std::string shell_quote(const std::string &word) {
     if (!word.empty() &&
         word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                "0123456789@%+=:,./_-") == std::string::npos)
@@ -17,12 +15,10 @@ std::string quote(const std::string &word) {
     return quoted + "'";
 }
 
-} // namespace
-
 std::string Command::display() const {
-    std::string line = quote(program);
+    std::string line = shell_quote(program);
     for (const auto &arg : args)
-        line += " " + quote(arg);
+        line += " " + shell_quote(arg);
     return line;
 }
 

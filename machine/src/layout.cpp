@@ -29,6 +29,9 @@ std::filesystem::path Layout::provisioning() const {
 std::filesystem::path Layout::seed_image() const {
     return data_dir() / "seed.iso";
 }
+std::filesystem::path Layout::hypervisor_log() const {
+    return data_dir() / "qemu.log";
+}
 std::filesystem::path Layout::console_log() const {
     return data_dir() / "console.log";
 }
@@ -44,6 +47,9 @@ std::filesystem::path Layout::ready_socket() const {
 }
 std::filesystem::path Layout::api_socket() const {
     return runtime_dir() / "podman.sock";
+}
+std::filesystem::path Layout::ready_marker() const {
+    return runtime_dir() / "ready";
 }
 std::filesystem::path Layout::pid_file() const {
     return runtime_dir() / "qemu.pid";

@@ -8,11 +8,13 @@
 #include "platform/atomic_file.h"
 #include "platform/fault_point.h"
 #include "platform/host.h"
+#include "platform/unix_socket.h"
 #include "provisioning/provision.h"
 
 #include <filesystem>
 #include <fmt/format.h>
 #include <regex>
+#include <thread>
 
 namespace machine {
 
@@ -152,7 +154,101 @@ MachineConfig MachineManager::init(const InitOptions &options) {
     return config;
 }
 
-void MachineManager::remove(const std::string &name) {
+void MachineManager::clear_runtime(const Layout &layout) const {
+    for (const auto &file :
+         {layout.qmp_socket(), layout.ready_socket(), layout.pid_file(), layout.ready_marker()})
+        platform::remove_runtime_file(file);
+}
+
+StartResult MachineManager::start(const std::string &name, const StartOptions &options) {
+    auto lock = store_.lock(name); // a second `start` waits here, then finds the machine running
+    auto config = store_.load(name);
+    auto layout = store_.layout(name);
+    auto provider = providers_.make(config.provider, runner_);
+    auto state = state_of(config);
+    if (state == MachineState::running)
+        return StartResult::already_running;
+    if (state == MachineState::starting) // its `start` died (we hold the lock): boot afresh
+        provider->stop(config, layout, std::chrono::seconds(0));
+    for (const auto &mount : config.mounts)
+        if (!fs::is_directory(mount.host_path))
+            throw InvalidInput("mounts",
+                               fmt::format("host folder {} (shared as {}) does not exist",
+                                           mount.host_path, mount.guest_path),
+                               "create it, or `machine rm` and `init` the machine again");
+
+    platform::make_private_dir(layout.runtime_dir());
+    clear_runtime(layout);
+    // QEMU connects to the ready socket as a client the moment it starts: listen first.
+    platform::UnixListener ready(layout.ready_socket());
+    UndoStack undo;
+    options.progress("booting");
+    provider->start(config, layout, options.notice);
+    undo.push([&] {
+        provider->stop(config, layout, std::chrono::seconds(0));
+        clear_runtime(layout);
+    });
+    platform::fault_point("start:launched");
+
+    auto deadline = platform::Clock::now() + options.timeout;
+    auto connection = ready.accept(deadline);
+    if (!connection)
+        throw Timeout("the hypervisor never connected to the ready socket; see " +
+                      layout.hypervisor_log().string());
+    wait_until_ready(config, layout, connection.get(), options);
+    platform::write_file_atomically(layout.ready_marker(), "");
+    config.last_up = platform::now_unix();
+    store_.save(config);
+    platform::fault_point("start:ready");
+    options.progress("ready");
+    undo.commit();
+    return StartResult::started;
+}
+
+void MachineManager::wait_until_ready(const MachineConfig &config, const Layout &layout,
+                                      int ready_fd, const StartOptions &options) const {
+    using namespace std::chrono_literals;
+    auto deadline = platform::Clock::now() + options.timeout;
+    auto provider = providers_.make(config.provider, runner_);
+    auto fail = [&](const std::string &what) {
+        throw Timeout(fmt::format("machine \"{}\" {}; see the console log {}", config.name, what,
+                                  layout.console_log().string()));
+    };
+    // The guest writes "Ready" once sshd and the podman socket are up. Check the VM is still
+    // alive between short waits, so a crash is reported at once, not at the timeout.
+    std::string buffer;
+    for (;;) {
+        if (platform::Clock::now() >= deadline)
+            fail(fmt::format("did not become ready within {} s", options.timeout.count()));
+        if (provider->state(config, layout) == MachineState::stopped)
+            fail("stopped while booting");
+        if (!platform::wait_readable(ready_fd, std::min(deadline, platform::Clock::now() + 500ms)))
+            continue;
+        bool eof = false;
+        auto line = platform::read_line(ready_fd, deadline, buffer, eof);
+        if (line.find("Ready") != std::string::npos)
+            break;
+        if (eof)
+            fail("closed its ready channel without saying Ready");
+    }
+    // Ready means sshd runs; the forwarded port must answer too before we call it up.
+    while (!platform::tcp_port_answers(config.ssh.port, 1s)) {
+        if (platform::Clock::now() >= deadline)
+            fail("said Ready but SSH does not answer");
+        std::this_thread::sleep_for(200ms);
+    }
+}
+
+void MachineManager::stop(const std::string &name, std::chrono::seconds grace) {
+    auto lock = store_.lock(name);
+    auto config = store_.load(name);
+    auto layout = store_.layout(name);
+    providers_.make(config.provider, runner_)->stop(config, layout, grace);
+    platform::fault_point("stop:stopped");
+    clear_runtime(layout);
+}
+
+void MachineManager::remove(const std::string &name, bool force) {
     auto lock = store_.lock(name);
     auto layout = store_.layout(name);
     std::optional<MachineConfig> config;
@@ -169,9 +265,12 @@ void MachineManager::remove(const std::string &name) {
         throw NotFound(fmt::format("machine \"{}\" does not exist", name),
                        "see `machine list` for the machines there are");
     }
-    if (config && state_of(*config) != MachineState::stopped)
-        throw WrongState(fmt::format("machine \"{}\" is running", name),
-                         "stop it first with `machine stop " + name + "`");
+    if (config && state_of(*config) != MachineState::stopped) {
+        if (!force)
+            throw WrongState(fmt::format("machine \"{}\" is running", name),
+                             "stop it first with `machine stop " + name + "`, or use --force");
+        providers_.make(config->provider, runner_)->stop(*config, layout, std::chrono::seconds(10));
+    }
 
     // The config goes first: once it is gone the machine no longer lists as usable, and what a
     // kill leaves after this point lists as broken and a second `rm` finishes the job.
@@ -214,7 +313,11 @@ MachineConfig MachineManager::set(const std::string &name, const SetOptions &opt
 }
 
 MachineState MachineManager::state_of(const MachineConfig &config) const {
-    return providers_.make(config.provider, runner_)->state(config, store_.layout(config.name));
+    auto layout = store_.layout(config.name);
+    auto state = providers_.make(config.provider, runner_)->state(config, layout);
+    if (state == MachineState::running && !fs::exists(layout.ready_marker()))
+        return MachineState::starting;
+    return state;
 }
 
 std::vector<MachineStatus> MachineManager::list() const {

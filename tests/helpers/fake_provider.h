@@ -38,6 +38,15 @@ public:
     MachineState state(const MachineConfig &config, const Layout &) override {
         return state_.running.count(config.name) ? MachineState::running : MachineState::stopped;
     }
+    void start(const MachineConfig &config, const Layout &,
+               const std::function<void(const std::string &)> &) override {
+        step("start");
+        state_.running.insert(config.name);
+    }
+    void stop(const MachineConfig &config, const Layout &, std::chrono::seconds) override {
+        step("stop");
+        state_.running.erase(config.name);
+    }
     void grow_disk(const MachineConfig &, const Layout &, std::uint64_t) override {
         step("grow_disk");
     }

@@ -108,8 +108,8 @@ TEST_CASE("set and rm refuse a running machine", "[manager]") {
     CHECK_THROWS_AS(w.manager.set("busy", set), WrongState);
     CHECK_THROWS_AS(w.manager.remove("busy"), WrongState);
     CHECK(w.store.exists("busy"));
-    w.fake.running.clear();
-    w.manager.remove("busy");
+    w.manager.remove("busy", true); // --force stops it first
+    CHECK(w.fake.running.empty());
     CHECK_FALSE(w.store.exists("busy"));
     CHECK(w.fake.disks.empty());
 }

@@ -17,6 +17,9 @@ struct Command {
     std::string display() const;
 };
 
+// `word` quoted for a POSIX shell when it needs it ("it's" -> 'it'\''s').
+std::string shell_quote(const std::string &word);
+
 struct ProcessResult {
     int exit_code = 0; // 128 + signal when killed
     std::string out;

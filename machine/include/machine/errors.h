@@ -80,3 +80,22 @@ private:
 };
 
 } // namespace machine
+
+namespace machine {
+
+// QEMU's monitor refused a command or broke the protocol.
+class QmpError : public Error {
+    using Error::Error;
+};
+
+// An SSH connection, authentication or channel failed, or the host key was not the pinned one.
+class SshError : public Error {
+    using Error::Error;
+};
+
+// Waiting for something (a boot, a shutdown, a socket) took longer than allowed.
+class Timeout : public Error {
+    using Error::Error;
+};
+
+} // namespace machine

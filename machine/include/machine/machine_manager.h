@@ -7,6 +7,8 @@
 #include "machine/provider_registry.h"
 #include "machine/store.h"
 
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +37,16 @@ struct SetOptions {
     std::optional<bool> rootful;
 };
 
+struct StartOptions {
+    std::chrono::seconds timeout{600}; // boot to Ready and SSH; TCG boots take minutes
+    // Progress for the user: phase ("booting", "ready"), and one-line notices.
+    std::function<void(const std::string &phase)> progress = [](const std::string &) {};
+    std::function<void(const std::string &notice)> notice = [](const std::string &) {};
+};
+
+// What start() found or did.
+enum class StartResult { started, already_running };
+
 struct MachineStatus {
     std::string name;
     std::optional<MachineConfig> config; // unset when the machine is broken
@@ -49,9 +61,16 @@ public:
     // Validates everything before touching disk; creates the disk, then writes the config last.
     MachineConfig init(const InitOptions &options);
 
-    // Removes a machine, or what a killed init left behind. A running machine needs stopping
-    // first (WrongState).
-    void remove(const std::string &name);
+    // Boots a stopped machine and returns once the guest said Ready and SSH answers. On failure
+    // or timeout the VM is stopped again and the error points at the console log.
+    StartResult start(const std::string &name, const StartOptions &options);
+
+    // Powers the guest off (forcing it after `grace`); stopping a stopped machine succeeds.
+    void stop(const std::string &name, std::chrono::seconds grace = std::chrono::seconds(90));
+
+    // Removes a machine, or what a killed init left behind. A running machine needs `force`
+    // (it is stopped first), else WrongState.
+    void remove(const std::string &name, bool force = false);
 
     // Changes a stopped machine's settings; the disk only grows.
     MachineConfig set(const std::string &name, const SetOptions &options);
@@ -66,6 +85,9 @@ public:
 private:
     MachineConfig validated_config(const InitOptions &options) const;
     MachineState state_of(const MachineConfig &config) const;
+    void clear_runtime(const Layout &layout) const;
+    void wait_until_ready(const MachineConfig &config, const Layout &layout, int ready_fd,
+                          const StartOptions &options) const;
 
     const Store &store_;
     const ProviderRegistry &providers_;

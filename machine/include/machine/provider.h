@@ -4,7 +4,9 @@
 #include "machine/layout.h"
 #include "machine/machine_config.h"
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,8 +42,20 @@ public:
     // Removes what create() made. Idempotent: what is already gone is not an error.
     virtual void remove(const MachineConfig &config, const Layout &layout) = 0;
 
-    // The machine's state, from the hypervisor process itself (safe against pid reuse).
+    // `running` while the hypervisor process lives, from the process itself (safe against pid
+    // reuse); the manager tells `starting` from `running` by the guest's ready signal.
     virtual MachineState state(const MachineConfig &config, const Layout &layout) = 0;
+
+    // Launches the VM detached from this process (it outlives the CLI) and returns once the
+    // hypervisor runs. The caller already listens on layout.ready_socket(). `notice` receives
+    // one-line remarks for the user (e.g. "software emulation only").
+    virtual void start(const MachineConfig &config, const Layout &layout,
+                       const std::function<void(const std::string &)> &notice) = 0;
+
+    // Asks the guest to power off, waits up to `grace`, then ends the VM by force. Stopping a
+    // stopped machine is not an error.
+    virtual void stop(const MachineConfig &config, const Layout &layout,
+                      std::chrono::seconds grace) = 0;
 
     // Grows the disk of a stopped machine to `disk_gib`. Never shrinks.
     virtual void grow_disk(const MachineConfig &config, const Layout &layout,

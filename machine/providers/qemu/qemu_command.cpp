@@ -46,9 +46,9 @@ void add_boot(Command &c, const MachineConfig &config, const QemuHost &host) {
     const auto &image = config.image;
     if (!image.kernel.empty() && !image.initrd.empty()) {
         auto console = config.arch == "aarch64" ? "console=ttyAMA0" : "console=ttyS0";
-        auto cmdline = image.kernel_cmdline.empty()
-                           ? std::string(console)
-                           : fmt::format("{} {}", image.kernel_cmdline, console);
+        auto cmdline = image.kernel_cmdline;
+        if (cmdline.find("console=") == std::string::npos) // the console log reads this port
+            cmdline += cmdline.empty() ? console : fmt::format(" {}", console);
         add(c, {"-kernel", image.kernel, "-initrd", image.initrd, "-append", cmdline});
     } else if (config.arch == "aarch64") {
         add(c, {"-drive", fmt::format("if=pflash,format=raw,readonly=on,file={}",

@@ -14,10 +14,17 @@ public:
     void create(const MachineConfig &config, const Layout &layout) override;
     void remove(const MachineConfig &config, const Layout &layout) override;
     MachineState state(const MachineConfig &config, const Layout &layout) override;
+    void start(const MachineConfig &config, const Layout &layout,
+               const std::function<void(const std::string &)> &notice) override;
+    void stop(const MachineConfig &config, const Layout &layout,
+              std::chrono::seconds grace) override;
     void grow_disk(const MachineConfig &config, const Layout &layout,
                    std::uint64_t disk_gib) override;
 
 private:
+    // The pid of this machine's QEMU, or 0 when none runs.
+    int running_pid(const Layout &layout) const;
+
     ProcessRunner &runner_;
 };
 

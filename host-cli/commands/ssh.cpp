@@ -1,0 +1,73 @@
+// `machine ssh [NAME] [COMMAND [ARG...]]`: a shell in the guest, or one command whose exit code
+// becomes ours.
+#include "context.h"
+#include "machine/command.h"
+#include "machine/errors.h"
+#include "machine/ssh_session.h"
+#include "platform/terminal.h"
+
+#include <unistd.h>
+
+namespace machine::cli {
+
+namespace {
+
+SshTarget target_of(const MachineConfig &config, const std::string &username) {
+    return {"127.0.0.1",
+            config.ssh.port,
+            username.empty() ? config.ssh.username : username,
+            config.ssh.identity_path,
+            config.ssh.host_key_fingerprint,
+            config.name};
+}
+
+} // namespace
+
+SshTarget ssh_target(Context &context, const std::string &name, const std::string &username) {
+    auto status = context.manager.status(name);
+    if (status.state != MachineState::running)
+        throw WrongState("machine \"" + name + "\" is not running",
+                         "start it with `machine start " + name + "`");
+    return target_of(*status.config, username);
+}
+
+void add_ssh_command(CLI::App &app, Context &context) {
+    auto *cmd = app.add_subcommand("ssh", "Log in to a machine, or run one command in it");
+    auto words = std::make_shared<std::vector<std::string>>();
+    auto username = std::make_shared<std::string>();
+    cmd->add_option("--username", *username, "User to log in as (default: the machine's)");
+    cmd->add_option("words", *words, "[NAME] [COMMAND [ARG...]]");
+    cmd->prefix_command(); // everything after NAME belongs to the command, flags included
+    cmd->callback([&context, words, username, cmd] {
+        auto rest = cmd->remaining();
+        words->insert(words->end(), rest.begin(), rest.end());
+        std::string name = "default";
+        if (!words->empty() && context.store.exists(words->front())) {
+            name = words->front();
+            words->erase(words->begin());
+        }
+        if (!words->empty() && words->front() == "--")
+            words->erase(words->begin());
+        SshSession session(ssh_target(context, name, *username), std::chrono::seconds(30));
+        if (!words->empty()) {
+            std::string command;
+            for (const auto &word : *words)
+                command += (command.empty() ? "" : " ") + shell_quote(word);
+            context.exit_code = session.exec(command, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
+            return;
+        }
+        const char *term = std::getenv("TERM");
+        platform::RawTerminal raw(STDIN_FILENO);
+        platform::terminal_resized(); // start watching before the PTY is sized
+        context.exit_code = session.shell(
+            term ? term : "xterm",
+            [] {
+                SshSession::WindowSize size;
+                platform::terminal_size(STDIN_FILENO, size.columns, size.rows);
+                return size;
+            },
+            [] { return platform::terminal_resized(); }, STDIN_FILENO, STDOUT_FILENO);
+    });
+}
+
+} // namespace machine::cli

@@ -1,0 +1,30 @@
+#pragma once
+// The local terminal for interactive sessions: raw mode for as long as the object lives, the
+// window size, and whether it changed (SIGWINCH).
+#include <memory>
+
+namespace machine::platform {
+
+class RawTerminal {
+public:
+    // Does nothing when `fd` is not a terminal.
+    explicit RawTerminal(int fd);
+    ~RawTerminal();
+    RawTerminal(const RawTerminal &) = delete;
+    RawTerminal &operator=(const RawTerminal &) = delete;
+
+private:
+    struct Saved;
+    int fd_;
+    std::unique_ptr<Saved> saved_;
+};
+
+bool is_terminal(int fd);
+
+// Columns and rows of the terminal on `fd` (80x24 when it is not one).
+void terminal_size(int fd, int &columns, int &rows);
+
+// Starts watching for window-size changes; returns true once per change since the last call.
+bool terminal_resized();
+
+} // namespace machine::platform

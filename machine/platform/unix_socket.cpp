@@ -1,0 +1,176 @@
+#include "platform/unix_socket.h"
+
+#include "machine/errors.h"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace machine::platform {
+
+namespace {
+
+sockaddr_un unix_address(const std::filesystem::path &path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    auto text = path.string();
+    if (text.size() >= sizeof address.sun_path)
+        throw HostNotReady("socket path is too long for the system: " + text,
+                           "set XDG_RUNTIME_DIR to a shorter folder");
+    std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+    return address;
+}
+
+int milliseconds_until(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return left.count() < 0 ? 0 : int(std::min<long long>(left.count(), 1 << 30));
+}
+
+} // namespace
+
+Fd &Fd::operator=(Fd &&other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = other.release();
+    }
+    return *this;
+}
+
+Fd::~Fd() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+void remove_runtime_file(const std::filesystem::path &path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0)
+        return;
+    if (S_ISLNK(st.st_mode) || st.st_uid != ::geteuid())
+        throw HostNotReady(path.string() + " is a symlink or belongs to another user; refusing "
+                                           "to use it",
+                           "remove it by hand after checking who made it");
+    ::unlink(path.c_str());
+}
+
+UnixListener::UnixListener(const std::filesystem::path &path) : path_(path) {
+    auto address = unix_address(path);
+    remove_runtime_file(path);
+    fd_ = Fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd_)
+        throw SystemError("cannot create a socket", errno);
+    // The umask decides the mode bind() gives; fchmod on a socket does not change the file.
+    auto old_umask = ::umask(0177);
+    int rc = ::bind(fd_.get(), reinterpret_cast<sockaddr *>(&address), sizeof address);
+    int saved = errno;
+    ::umask(old_umask);
+    if (rc != 0)
+        throw SystemError("cannot listen on " + path.string(), saved);
+    if (::listen(fd_.get(), 16) != 0)
+        throw SystemError("cannot listen on " + path.string(), errno);
+}
+
+UnixListener::~UnixListener() {
+    ::unlink(path_.c_str());
+}
+
+Fd UnixListener::accept(Clock::time_point deadline) {
+    if (!wait_readable(fd_.get(), deadline))
+        return Fd();
+    Fd client(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!client)
+        throw SystemError("cannot accept on " + path_.string(), errno);
+    return client;
+}
+
+Fd connect_unix(const std::filesystem::path &path) {
+    auto address = unix_address(path);
+    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd)
+        throw SystemError("cannot create a socket", errno);
+    if (::connect(fd.get(), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+        throw SystemError("cannot connect to " + path.string(), errno);
+    return fd;
+}
+
+bool tcp_port_answers(int port, std::chrono::milliseconds timeout) {
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd)
+        return false;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(std::uint16_t(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd.get(), reinterpret_cast<sockaddr *>(&address), sizeof address) == 0)
+        return true;
+    if (errno != EINPROGRESS)
+        return false;
+    pollfd p{fd.get(), POLLOUT, 0};
+    if (::poll(&p, 1, int(timeout.count())) <= 0)
+        return false;
+    int error = 0;
+    socklen_t length = sizeof error;
+    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
+    return error == 0;
+}
+
+bool wait_readable(int fd, Clock::time_point deadline) {
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        int rc = ::poll(&p, 1, milliseconds_until(deadline));
+        if (rc > 0)
+            return true;
+        if (rc == 0)
+            return false;
+        if (errno != EINTR)
+            throw SystemError("cannot wait on a socket", errno);
+    }
+}
+
+std::string read_line(int fd, Clock::time_point deadline, std::string &buffer, bool &eof) {
+    eof = false;
+    for (;;) {
+        auto newline = buffer.find('\n');
+        if (newline != std::string::npos) {
+            auto line = buffer.substr(0, newline);
+            buffer.erase(0, newline + 1);
+            return line;
+        }
+        if (!wait_readable(fd, deadline))
+            throw Timeout("timed out waiting for a reply");
+        char chunk[4096];
+        auto n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw SystemError("cannot read from a socket", errno);
+        if (n == 0) {
+            eof = true;
+            auto rest = buffer;
+            buffer.clear();
+            return rest;
+        }
+        buffer.append(chunk, std::size_t(n));
+    }
+}
+
+void write_all(int fd, const std::string &data) {
+    std::size_t written = 0;
+    while (written < data.size()) {
+        auto n = ::send(fd, data.data() + written, data.size() - written, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw SystemError("cannot write to a socket", errno);
+        written += std::size_t(n);
+    }
+}
+
+} // namespace machine::platform

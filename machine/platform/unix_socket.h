@@ -1,0 +1,71 @@
+#pragma once
+// File descriptors and unix-domain sockets, with deadlines instead of blocking forever.
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace machine::platform {
+
+using Clock = std::chrono::steady_clock;
+
+// Owns one file descriptor.
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(Fd &&other) noexcept : fd_(other.release()) {}
+    Fd &operator=(Fd &&other) noexcept;
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    ~Fd();
+
+    int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+    int release() {
+        int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// A listening unix socket at `path` (mode 0600), removed again when the object dies.
+class UnixListener {
+public:
+    // Replaces a stale socket at `path`, but refuses anything else found there.
+    explicit UnixListener(const std::filesystem::path &path);
+    ~UnixListener();
+    UnixListener(const UnixListener &) = delete;
+    UnixListener &operator=(const UnixListener &) = delete;
+
+    // An accepted connection, or an empty Fd when `deadline` passes first.
+    Fd accept(Clock::time_point deadline);
+    int fd() const { return fd_.get(); }
+
+private:
+    std::filesystem::path path_;
+    Fd fd_;
+};
+
+// Connects to a unix socket; throws SystemError (errno ENOENT/ECONNREFUSED when nobody listens).
+Fd connect_unix(const std::filesystem::path &path);
+
+// True when a TCP connection to 127.0.0.1:port succeeds within `timeout`.
+bool tcp_port_answers(int port, std::chrono::milliseconds timeout);
+
+// Waits until `fd` is readable; false when `deadline` passes first.
+bool wait_readable(int fd, Clock::time_point deadline);
+
+// Reads up to and including '\n'; returns what was read (without the newline) or throws
+// Timeout / SystemError. An empty string with `eof` set means the peer closed.
+std::string read_line(int fd, Clock::time_point deadline, std::string &buffer, bool &eof);
+
+void write_all(int fd, const std::string &data);
+
+// Removes a stale socket or pid file; refuses (HostNotReady) to touch a symlink or a file owned
+// by someone else, so a planted link cannot make us delete or follow anything.
+void remove_runtime_file(const std::filesystem::path &path);
+
+} // namespace machine::platform

@@ -1,0 +1,47 @@
+#include "machine/qmp_client.h"
+
+#include "machine/errors.h"
+
+namespace machine {
+
+QmpClient::QmpClient(const std::filesystem::path &socket, std::chrono::milliseconds timeout)
+    : fd_(platform::connect_unix(socket)), timeout_(timeout) {
+    auto greeting = read_message();
+    if (!greeting.contains("QMP"))
+        throw QmpError("QEMU's monitor did not greet as QMP: " + greeting.dump());
+    execute("qmp_capabilities");
+}
+
+nlohmann::json QmpClient::read_message() {
+    bool eof = false;
+    auto line = platform::read_line(fd_.get(), platform::Clock::now() + timeout_, buffer_, eof);
+    if (eof && line.empty())
+        throw QmpError("QEMU closed its monitor socket");
+    auto message = nlohmann::json::parse(line, nullptr, false);
+    if (message.is_discarded() || !message.is_object())
+        throw QmpError("QEMU's monitor sent something that is not JSON: " + line.substr(0, 200));
+    return message;
+}
+
+nlohmann::json QmpClient::execute(const std::string &command, const nlohmann::json &arguments) {
+    nlohmann::json request{{"execute", command}};
+    if (!arguments.is_null())
+        request["arguments"] = arguments;
+    platform::write_all(fd_.get(), request.dump() + "\n");
+    for (;;) {
+        auto message = read_message();
+        if (message.contains("event")) {
+            events_.push_back(std::move(message));
+            continue;
+        }
+        if (message.contains("error")) {
+            const auto &error = message["error"];
+            throw QmpError("QEMU refused " + command + ": " + error.value("desc", error.dump()));
+        }
+        if (message.contains("return"))
+            return message["return"];
+        throw QmpError("QEMU's monitor sent an unexpected reply: " + message.dump());
+    }
+}
+
+} // namespace machine
