@@ -1,0 +1,540 @@
+// The QEMU launch plan as golden argv lists: accelerator x architecture x boot mode, shares,
+// provisioning and QEMU's comma escaping. A change to the command line must change these tests.
+#include "machine/layout.h"
+#include "machine/machine_config.h"
+#include "providers/qemu/accelerator.h"
+#include "providers/qemu/qemu_command.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace machine;
+using Args = std::vector<std::string>;
+
+namespace {
+
+const StoreDirs dirs{"/xdg/config/machine", "/xdg/data/machine", "/xdg/run/machine"};
+
+MachineConfig config_for(const std::string &arch) {
+    MachineConfig c;
+    c.name = "dev";
+    c.arch = arch;
+    c.resources = {4, 4096, 100};
+    c.image.path = "/images/fcos.qcow2";
+    c.image.format = "qcow2";
+    c.image.provisioning = "ignition";
+    c.ssh.port = 2222;
+    return c;
+}
+
+void direct_kernel(MachineConfig &c, const std::string &cmdline = {}) {
+    c.image.kernel = "/images/vmlinuz";
+    c.image.initrd = "/images/initrd.img";
+    c.image.kernel_cmdline = cmdline;
+}
+
+Command plan(const MachineConfig &config, Accelerator accelerator,
+             const std::string &firmware = {}) {
+    return qemu_launch_command(config, Layout(dirs, config.name), {accelerator, firmware});
+}
+
+// The values following each occurrence of `flag`.
+Args values_of(const Args &args, const std::string &flag) {
+    Args values;
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == flag)
+            values.push_back(args[i + 1]);
+    return values;
+}
+
+bool has(const Args &args, const std::string &word) {
+    return std::find(args.begin(), args.end(), word) != args.end();
+}
+
+} // namespace
+
+TEST_CASE("golden: x86_64, KVM, direct kernel boot, one read-only and one writable share",
+          "[qemu]") {
+    auto config = config_for("x86_64");
+    direct_kernel(config, "rw quiet");
+    config.mounts = {{"/home/u/src", "/src", true}, {"/home/u/data", "/data", false}};
+    auto command = plan(config, Accelerator::kvm);
+    CHECK(command.program == "qemu-system-x86_64");
+    CHECK(command.env.empty());
+    CHECK(command.args ==
+          Args{"-name",
+               "dev",
+               "-nodefaults",
+               "-no-user-config",
+               "-display",
+               "none",
+               "-machine",
+               "q35",
+               "-accel",
+               "kvm",
+               "-cpu",
+               "host",
+               "-smp",
+               "4",
+               "-m",
+               "4096",
+               "-kernel",
+               "/images/vmlinuz",
+               "-initrd",
+               "/images/initrd.img",
+               "-append",
+               "rw quiet console=ttyS0",
+               "-drive",
+               "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap",
+               "-netdev",
+               "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
+               "-device",
+               "virtio-net-pci,netdev=net0",
+               "-device",
+               "virtio-serial-pci,id=serial0",
+               "-chardev",
+               "socket,id=ready,path=/xdg/run/machine/dev/ready.sock",
+               "-device",
+               "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0",
+               "-chardev",
+               "socket,id=qmp,path=/xdg/run/machine/dev/qmp.sock,server=on,wait=off",
+               "-mon",
+               "chardev=qmp,mode=control",
+               "-fw_cfg",
+               "name=opt/com.coreos/config,file=/xdg/data/machine/machines/dev/ignition.json",
+               "-chardev",
+               "file,id=console,path=/xdg/data/machine/machines/dev/console.log",
+               "-serial",
+               "chardev:console",
+               "-virtfs",
+               "local,path=/home/u/src,mount_tag=vol0,security_model=none,readonly=on",
+               "-virtfs",
+               "local,path=/home/u/data,mount_tag=vol1,security_model=none",
+               "-device",
+               "virtio-rng-pci",
+               "-pidfile",
+               "/xdg/run/machine/dev/qemu.pid"});
+}
+
+TEST_CASE("golden: x86_64, TCG, firmware boot", "[qemu]") {
+    auto command = plan(config_for("x86_64"), Accelerator::tcg);
+    CHECK(command.program == "qemu-system-x86_64");
+    CHECK(command.args ==
+          Args{"-name",
+               "dev",
+               "-nodefaults",
+               "-no-user-config",
+               "-display",
+               "none",
+               "-machine",
+               "q35",
+               "-accel",
+               "tcg,tb-size=256",
+               "-cpu",
+               "max",
+               "-smp",
+               "4",
+               "-m",
+               "4096",
+               "-drive",
+               "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap",
+               "-netdev",
+               "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
+               "-device",
+               "virtio-net-pci,netdev=net0",
+               "-device",
+               "virtio-serial-pci,id=serial0",
+               "-chardev",
+               "socket,id=ready,path=/xdg/run/machine/dev/ready.sock",
+               "-device",
+               "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0",
+               "-chardev",
+               "socket,id=qmp,path=/xdg/run/machine/dev/qmp.sock,server=on,wait=off",
+               "-mon",
+               "chardev=qmp,mode=control",
+               "-fw_cfg",
+               "name=opt/com.coreos/config,file=/xdg/data/machine/machines/dev/ignition.json",
+               "-chardev",
+               "file,id=console,path=/xdg/data/machine/machines/dev/console.log",
+               "-serial",
+               "chardev:console",
+               "-device",
+               "virtio-rng-pci",
+               "-pidfile",
+               "/xdg/run/machine/dev/qemu.pid"});
+}
+
+TEST_CASE("golden: aarch64, HVF, firmware boot from pflash", "[qemu]") {
+    auto config = config_for("aarch64");
+    config.resources = {8, 8192, 100};
+    config.ssh.port = 40022;
+    auto command = plan(config, Accelerator::hvf, "/opt/homebrew/share/qemu/edk2-aarch64-code.fd");
+    CHECK(command.program == "qemu-system-aarch64");
+    CHECK(command.args ==
+          Args{"-name",
+               "dev",
+               "-nodefaults",
+               "-no-user-config",
+               "-display",
+               "none",
+               "-machine",
+               "virt",
+               "-accel",
+               "hvf",
+               "-cpu",
+               "host",
+               "-smp",
+               "8",
+               "-m",
+               "8192",
+               "-drive",
+               "if=pflash,format=raw,readonly=on,file=/opt/homebrew/share/qemu/"
+               "edk2-aarch64-code.fd",
+               "-drive",
+               "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap",
+               "-netdev",
+               "user,id=net0,hostfwd=tcp:127.0.0.1:40022-:22",
+               "-device",
+               "virtio-net-pci,netdev=net0",
+               "-device",
+               "virtio-serial-pci,id=serial0",
+               "-chardev",
+               "socket,id=ready,path=/xdg/run/machine/dev/ready.sock",
+               "-device",
+               "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0",
+               "-chardev",
+               "socket,id=qmp,path=/xdg/run/machine/dev/qmp.sock,server=on,wait=off",
+               "-mon",
+               "chardev=qmp,mode=control",
+               "-fw_cfg",
+               "name=opt/com.coreos/config,file=/xdg/data/machine/machines/dev/ignition.json",
+               "-chardev",
+               "file,id=console,path=/xdg/data/machine/machines/dev/console.log",
+               "-serial",
+               "chardev:console",
+               "-device",
+               "virtio-rng-pci",
+               "-pidfile",
+               "/xdg/run/machine/dev/qemu.pid"});
+}
+
+TEST_CASE("golden: aarch64, TCG, direct kernel boot on the PL011 console", "[qemu]") {
+    auto config = config_for("aarch64");
+    direct_kernel(config);
+    config.mounts = {{"/home/u/src", "/src", false}};
+    auto command = plan(config, Accelerator::tcg, "/usr/share/AAVMF/AAVMF_CODE.fd");
+    CHECK(command.program == "qemu-system-aarch64");
+    CHECK(command.args ==
+          Args{"-name",
+               "dev",
+               "-nodefaults",
+               "-no-user-config",
+               "-display",
+               "none",
+               "-machine",
+               "virt",
+               "-accel",
+               "tcg,tb-size=256",
+               "-cpu",
+               "max",
+               "-smp",
+               "4",
+               "-m",
+               "4096",
+               "-kernel",
+               "/images/vmlinuz",
+               "-initrd",
+               "/images/initrd.img",
+               "-append",
+               "console=ttyAMA0",
+               "-drive",
+               "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap",
+               "-netdev",
+               "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
+               "-device",
+               "virtio-net-pci,netdev=net0",
+               "-device",
+               "virtio-serial-pci,id=serial0",
+               "-chardev",
+               "socket,id=ready,path=/xdg/run/machine/dev/ready.sock",
+               "-device",
+               "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0",
+               "-chardev",
+               "socket,id=qmp,path=/xdg/run/machine/dev/qmp.sock,server=on,wait=off",
+               "-mon",
+               "chardev=qmp,mode=control",
+               "-fw_cfg",
+               "name=opt/com.coreos/config,file=/xdg/data/machine/machines/dev/ignition.json",
+               "-chardev",
+               "file,id=console,path=/xdg/data/machine/machines/dev/console.log",
+               "-serial",
+               "chardev:console",
+               "-virtfs",
+               "local,path=/home/u/src,mount_tag=vol0,security_model=none",
+               "-device",
+               "virtio-rng-pci",
+               "-pidfile",
+               "/xdg/run/machine/dev/qemu.pid"});
+}
+
+TEST_CASE("golden: x86_64, WHPX with QEMU's irqchip, cloud-init seed", "[qemu]") {
+    auto config = config_for("x86_64");
+    config.resources = {2, 2048, 20};
+    config.image.provisioning = "cloud-init";
+    auto command = plan(config, Accelerator::whpx);
+    CHECK(command.program == "qemu-system-x86_64");
+    CHECK(command.args ==
+          Args{"-name",
+               "dev",
+               "-nodefaults",
+               "-no-user-config",
+               "-display",
+               "none",
+               "-machine",
+               "q35",
+               "-accel",
+               "whpx,kernel-irqchip=off",
+               "-cpu",
+               "qemu64",
+               "-smp",
+               "2",
+               "-m",
+               "2048",
+               "-drive",
+               "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap",
+               "-netdev",
+               "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
+               "-device",
+               "virtio-net-pci,netdev=net0",
+               "-device",
+               "virtio-serial-pci,id=serial0",
+               "-chardev",
+               "socket,id=ready,path=/xdg/run/machine/dev/ready.sock",
+               "-device",
+               "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0",
+               "-chardev",
+               "socket,id=qmp,path=/xdg/run/machine/dev/qmp.sock,server=on,wait=off",
+               "-mon",
+               "chardev=qmp,mode=control",
+               "-drive",
+               "if=virtio,format=raw,readonly=on,file=/xdg/data/machine/machines/dev/seed.iso",
+               "-chardev",
+               "file,id=console,path=/xdg/data/machine/machines/dev/console.log",
+               "-serial",
+               "chardev:console",
+               "-device",
+               "virtio-rng-pci",
+               "-pidfile",
+               "/xdg/run/machine/dev/qemu.pid"});
+}
+
+TEST_CASE("golden: commas in option values are doubled, plain arguments are left alone", "[qemu]") {
+    auto config = config_for("aarch64");
+    config.image.kernel = "/images,v2/vmlinuz";
+    config.image.initrd = "/images,v2/initrd.img";
+    config.image.kernel_cmdline = "a=b,c";
+    config.mounts = {{"/home/u/a,b", "/ab", true}};
+    StoreDirs odd{"/cfg,x", "/data,x", "/run,x"};
+    auto command = qemu_launch_command(config, Layout(odd, "dev"), {Accelerator::kvm, "/fw,x.fd"});
+    CHECK(command.args ==
+          Args{"-name",
+               "dev",
+               "-nodefaults",
+               "-no-user-config",
+               "-display",
+               "none",
+               "-machine",
+               "virt",
+               "-accel",
+               "kvm",
+               "-cpu",
+               "host",
+               "-smp",
+               "4",
+               "-m",
+               "4096",
+               "-kernel",
+               "/images,v2/vmlinuz",
+               "-initrd",
+               "/images,v2/initrd.img",
+               "-append",
+               "a=b,c console=ttyAMA0",
+               "-drive",
+               "if=virtio,file=/data,,x/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap",
+               "-netdev",
+               "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
+               "-device",
+               "virtio-net-pci,netdev=net0",
+               "-device",
+               "virtio-serial-pci,id=serial0",
+               "-chardev",
+               "socket,id=ready,path=/run,,x/dev/ready.sock",
+               "-device",
+               "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject."
+               "port.0",
+               "-chardev",
+               "socket,id=qmp,path=/run,,x/dev/qmp.sock,server=on,wait=off",
+               "-mon",
+               "chardev=qmp,mode=control",
+               "-fw_cfg",
+               "name=opt/com.coreos/config,file=/data,,x/machines/dev/ignition.json",
+               "-chardev",
+               "file,id=console,path=/data,,x/machines/dev/console.log",
+               "-serial",
+               "chardev:console",
+               "-virtfs",
+               "local,path=/home/u/a,,b,mount_tag=vol0,security_model=none,"
+               "readonly=on",
+               "-device",
+               "virtio-rng-pci",
+               "-pidfile",
+               "/run,x/dev/qemu.pid"});
+}
+
+TEST_CASE("a comma in the firmware path is doubled", "[qemu]") {
+    auto command = plan(config_for("aarch64"), Accelerator::tcg, "/fw,dir/code,1.fd");
+    CHECK(has(command.args, "if=pflash,format=raw,readonly=on,file=/fw,,dir/code,,1.fd"));
+}
+
+TEST_CASE("every accelerator, architecture and boot mode gets its machine, CPU and boot",
+          "[qemu]") {
+    using Case = std::tuple<Accelerator, std::string, std::string, std::string>;
+    auto [accelerator, accel, x86_cpu, arm_cpu] =
+        GENERATE(Case{Accelerator::kvm, "kvm", "host", "host"},
+                 Case{Accelerator::hvf, "hvf", "host", "host"},
+                 Case{Accelerator::whpx, "whpx,kernel-irqchip=off", "qemu64", "max"},
+                 Case{Accelerator::tcg, "tcg,tb-size=256", "max", "max"});
+    auto arch = GENERATE(as<std::string>{}, "x86_64", "aarch64");
+    auto direct = GENERATE(true, false);
+    CAPTURE(accel, arch, direct);
+
+    auto config = config_for(arch);
+    if (direct)
+        direct_kernel(config);
+    auto args = plan(config, accelerator, "/fw/code.fd").args;
+    bool arm = arch == "aarch64";
+
+    CHECK(qemu_system_binary(arch) == "qemu-system-" + arch);
+    CHECK(values_of(args, "-machine") == Args{arm ? "virt" : "q35"});
+    CHECK(values_of(args, "-accel") == Args{accel});
+    CHECK(values_of(args, "-cpu") == Args{arm ? arm_cpu : x86_cpu});
+    CHECK(values_of(args, "-smp") == Args{"4"});
+    CHECK(values_of(args, "-m") == Args{"4096"});
+    CHECK(values_of(args, "-kernel") == (direct ? Args{"/images/vmlinuz"} : Args{}));
+    CHECK(values_of(args, "-initrd") == (direct ? Args{"/images/initrd.img"} : Args{}));
+    CHECK(values_of(args, "-append") ==
+          (direct ? Args{arm ? "console=ttyAMA0" : "console=ttyS0"} : Args{}));
+    auto pflash = std::count_if(args.begin(), args.end(), [](const std::string &arg) {
+        return arg.rfind("if=pflash,", 0) == 0;
+    });
+    CHECK(pflash == (arm && !direct ? 1 : 0));
+    CHECK(values_of(args, "-fw_cfg").size() == 1);
+    CHECK(args.back() == "/xdg/run/machine/dev/qemu.pid");
+}
+
+TEST_CASE("x86_64 firmware boot uses SeaBIOS and ignores a firmware path", "[qemu]") {
+    auto with = plan(config_for("x86_64"), Accelerator::kvm, "/fw/code.fd");
+    auto without = plan(config_for("x86_64"), Accelerator::kvm);
+    CHECK(with == without);
+}
+
+TEST_CASE("direct kernel boot does not use the aarch64 firmware", "[qemu]") {
+    auto config = config_for("aarch64");
+    direct_kernel(config);
+    CHECK(plan(config, Accelerator::hvf, "/fw/a.fd") == plan(config, Accelerator::hvf, "/fw/b.fd"));
+}
+
+TEST_CASE("provisioning picks fw_cfg, a seed disk or nothing", "[qemu]") {
+    auto config = config_for("x86_64");
+
+    config.image.provisioning = "ignition";
+    auto ignition = plan(config, Accelerator::kvm).args;
+    CHECK(values_of(ignition, "-fw_cfg") ==
+          Args{"name=opt/com.coreos/config,file=/xdg/data/machine/machines/dev/ignition.json"});
+    CHECK(values_of(ignition, "-drive").size() == 1);
+
+    config.image.provisioning = "cloud-init";
+    auto cloud_init = plan(config, Accelerator::kvm).args;
+    CHECK_FALSE(has(cloud_init, "-fw_cfg"));
+    CHECK(values_of(cloud_init, "-drive") ==
+          Args{"if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap",
+               "if=virtio,format=raw,readonly=on,file=/xdg/data/machine/machines/dev/seed.iso"});
+
+    config.image.provisioning = "none";
+    auto none = plan(config, Accelerator::kvm).args;
+    CHECK_FALSE(has(none, "-fw_cfg"));
+    CHECK(values_of(none, "-drive").size() == 1);
+}
+
+TEST_CASE("shares are numbered in order and only read-only ones say so", "[qemu]") {
+    auto config = config_for("x86_64");
+    config.mounts = {{"/a", "/a", false}, {"/b", "/guest/b", true}, {"/c", "/c", false}};
+    CHECK(values_of(plan(config, Accelerator::kvm).args, "-virtfs") ==
+          Args{"local,path=/a,mount_tag=vol0,security_model=none",
+               "local,path=/b,mount_tag=vol1,security_model=none,readonly=on",
+               "local,path=/c,mount_tag=vol2,security_model=none"});
+}
+
+TEST_CASE("the plan is a pure function of its inputs", "[qemu]") {
+    auto config = config_for("x86_64");
+    CHECK(plan(config, Accelerator::kvm) == plan(config, Accelerator::kvm));
+    auto other = config;
+    other.name = "other";
+    auto args = plan(other, Accelerator::kvm).args;
+    CHECK(values_of(args, "-name") == Args{"other"});
+    CHECK(args.back() == "/xdg/run/machine/other/qemu.pid");
+}
+
+TEST_CASE("pick_accelerator uses the hardware only for the host's own architecture",
+          "[qemu][accelerator]") {
+    using Case = std::tuple<std::string, std::string, std::string, bool, Accelerator>;
+    auto [os, host_arch, guest_arch, kvm_usable, expected] =
+        GENERATE(Case{"linux", "x86_64", "x86_64", true, Accelerator::kvm},
+                 Case{"linux", "aarch64", "aarch64", true, Accelerator::kvm},
+                 Case{"linux", "x86_64", "x86_64", false, Accelerator::tcg},
+                 Case{"linux", "x86_64", "aarch64", true, Accelerator::tcg},
+                 Case{"linux", "aarch64", "x86_64", true, Accelerator::tcg},
+                 Case{"darwin", "aarch64", "aarch64", false, Accelerator::hvf},
+                 Case{"darwin", "x86_64", "x86_64", false, Accelerator::hvf},
+                 Case{"darwin", "aarch64", "aarch64", true, Accelerator::hvf},
+                 Case{"darwin", "aarch64", "x86_64", false, Accelerator::tcg},
+                 Case{"windows", "x86_64", "x86_64", false, Accelerator::whpx},
+                 Case{"windows", "x86_64", "aarch64", false, Accelerator::tcg},
+                 Case{"freebsd", "x86_64", "x86_64", true, Accelerator::tcg});
+    CAPTURE(os, host_arch, guest_arch, kvm_usable);
+    CHECK(pick_accelerator({os, host_arch, guest_arch, kvm_usable}) == expected);
+}
+
+TEST_CASE("accelerator names are QEMU's", "[qemu][accelerator]") {
+    CHECK(to_string(Accelerator::kvm) == "kvm");
+    CHECK(to_string(Accelerator::hvf) == "hvf");
+    CHECK(to_string(Accelerator::whpx) == "whpx");
+    CHECK(to_string(Accelerator::tcg) == "tcg");
+}
+
+TEST_CASE("only software emulation gets a one-line warning", "[qemu][accelerator]") {
+    CHECK(accelerator_warning(Accelerator::kvm).empty());
+    CHECK(accelerator_warning(Accelerator::hvf).empty());
+    CHECK(accelerator_warning(Accelerator::whpx).empty());
+    auto warning = accelerator_warning(Accelerator::tcg);
+    CHECK_FALSE(warning.empty());
+    CHECK(warning.find('\n') == std::string::npos);
+    CHECK_THAT(warning, Catch::Contains("TCG"));
+}
+
+TEST_CASE("the host's facts name a known OS and the requested guest", "[qemu][accelerator]") {
+    auto facts = host_accelerator_facts("aarch64");
+    CHECK(facts.guest_arch == "aarch64");
+    CHECK((facts.host_os == "linux" || facts.host_os == "darwin" || facts.host_os == "windows"));
+    CHECK((facts.host_arch == "x86_64" || facts.host_arch == "aarch64"));
+}

@@ -1,0 +1,158 @@
+// Which providers exist, which one a host uses by default, and the $MACHINE_PROVIDER override.
+#include "../helpers/fake_provider.h"
+#include "../helpers/recording_runner.h"
+#include "machine/errors.h"
+#include "machine/provider_registry.h"
+#include "platform/host.h"
+#include "thrown.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+using namespace machine;
+using machine::test::one_line;
+using machine::test::thrown;
+using Names = std::vector<std::string>;
+
+namespace {
+
+// Sets or unsets an environment variable for one test and puts the old value back.
+class ScopedEnv {
+public:
+    ScopedEnv(const char *name, const char *value) : name_(name) {
+        if (const char *old = std::getenv(name))
+            old_ = old;
+        if (value)
+            ::setenv(name, value, 1);
+        else
+            ::unsetenv(name);
+    }
+    ~ScopedEnv() {
+        if (old_)
+            ::setenv(name_, old_->c_str(), 1);
+        else
+            ::unsetenv(name_);
+    }
+
+private:
+    const char *name_;
+    std::optional<std::string> old_;
+};
+
+// A factory that makes the shared fake provider and records which name it was made for.
+std::vector<std::string> made;
+test::FakeProviderState fake_state;
+
+ProviderRegistry::Factory named(const std::string &name) {
+    return [name](ProcessRunner &) -> std::unique_ptr<Provider> {
+        made.push_back(name);
+        return std::make_unique<test::FakeProvider>(fake_state);
+    };
+}
+
+bool contains(const Names &names, const std::string &name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+} // namespace
+
+TEST_CASE("the built-in providers include qemu", "[registry]") {
+    CHECK(contains(ProviderRegistry::builtin().names(), "qemu"));
+}
+
+TEST_CASE("make builds the named provider with the given runner", "[registry]") {
+    test::RecordingRunner runner;
+    auto provider = ProviderRegistry::builtin().make("qemu", runner);
+    REQUIRE(provider);
+    CHECK(provider->name() == "qemu");
+}
+
+TEST_CASE("an unknown provider is an InvalidInput listing the accepted ones", "[registry]") {
+    test::RecordingRunner runner;
+    auto registry = ProviderRegistry::builtin();
+    registry.add("fake", named("fake"));
+    auto error = thrown<InvalidInput>([&] { registry.make("nope", runner); });
+    CHECK(error.field() == "--provider");
+    CHECK_THAT(error.what(), Catch::Contains("\"nope\"") && Catch::Contains("qemu, fake"));
+    CHECK(one_line(error.what()));
+}
+
+TEST_CASE("the caller names the field an unknown provider came from", "[registry]") {
+    test::RecordingRunner runner;
+    auto error = thrown<InvalidInput>(
+        [&] { ProviderRegistry::builtin().make("nope", runner, "MACHINE_PROVIDER"); });
+    CHECK(error.field() == "MACHINE_PROVIDER");
+    CHECK_THAT(error.what(), Catch::StartsWith("MACHINE_PROVIDER:"));
+}
+
+TEST_CASE("provider names match exactly", "[registry]") {
+    test::RecordingRunner runner;
+    auto registry = ProviderRegistry::builtin();
+    CHECK_THROWS_AS(registry.make("QEMU", runner), InvalidInput);
+    CHECK_THROWS_AS(registry.make("qemu ", runner), InvalidInput);
+    CHECK_THROWS_AS(registry.make("", runner), InvalidInput);
+}
+
+TEST_CASE("added providers are listed in order and made by name", "[registry]") {
+    test::RecordingRunner runner;
+    ProviderRegistry registry;
+    CHECK(registry.names().empty());
+    registry.add("one", named("one"));
+    registry.add("two", named("two"));
+    CHECK(registry.names() == Names{"one", "two"});
+    made.clear();
+    CHECK(registry.make("two", runner) != nullptr);
+    CHECK(made == Names{"two"});
+}
+
+TEST_CASE("each host OS prefers its native hypervisor", "[registry]") {
+    CHECK(preferred_providers("linux") == Names{"qemu", "libvirt"});
+    CHECK(preferred_providers("darwin") == Names{"applehv", "qemu"});
+    CHECK(preferred_providers("windows") == Names{"wsl", "hyperv", "qemu"});
+    CHECK(preferred_providers("freebsd") == Names{"qemu", "libvirt"});
+}
+
+TEST_CASE("the default is the host's first preferred provider that is registered", "[registry]") {
+    ScopedEnv env("MACHINE_PROVIDER", nullptr);
+    auto preferred = preferred_providers(platform::host_os_name());
+
+    ProviderRegistry registry;
+    registry.add("zzz", named("zzz"));
+    CHECK(registry.default_name() == "zzz"); // nothing preferred: the first registered
+    for (auto name = preferred.rbegin(); name != preferred.rend(); ++name) {
+        registry.add(*name, named(*name));
+        CHECK(registry.default_name() == *name);
+    }
+    CHECK(ProviderRegistry::builtin().default_name() == "qemu");
+}
+
+TEST_CASE("an empty registry has no default", "[registry]") {
+    ScopedEnv env("MACHINE_PROVIDER", nullptr);
+    CHECK(ProviderRegistry().default_name().empty());
+}
+
+TEST_CASE("$MACHINE_PROVIDER overrides the default", "[registry]") {
+    auto registry = ProviderRegistry::builtin();
+    registry.add("fake", named("fake"));
+    {
+        ScopedEnv env("MACHINE_PROVIDER", "fake");
+        CHECK(registry.default_name() == "fake");
+    }
+    {
+        ScopedEnv env("MACHINE_PROVIDER", "");
+        CHECK(registry.default_name() == "qemu");
+    }
+    {
+        ScopedEnv env("MACHINE_PROVIDER", "nope");
+        CHECK(registry.default_name() == "nope"); // make() then rejects it by name
+        test::RecordingRunner runner;
+        CHECK_THROWS_AS(registry.make(registry.default_name(), runner), InvalidInput);
+    }
+    {
+        ScopedEnv env("MACHINE_PROVIDER", nullptr);
+        CHECK(registry.default_name() == "qemu");
+    }
+}
