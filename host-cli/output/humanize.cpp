@@ -21,16 +21,18 @@ std::string human_duration(std::int64_t seconds) {
         return "About a minute";
     if (seconds < hour)
         return plural(seconds / minute, "minute");
-    if (seconds < 2 * hour)
+    // Like go-units, everything from hours to months counts in rounded hours.
+    std::int64_t hours = (seconds + hour / 2) / hour;
+    if (hours == 1)
         return "About an hour";
-    if (seconds < 2 * day)
-        return plural(seconds / hour, "hour");
-    if (seconds < 14 * day)
-        return plural(seconds / day, "day");
-    if (seconds < 60 * day)
-        return plural(seconds / (7 * day), "week");
-    if (seconds < 730 * day)
-        return plural(seconds / (30 * day), "month");
+    if (hours < 48)
+        return plural(hours, "hour");
+    if (hours < 24 * 7 * 2)
+        return plural(hours / 24, "day");
+    if (hours < 24 * 30 * 2)
+        return plural(hours / 24 / 7, "week");
+    if (hours < 24 * 365 * 2)
+        return plural(hours / 24 / 30, "month");
     return plural(seconds / (365 * day), "year");
 }
 

@@ -1,6 +1,7 @@
 #include "machine/config_file.h"
 
 #include "machine/errors.h"
+#include "machine/sizes.h"
 
 #include <fmt/format.h>
 #include <set>
@@ -41,8 +42,13 @@ public:
     }
 
     void finish() const {
+        std::set<std::string> keys;
         for (const auto &entry : node_) {
-            auto key = entry.first.as<std::string>();
+            if (!entry.first.IsScalar())
+                fail(path_.empty() ? "(top level)" : path_, "has a key that is not a plain name");
+            auto key = entry.first.Scalar();
+            if (!keys.insert(key).second)
+                fail(field(key), "is given twice");
             if (!seen_.count(key))
                 fail(field(key), "is not a known key");
         }
@@ -171,12 +177,15 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
     c.last_up = top.get<std::int64_t>("last_up");
     top.finish();
 
-    if (c.resources.cpus < 1)
-        top.fail("resources.cpus", "must be at least 1");
-    if (c.resources.memory_mib < 512)
-        top.fail("resources.memory_mib", "must be at least 512");
-    if (c.resources.disk_gib < 1)
-        top.fail("resources.disk_gib", "must be at least 1");
+    if (c.resources.cpus < 1 || c.resources.cpus > 1024)
+        top.fail("resources.cpus", "must be from 1 to 1024");
+    if (c.resources.memory_mib < min_memory_mib || c.resources.memory_mib > max_memory_mib)
+        top.fail("resources.memory_mib",
+                 fmt::format("must be from {} to {}", min_memory_mib, max_memory_mib));
+    if (c.resources.disk_gib < 1 || c.resources.disk_gib > max_disk_gib)
+        top.fail("resources.disk_gib", fmt::format("must be from 1 to {}", max_disk_gib));
+    if (c.ssh.port < 0 || c.ssh.port > 65535)
+        top.fail("ssh.port", "must be from 0 to 65535");
     if (c.image.provisioning != "ignition" && c.image.provisioning != "cloud-init" &&
         c.image.provisioning != "none")
         top.fail("image.provisioning", "must be ignition, cloud-init or none");

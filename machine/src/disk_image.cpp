@@ -40,8 +40,16 @@ void read_manifest(const std::filesystem::path &manifest, DiskImageInfo &info) {
     if (json.is_discarded() || !json.is_object())
         throw InvalidInput("--image",
                            fmt::format("--image: {} is not valid JSON", manifest.string()));
-    info.kernel_cmdline = json.value("kernel_cmdline", "");
-    info.provisioning = json.value("provisioning", "");
+    auto text = [&](const char *key) {
+        if (!json.contains(key))
+            return std::string();
+        if (!json[key].is_string())
+            throw InvalidInput("--image", fmt::format("--image: \"{}\" in {} must be a string", key,
+                                                      manifest.string()));
+        return json[key].get<std::string>();
+    };
+    info.kernel_cmdline = text("kernel_cmdline");
+    info.provisioning = text("provisioning");
 }
 
 } // namespace
@@ -68,8 +76,8 @@ DiskImageInfo inspect_disk_image(const std::filesystem::path &path) {
         header[3] == 0xfb) {
         info.format = "qcow2";
         info.virtual_size = big_endian_u64(&header[24]);
-    } else if (length >= 520 &&
-               ((header[510] == 0x55 && header[511] == 0xaa) ||
+    } else if ((length >= 512 && header[510] == 0x55 && header[511] == 0xaa) ||
+               (length >= 520 &&
                 std::string_view(reinterpret_cast<char *>(&header[512]), 8) == "EFI PART")) {
         info.format = "raw";
         info.virtual_size = std::filesystem::file_size(path);

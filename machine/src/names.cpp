@@ -1,6 +1,7 @@
 #include "machine/names.h"
 
 #include "machine/errors.h"
+#include "machine/printable.h"
 
 #include <fmt/format.h>
 
@@ -10,14 +11,6 @@ namespace {
 
 bool is_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-// Names may hold control characters; show them escaped rather than raw.
-std::string printable(std::string_view text) {
-    std::string out;
-    for (unsigned char c : text)
-        out += (c < 0x20 || c == 0x7f) ? fmt::format("\\x{:02x}", c) : std::string(1, char(c));
-    return out;
 }
 
 } // namespace

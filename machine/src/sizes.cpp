@@ -1,6 +1,7 @@
 #include "machine/sizes.h"
 
 #include "machine/errors.h"
+#include "machine/printable.h"
 
 #include <cctype>
 #include <charconv>
@@ -46,30 +47,31 @@ std::optional<int> unit_shift(const std::string &unit, int base_shift) {
 std::uint64_t parse_size(std::string_view text, std::string_view flag, int base_shift,
                          std::uint64_t max, const char *examples) {
     auto quantity = split_quantity(text);
+    auto shown = printable(text);
     if (quantity && quantity->unit == "overflow")
-        throw InvalidInput(std::string(flag), fmt::format("{}: \"{}\" is too large", flag, text));
+        throw InvalidInput(std::string(flag), fmt::format("{}: \"{}\" is too large", flag, shown));
     std::optional<int> shift = 0;
     if (quantity && !quantity->unit.empty())
         shift = unit_shift(quantity->unit, base_shift);
     if (!quantity || !shift)
         throw InvalidInput(std::string(flag), fmt::format("{}: \"{}\" is not a size; use e.g. {}",
-                                                          flag, text, examples));
+                                                          flag, shown, examples));
     std::uint64_t value = quantity->number;
     if (*shift > 0) {
         if (value > (max >> *shift))
             throw InvalidInput(std::string(flag),
-                               fmt::format("{}: \"{}\" is too large", flag, text));
+                               fmt::format("{}: \"{}\" is too large", flag, shown));
         value <<= *shift;
     } else if (*shift < 0) {
         auto divisor = std::uint64_t{1} << -*shift;
         if (value % divisor != 0)
             throw InvalidInput(std::string(flag),
-                               fmt::format("{}: \"{}\" is not a whole number of {}", flag, text,
+                               fmt::format("{}: \"{}\" is not a whole number of {}", flag, shown,
                                            base_shift == 20 ? "MiB" : "GiB"));
         value /= divisor;
     }
     if (value > max)
-        throw InvalidInput(std::string(flag), fmt::format("{}: \"{}\" is too large", flag, text));
+        throw InvalidInput(std::string(flag), fmt::format("{}: \"{}\" is too large", flag, shown));
     return value;
 }
 
@@ -92,12 +94,13 @@ std::uint64_t parse_disk_gib(std::string_view text) {
 }
 
 int parse_cpus(std::string_view text, int host_cpus) {
+    auto shown = printable(text);
     long long cpus = 0;
     auto [rest, ec] = std::from_chars(text.data(), text.data() + text.size(), cpus);
     if (ec != std::errc() || rest != text.data() + text.size() || cpus < 1 || cpus > host_cpus)
         throw InvalidInput("--cpus", fmt::format("--cpus: \"{}\" is not accepted; use a whole "
                                                  "number from 1 to {} (this host's CPUs)",
-                                                 text, host_cpus));
+                                                 shown, host_cpus));
     return int(cpus);
 }
 

@@ -69,7 +69,7 @@ TEST_CASE("memory: the message says what is wrong", "[sizes]") {
                Catch::Contains("whole number of MiB"));
 }
 
-TEST_CASE("memory: errors stay on one line when the input holds a newline", "[sizes][!mayfail]") {
+TEST_CASE("memory: errors stay on one line when the input holds a newline", "[sizes]") {
     // The parsers quote the user's text verbatim; names.cpp escapes control characters, these
     // do not, so "4\nG" splits the error over two lines.
     auto error = thrown<InvalidInput>([] { parse_memory_mib("4\nG"); });
