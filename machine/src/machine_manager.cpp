@@ -67,7 +67,16 @@ MachineManager::MachineManager(const Store &store, const ProviderRegistry &provi
     : store_(store), providers_(providers), runner_(runner) {}
 
 std::string MachineManager::default_image_path() const {
-    return (store_.dirs().data / "images" / "default" / "disk.qcow2").string();
+    // The user's own first, then what an install (or .ci/main) put in place for everyone.
+    std::vector<fs::path> candidates{store_.dirs().data / "images" / "default"};
+    if (const char *dir = std::getenv("MACHINE_IMAGE_DIR"); dir && *dir)
+        candidates.insert(candidates.begin(), dir);
+    candidates.push_back("/usr/local/share/machine/images/default");
+    candidates.push_back("/usr/share/machine/images/default");
+    for (const auto &dir : candidates)
+        if (fs::exists(dir / "disk.qcow2"))
+            return (dir / "disk.qcow2").string();
+    return (candidates.front() / "disk.qcow2").string();
 }
 
 MachineConfig MachineManager::validated_config(const InitOptions &options) const {

@@ -79,7 +79,9 @@ public:
     // Throws NotFound, or the config's CorruptConfig.
     MachineStatus status(const std::string &name) const;
 
-    // Where `init` looks for the image when --image is not given.
+    // Where `init` looks for the image when --image is not given: $MACHINE_IMAGE_DIR,
+    // $XDG_DATA_HOME/machine/images/default, /usr/local/share/machine/images/default,
+    // /usr/share/machine/images/default; the first holding a disk.qcow2 wins.
     std::string default_image_path() const;
 
 private:

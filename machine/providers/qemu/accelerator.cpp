@@ -1,6 +1,9 @@
 #include "providers/qemu/accelerator.h"
 
+#include "machine/errors.h"
 #include "platform/host.h"
+
+#include <cstdlib>
 
 namespace machine {
 
@@ -18,6 +21,17 @@ Accelerator pick_accelerator(const AcceleratorFacts &facts) {
 
 AcceleratorFacts host_accelerator_facts(const std::string &guest_arch) {
     return {platform::host_os_name(), platform::host_arch(), guest_arch, platform::kvm_usable()};
+}
+
+Accelerator host_accelerator(const std::string &guest_arch) {
+    const char *chosen = std::getenv("MACHINE_ACCEL");
+    if (!chosen || !*chosen)
+        return pick_accelerator(host_accelerator_facts(guest_arch));
+    for (auto accelerator : {Accelerator::kvm, Accelerator::hvf, Accelerator::whpx, Accelerator::tcg})
+        if (to_string(accelerator) == chosen)
+            return accelerator;
+    throw InvalidInput("MACHINE_ACCEL", std::string("MACHINE_ACCEL: \"") + chosen +
+                                            "\" is not an accelerator; use kvm, hvf, whpx or tcg");
 }
 
 std::string to_string(Accelerator accelerator) {

@@ -19,6 +19,11 @@ Accelerator pick_accelerator(const AcceleratorFacts &facts);
 // The facts of the host this process runs on.
 AcceleratorFacts host_accelerator_facts(const std::string &guest_arch);
 
+// The accelerator to use here: $MACHINE_ACCEL (kvm, hvf, whpx or tcg) when set, for hosts where
+// a device exists but does not work (nested virtualization), else pick_accelerator().
+// Throws InvalidInput("MACHINE_ACCEL") for an unknown name.
+Accelerator host_accelerator(const std::string &guest_arch);
+
 std::string to_string(Accelerator accelerator);
 
 // The one-line warning printed when only software emulation is available; empty otherwise.

@@ -74,7 +74,7 @@ MachineState QemuProvider::state(const MachineConfig &, const Layout &layout) {
 void QemuProvider::start(const MachineConfig &config, const Layout &layout,
                          const std::function<void(const std::string &)> &notice) {
     QemuHost host;
-    host.accelerator = pick_accelerator(host_accelerator_facts(config.arch));
+    host.accelerator = host_accelerator(config.arch);
     if (config.arch == "aarch64")
         host.firmware = find_aarch64_firmware();
     if (auto warning = accelerator_warning(host.accelerator); !warning.empty())

@@ -1,0 +1,155 @@
+// A real machine, booted once under QEMU from the image guest-image/ builds, driven through the
+// `machine` binary like a user: ssh, exit codes, stdin, cp, stop/start persistence, a QEMU killed
+// from outside, a changed host key, and concurrent starts. The test cases run in this order and
+// share the machine, since a boot under software emulation takes a while.
+#include "../integration/cli_runner.h"
+#include "platform/process_runner.h"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <fstream>
+#include <future>
+#include <sys/stat.h>
+#include <nlohmann/json.hpp>
+
+using machine::test::CliSandbox;
+
+namespace {
+
+CliSandbox &sandbox() {
+    static CliSandbox instance;
+    return instance;
+}
+
+std::string state(const std::string &name = "vm") {
+    return sandbox().run({"inspect", "--format", "{{.State}}", name}).out;
+}
+
+std::string sha256(const std::string &path) {
+    machine::platform::SpawnProcessRunner runner;
+    return runner.check({"sha256sum", {path}, {}}).out.substr(0, 64);
+}
+
+int qemu_pid() {
+    std::ifstream in(sandbox().root() / "run" / "machine" / "vm" / "qemu.pid");
+    int pid = 0;
+    in >> pid;
+    return pid;
+}
+
+} // namespace
+
+TEST_CASE("init and start a real machine", "[vm]") {
+    auto image = std::string(MACHINE_GUEST_IMAGE);
+    REQUIRE(std::filesystem::exists(image)); // built by guest-image/build (tests/run does it)
+    auto init = sandbox().run({"init", "--image", image, "--cpus", "2", "--memory", "2048",
+                               "--disk-size", "8", "vm"});
+    REQUIRE(init.exit_code == 0);
+    auto start = sandbox().run({"start", "vm"});
+    INFO(start.out << start.err);
+    REQUIRE(start.exit_code == 0);
+    CHECK(state() == "running\n");
+    auto again = sandbox().run({"start", "vm"});
+    CHECK(again.exit_code == 0);
+    CHECK(again.out.find("already running") != std::string::npos);
+}
+
+TEST_CASE("ssh runs commands with their exit codes and stdin", "[vm]") {
+    auto uname = sandbox().run({"ssh", "vm", "--", "uname", "-a"});
+    CHECK(uname.exit_code == 0);
+    CHECK(uname.out.find("Linux vm ") == 0);
+    CHECK(sandbox().run({"ssh", "vm", "--", "sh", "-c", "exit 7"}).exit_code == 7);
+    CHECK(sandbox().run({"ssh", "vm", "--", "sh", "-c", "echo oops >&2; exit 3"}).err ==
+          "oops\n");
+    auto input = sandbox().root() / "input.txt";
+    std::ofstream(input) << "line one\nline two\n";
+    machine::platform::SpawnProcessRunner runner;
+    auto piped = runner.run({"sh",
+                             {"-c", std::string(MACHINE_BINARY) + " ssh vm -- wc -l < " +
+                                        input.string()},
+                             {{"XDG_CONFIG_HOME", (sandbox().root() / "config").string()},
+                              {"XDG_DATA_HOME", (sandbox().root() / "data").string()},
+                              {"XDG_RUNTIME_DIR", (sandbox().root() / "run").string()}}});
+    CHECK(piped.out == "2\n");
+    CHECK(sandbox().run({"ssh", "vm", "--", "podman", "run", "--rm", "localhost/busybox", "echo",
+                         "hello from a container"})
+              .out == "hello from a container\n");
+}
+
+TEST_CASE("cp copies 50 MB both ways intact", "[vm]") {
+    auto big = (sandbox().root() / "big.bin").string();
+    machine::platform::SpawnProcessRunner runner;
+    runner.check({"dd", {"if=/dev/urandom", "of=" + big, "bs=1M", "count=50", "status=none"}, {}});
+    ::chmod(big.c_str(), 0640);
+    REQUIRE(sandbox().run({"cp", big, "vm:/tmp/big.bin"}).exit_code == 0);
+    auto back = (sandbox().root() / "back.bin").string();
+    REQUIRE(sandbox().run({"cp", "vm:/tmp/big.bin", back}).exit_code == 0);
+    CHECK(sha256(back) == sha256(big));
+    CHECK((std::filesystem::status(back).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+           std::filesystem::perms::group_read));
+    auto remote = sandbox().run({"ssh", "vm", "--", "sha256sum", "/tmp/big.bin"});
+    CHECK(remote.out.substr(0, 64) == sha256(big));
+}
+
+TEST_CASE("data survives stop and start", "[vm]") {
+    REQUIRE(sandbox().run({"ssh", "vm", "--", "sh", "-c", "echo kept > ~/kept.txt && sync"})
+                .exit_code == 0);
+    REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
+    CHECK(state() == "stopped\n");
+    CHECK(sandbox().run({"stop", "vm"}).exit_code == 0); // stopping a stopped machine succeeds
+    REQUIRE(sandbox().run({"start", "vm"}).exit_code == 0);
+    CHECK(sandbox().run({"ssh", "vm", "--", "cat", "kept.txt"}).out == "kept\n");
+}
+
+TEST_CASE("a QEMU killed from outside shows as stopped and starts again", "[vm]") {
+    int pid = qemu_pid();
+    REQUIRE(pid > 0);
+    ::kill(pid, SIGKILL);
+    for (int i = 0; i < 50 && machine::platform::process_alive(pid); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(state() == "stopped\n");
+    auto listed = nlohmann::json::parse(sandbox().run({"list", "--format", "json"}).out);
+    CHECK(listed[0]["Running"] == false);
+    REQUIRE(sandbox().run({"start", "vm"}).exit_code == 0);
+    CHECK(sandbox().run({"ssh", "vm", "--", "true"}).exit_code == 0);
+}
+
+TEST_CASE("a changed host key is refused", "[vm]") {
+    auto config = sandbox().config_dir() / "machines" / "vm.yaml";
+    std::ifstream in(config);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto at = text.find("host_key_fingerprint: ");
+    REQUIRE(at != std::string::npos);
+    auto end = text.find('\n', at);
+    auto forged = text;
+    forged.replace(at, end - at, "host_key_fingerprint: SHA256:somebodyelse");
+    std::ofstream(config, std::ios::trunc) << forged;
+    auto refused = sandbox().run({"ssh", "vm", "--", "true"});
+    CHECK(refused.exit_code == 125);
+    CHECK(refused.err.find("host key of machine \"vm\" has changed") != std::string::npos);
+    std::ofstream(config, std::ios::trunc) << text;
+    CHECK(sandbox().run({"ssh", "vm", "--", "true"}).exit_code == 0);
+}
+
+TEST_CASE("four concurrent starts boot one QEMU", "[vm]") {
+    REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
+    std::vector<std::future<machine::ProcessResult>> starts;
+    for (int i = 0; i < 4; ++i)
+        starts.push_back(std::async(std::launch::async, [] {
+            return sandbox().run({"start", "vm"});
+        }));
+    int started = 0, already = 0;
+    for (auto &start : starts) {
+        auto result = start.get();
+        CHECK(result.exit_code == 0);
+        started += result.out.find("started successfully") != std::string::npos;
+        already += result.out.find("already running") != std::string::npos;
+    }
+    CHECK(started == 1);
+    CHECK(already == 3);
+    CHECK(state() == "running\n");
+    REQUIRE(sandbox().run({"rm", "vm"}).exit_code == 125); // running: rm needs --force
+    CHECK(sandbox().run({"rm", "-f", "vm"}).exit_code == 0);
+    CHECK(sandbox().run({"list", "-q"}).out.empty());
+}
