@@ -25,5 +25,6 @@ void add_start_command(CLI::App &app, Context &context);
 void add_stop_command(CLI::App &app, Context &context);
 void add_ssh_command(CLI::App &app, Context &context);
 void add_cp_command(CLI::App &app, Context &context);
+void add_forwarder_command(CLI::App &app, Context &context);
 
 } // namespace machine::cli

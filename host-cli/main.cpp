@@ -40,6 +40,7 @@ int main(int argc, char **argv) {
         machine::cli::add_stop_command(app, *context);
         machine::cli::add_ssh_command(app, *context);
         machine::cli::add_cp_command(app, *context);
+        machine::cli::add_forwarder_command(app, *context);
         app.parse(argc, argv);
         return context->exit_code;
     } catch (const CLI::CallForHelp &e) {

@@ -1,6 +1,7 @@
 // `machine start [NAME]`: boot a machine and wait until it is ready to use.
 #include "context.h"
 #include "output/progress.h"
+#include "platform/host.h"
 
 #include <iostream>
 
@@ -24,15 +25,21 @@ void add_start_command(CLI::App &app, Context &context) {
         if (!*quiet)
             options.progress = [&](const std::string &phase) { progress.phase(phase); };
         options.notice = [&](const std::string &text) { progress.notice(text); };
+        options.forwarder = {platform::own_executable(), {"__forwarder", *name}, {}};
         auto result = context.manager.start(*name, options);
         progress.finish();
         if (result == StartResult::already_running) {
             std::cout << "Machine \"" << *name << "\" is already running" << std::endl;
             return;
         }
-        auto config = context.store.load(*name);
-        std::cout << "Machine \"" << *name << "\" started successfully\n\n"
-                  << "Log in with:\n\tmachine ssh " << *name << "\n";
+        auto socket = context.store.layout(*name).api_socket().string();
+        std::cout << "API forwarding listening on: " << socket << "\n\n"
+                  << "You can connect Docker API clients by setting DOCKER_HOST using the\n"
+                  << "following command in your terminal session:\n\n"
+                  << "\texport DOCKER_HOST='unix://" << socket << "'\n\n"
+                  << "and podman's remote client with:\n\n"
+                  << "\texport CONTAINER_HOST='unix://" << socket << "'\n\n"
+                  << "Machine \"" << *name << "\" started successfully" << std::endl;
     });
 }
 

@@ -127,7 +127,7 @@ nlohmann::json info_json(const std::vector<MachineStatus> &machines, const Store
             current = m.name;
             state = to_string(m.state);
         }
-    auto accelerator = pick_accelerator(host_accelerator_facts(platform::host_arch()));
+    auto accelerator = host_accelerator(platform::host_arch());
     return {
         {"Host",
          {{"Arch", platform::host_arch()},

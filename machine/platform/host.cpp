@@ -131,6 +131,14 @@ std::filesystem::path user_runtime_dir() {
     return (tmp.empty() ? std::filesystem::path("/tmp") : tmp) / ("machine-" + uid);
 }
 
+std::string own_executable() {
+    std::error_code ec;
+    auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        throw SystemError("cannot find the running program", ec.value());
+    return path.string();
+}
+
 std::int64_t now_unix() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())

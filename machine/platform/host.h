@@ -25,6 +25,9 @@ std::filesystem::path user_config_dir();
 std::filesystem::path user_data_dir();
 std::filesystem::path user_runtime_dir();
 
+// The absolute path of the running program (to start helpers of our own, like the forwarder).
+std::string own_executable();
+
 // Seconds since the Unix epoch.
 std::int64_t now_unix();
 

@@ -32,6 +32,9 @@ std::filesystem::path Layout::seed_image() const {
 std::filesystem::path Layout::hypervisor_log() const {
     return data_dir() / "qemu.log";
 }
+std::filesystem::path Layout::forwarder_log() const {
+    return data_dir() / "forwarder.log";
+}
 std::filesystem::path Layout::console_log() const {
     return data_dir() / "console.log";
 }
@@ -50,6 +53,9 @@ std::filesystem::path Layout::api_socket() const {
 }
 std::filesystem::path Layout::ready_marker() const {
     return runtime_dir() / "ready";
+}
+std::filesystem::path Layout::forwarder_pid_file() const {
+    return runtime_dir() / "forwarder.pid";
 }
 std::filesystem::path Layout::pid_file() const {
     return runtime_dir() / "qemu.pid";

@@ -8,6 +8,8 @@
 #include "platform/atomic_file.h"
 #include "platform/fault_point.h"
 #include "platform/host.h"
+#include "platform/process_runner.h"
+#include "platform/process_table.h"
 #include "platform/unix_socket.h"
 #include "provisioning/provision.h"
 
@@ -177,8 +179,10 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     auto state = state_of(config);
     if (state == MachineState::running)
         return StartResult::already_running;
-    if (state == MachineState::starting) // its `start` died (we hold the lock): boot afresh
+    if (state == MachineState::starting) { // its `start` died (we hold the lock): boot afresh
+        stop_forwarder(layout);
         provider->stop(config, layout, std::chrono::seconds(0));
+    }
     for (const auto &mount : config.mounts)
         if (!fs::is_directory(mount.host_path))
             throw InvalidInput("mounts",
@@ -205,6 +209,11 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
         throw Timeout("the hypervisor never connected to the ready socket; see " +
                       layout.hypervisor_log().string());
     wait_until_ready(config, layout, connection.get(), options);
+    if (!options.forwarder.program.empty()) {
+        options.progress("forwarding the API socket");
+        start_forwarder(layout, options.forwarder);
+        undo.push([&] { stop_forwarder(layout); });
+    }
     platform::write_file_atomically(layout.ready_marker(), "");
     config.last_up = platform::now_unix();
     store_.save(config);
@@ -248,10 +257,41 @@ void MachineManager::wait_until_ready(const MachineConfig &config, const Layout 
     }
 }
 
+void MachineManager::start_forwarder(const Layout &layout, const Command &command) const {
+    using namespace std::chrono_literals;
+    platform::remove_runtime_file(layout.api_socket());
+    int pid = platform::spawn_detached(command, layout.forwarder_log());
+    platform::write_file_atomically(layout.forwarder_pid_file(), std::to_string(pid) + "\n");
+    auto deadline = platform::Clock::now() + 30s;
+    for (;;) {
+        try {
+            platform::connect_unix(layout.api_socket());
+            return;
+        } catch (const SystemError &) {
+        }
+        if (!platform::child_running(pid) || platform::Clock::now() >= deadline)
+            throw HostNotReady("the API forwarder did not start; see " +
+                               layout.forwarder_log().string());
+        std::this_thread::sleep_for(50ms);
+    }
+}
+
+void MachineManager::stop_forwarder(const Layout &layout) const {
+    auto pid = platform::read_pid_file(layout.forwarder_pid_file());
+    // Only our forwarder: the pid could have been reused by anything by now.
+    if (pid > 0 && platform::process_alive(pid) &&
+        platform::process_has_argument(pid, "__forwarder", false) &&
+        platform::process_has_argument(pid, layout.name(), false))
+        platform::kill_process(pid);
+    platform::remove_runtime_file(layout.forwarder_pid_file());
+    platform::remove_runtime_file(layout.api_socket());
+}
+
 void MachineManager::stop(const std::string &name, std::chrono::seconds grace) {
     auto lock = store_.lock(name);
     auto config = store_.load(name);
     auto layout = store_.layout(name);
+    stop_forwarder(layout);
     providers_.make(config.provider, runner_)->stop(config, layout, grace);
     platform::fault_point("stop:stopped");
     clear_runtime(layout);
@@ -278,6 +318,7 @@ void MachineManager::remove(const std::string &name, bool force) {
         if (!force)
             throw WrongState(fmt::format("machine \"{}\" is running", name),
                              "stop it first with `machine stop " + name + "`, or use --force");
+        stop_forwarder(layout);
         providers_.make(config->provider, runner_)->stop(*config, layout, std::chrono::seconds(10));
     }
 

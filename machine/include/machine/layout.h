@@ -30,6 +30,7 @@ public:
     std::filesystem::path seed_image() const;   // cloud-init NoCloud seed (ISO 9660, "cidata")
     std::filesystem::path console_log() const;
     std::filesystem::path hypervisor_log() const; // the hypervisor's own stdout and stderr
+    std::filesystem::path forwarder_log() const;
 
     std::filesystem::path runtime_dir() const;
     std::filesystem::path qmp_socket() const;
@@ -37,6 +38,7 @@ public:
     std::filesystem::path api_socket() const;
     std::filesystem::path pid_file() const;
     std::filesystem::path ready_marker() const; // exists once the guest said Ready this boot
+    std::filesystem::path forwarder_pid_file() const;
 
 private:
     StoreDirs dirs_;

@@ -42,6 +42,9 @@ struct StartOptions {
     // Progress for the user: phase ("booting", "ready"), and one-line notices.
     std::function<void(const std::string &phase)> progress = [](const std::string &) {};
     std::function<void(const std::string &notice)> notice = [](const std::string &) {};
+    // The API forwarder to launch once the guest is ready (the CLI knows how to run itself);
+    // none when empty.
+    Command forwarder;
 };
 
 // What start() found or did.
@@ -88,6 +91,8 @@ private:
     MachineConfig validated_config(const InitOptions &options) const;
     MachineState state_of(const MachineConfig &config) const;
     void clear_runtime(const Layout &layout) const;
+    void start_forwarder(const Layout &layout, const Command &command) const;
+    void stop_forwarder(const Layout &layout) const;
     void wait_until_ready(const MachineConfig &config, const Layout &layout, int ready_fd,
                           const StartOptions &options) const;
 

@@ -48,6 +48,9 @@ public:
     void download(const std::string &remote, const std::string &local,
                   const std::function<void(std::uint64_t, std::uint64_t)> &progress);
 
+    // The libssh session, for the API forwarder's event loop (which owns no other handle to it).
+    ssh_session_struct *raw() const { return session_.get(); }
+
 private:
     struct SessionDeleter {
         void operator()(ssh_session_struct *session) const;

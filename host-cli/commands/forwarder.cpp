@@ -1,0 +1,36 @@
+// `machine __forwarder NAME` (hidden): the API socket forwarder process `start` launches.
+#include "context.h"
+#include "machine/api_forwarder.h"
+#include "provisioning/guest_settings.h"
+
+#include <iostream>
+
+namespace machine::cli {
+
+void add_forwarder_command(CLI::App &app, Context &context) {
+    auto *cmd = app.add_subcommand("__forwarder", "API socket forwarder (started by `start`)");
+    cmd->group(""); // hidden from help
+    auto name = std::make_shared<std::string>();
+    cmd->add_option("name", *name)->required();
+    cmd->callback([&context, name] {
+        auto config = context.store.load(*name);
+        auto layout = context.store.layout(*name);
+        ForwarderOptions options;
+        options.listen = layout.api_socket();
+        options.guest_socket = guest_api_socket(config.rootful, provisioning::guest_user_uid);
+        options.target = {"127.0.0.1",
+                          config.ssh.port,
+                          config.rootful ? "root" : config.ssh.username,
+                          config.ssh.identity_path,
+                          config.ssh.host_key_fingerprint,
+                          config.name};
+        options.machine_running = [&] {
+            return context.providers.make(config.provider, context.runner)->state(config, layout) !=
+                   MachineState::stopped;
+        };
+        options.log = [](const std::string &line) { std::cerr << line << std::endl; };
+        run_forwarder(options);
+    });
+}
+
+} // namespace machine::cli

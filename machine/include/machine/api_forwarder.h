@@ -1,0 +1,28 @@
+#pragma once
+// Carries each connection to the host's API socket to the guest's podman socket, one SSH
+// `direct-streamlocal` channel per connection, in one single-threaded poll() loop: full duplex,
+// half-close, a bounded buffer per stream (no stream can stall another or grow without limit),
+// and no CPU at idle. Reconnects when the guest's sshd goes away and comes back.
+#include "machine/ssh_session.h"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace machine {
+
+struct ForwarderOptions {
+    std::filesystem::path listen; // host unix socket (made 0600)
+    std::string guest_socket;     // e.g. /run/podman/podman.sock
+    SshTarget target;
+    std::function<bool()> machine_running; // the forwarder ends once this says false
+    std::function<void(const std::string &)> log = [](const std::string &) {};
+};
+
+// Runs until the machine stops (or SIGTERM). Throws only when it cannot listen at all.
+void run_forwarder(const ForwarderOptions &options);
+
+// The guest's podman socket for a rootful or rootless machine.
+std::string guest_api_socket(bool rootful, int uid);
+
+} // namespace machine

@@ -1,0 +1,225 @@
+#include "machine/api_forwarder.h"
+
+#include "machine/errors.h"
+#include "platform/unix_socket.h"
+
+#include <cerrno>
+#include <csignal>
+#include <fmt/format.h>
+#include <libssh/libssh.h>
+#include <list>
+#include <memory>
+#include <optional>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace machine {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t buffer_limit = 256 * 1024; // per stream, guest -> client
+constexpr std::size_t chunk = 64 * 1024;
+
+volatile std::sig_atomic_t stop_requested = 0;
+extern "C" void on_term(int) {
+    stop_requested = 1;
+}
+
+struct ChannelDeleter {
+    void operator()(ssh_channel channel) const {
+        ssh_channel_close(channel);
+        ssh_channel_free(channel);
+    }
+};
+
+// One client connection and its channel.
+struct Stream {
+    platform::Fd client;
+    std::unique_ptr<ssh_channel_struct, ChannelDeleter> channel;
+    std::string to_client;
+    bool client_done = false; // the client closed its sending side; EOF sent to the guest
+    bool guest_done = false;  // the guest closed its side
+    bool client_shut = false; // we shut the client's receiving side down
+    bool failed = false;
+
+    bool finished() const { return failed || (client_done && guest_done && to_client.empty()); }
+};
+
+class Loop {
+public:
+    explicit Loop(const ForwarderOptions &options) : options_(options), listener_(options.listen) {}
+
+    void run() {
+        ::signal(SIGTERM, on_term);
+        ::signal(SIGINT, on_term);
+        ::signal(SIGPIPE, SIG_IGN);
+        while (!stop_requested && options_.machine_running()) {
+            if (!session_ && !connect())
+                continue;
+            step();
+        }
+        options_.log("forwarder: machine stopped; exiting");
+    }
+
+private:
+    bool connect() {
+        try {
+            session_.emplace(options_.target, 10s);
+            options_.log("forwarder: connected to the guest");
+            return true;
+        } catch (const Error &e) {
+            options_.log(std::string("forwarder: ") + e.what() + "; retrying");
+            streams_.clear();
+            std::this_thread::sleep_for(1s);
+            return false;
+        }
+    }
+
+    void accept_clients() {
+        for (;;) {
+            auto client = listener_.accept(platform::Clock::now());
+            if (!client)
+                return;
+            std::unique_ptr<ssh_channel_struct, ChannelDeleter> channel(
+                ssh_channel_new(session_->raw()));
+            if (!channel ||
+                ssh_channel_open_forward_unix(channel.get(), options_.guest_socket.c_str(),
+                                              "127.0.0.1", 0) != SSH_OK) {
+                options_.log(fmt::format("forwarder: cannot reach {} in the guest: {}",
+                                         options_.guest_socket, ssh_get_error(session_->raw())));
+                if (!ssh_is_connected(session_->raw()))
+                    drop_session();
+                continue; // closing the client tells it
+            }
+            Stream stream;
+            stream.client = std::move(client);
+            stream.channel = std::move(channel);
+            streams_.push_back(std::move(stream));
+        }
+    }
+
+    void drop_session() {
+        options_.log("forwarder: lost the guest; reconnecting");
+        streams_.clear();
+        session_.reset();
+    }
+
+    // Moves what the guest sent into the stream's buffer, within its limit.
+    void pull(Stream &s) {
+        char buffer[chunk];
+        while (!s.guest_done && s.to_client.size() < buffer_limit) {
+            int n = ssh_channel_read_nonblocking(
+                s.channel.get(), buffer,
+                uint32_t(std::min(chunk, buffer_limit - s.to_client.size())), 0);
+            if (n == SSH_ERROR) {
+                s.failed = true;
+                return;
+            }
+            if (n > 0) {
+                s.to_client.append(buffer, std::size_t(n));
+                continue;
+            }
+            if (ssh_channel_is_eof(s.channel.get()) || ssh_channel_is_closed(s.channel.get()))
+                s.guest_done = true;
+            return;
+        }
+    }
+
+    void push(Stream &s) {
+        while (!s.to_client.empty()) {
+            auto n = ::send(s.client.get(), s.to_client.data(), s.to_client.size(),
+                            MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return;
+            if (n <= 0) {
+                s.failed = true;
+                return;
+            }
+            s.to_client.erase(0, std::size_t(n));
+        }
+        if (s.guest_done && !s.client_shut) {
+            ::shutdown(s.client.get(), SHUT_WR); // half-close: the client still may send
+            s.client_shut = true;
+        }
+    }
+
+    void read_client(Stream &s) {
+        char buffer[chunk];
+        auto room = std::min<std::size_t>(chunk, ssh_channel_window_size(s.channel.get()));
+        if (room == 0)
+            return;
+        auto n = ::recv(s.client.get(), buffer, room, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return;
+        if (n <= 0) {
+            s.client_done = true;
+            ssh_channel_send_eof(s.channel.get());
+            return;
+        }
+        if (ssh_channel_write(s.channel.get(), buffer, uint32_t(n)) != n)
+            s.failed = true;
+    }
+
+    void step() {
+        for (auto &s : streams_) {
+            pull(s);
+            push(s);
+        }
+        streams_.remove_if([](const Stream &s) { return s.finished(); });
+        if (!ssh_is_connected(session_->raw()))
+            return drop_session();
+
+        std::vector<pollfd> fds{{listener_.fd(), POLLIN, 0},
+                                {ssh_get_fd(session_->raw()), POLLIN, 0}};
+        bool pending = false;
+        for (auto &s : streams_) {
+            short events = 0;
+            if (!s.client_done && ssh_channel_window_size(s.channel.get()) > 0)
+                events |= POLLIN;
+            if (!s.to_client.empty())
+                events |= POLLOUT;
+            // Data libssh already holds will not make its socket readable again.
+            if (!s.guest_done && s.to_client.size() < buffer_limit &&
+                ssh_channel_poll(s.channel.get(), 0) != 0)
+                pending = true;
+            fds.push_back({s.client.get(), events, 0});
+        }
+        if (::poll(fds.data(), fds.size(), pending ? 0 : 1000) < 0 && errno != EINTR)
+            throw SystemError("forwarder: poll failed", errno);
+        if (fds[0].revents & POLLIN)
+            accept_clients();
+        std::size_t i = 2;
+        for (auto &s : streams_) {
+            if (i >= fds.size())
+                break;
+            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+                read_client(s);
+            ++i;
+        }
+    }
+
+    const ForwarderOptions &options_;
+    platform::UnixListener listener_;
+    std::optional<SshSession> session_;
+    std::list<Stream> streams_;
+};
+
+} // namespace
+
+std::string guest_api_socket(bool rootful, int uid) {
+    return rootful ? "/run/podman/podman.sock"
+                   : fmt::format("/run/user/{}/podman/podman.sock", uid);
+}
+
+void run_forwarder(const ForwarderOptions &options) {
+    Loop(options).run();
+}
+
+} // namespace machine
