@@ -1,0 +1,170 @@
+// The Ignition and cloud-init renderers against golden output, the mount unit names systemd
+// expects, the cidata seed image, and key generation.
+#include "provisioning/cloud_init.h"
+#include "provisioning/ignition.h"
+#include "provisioning/ssh_keys.h"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sys/stat.h>
+
+using namespace machine;
+using namespace machine::provisioning;
+
+namespace {
+
+GuestSettings settings(bool rootful) {
+    GuestSettings s;
+    s.hostname = "dev";
+    s.username = "core";
+    s.authorized_key = "ssh-ed25519 AAAAclient machine-dev";
+    s.host_private_key =
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+    s.host_public_key = "ssh-ed25519 AAAAhost root@dev";
+    s.timezone = "Europe/Berlin";
+    s.rootful = rootful;
+    s.mounts = {{"/home/me/src", "/src", false}, {"/data", "/mnt/a-b", true}};
+    return s;
+}
+
+std::string decode_source(const nlohmann::json &file) {
+    auto source = file["contents"]["source"].get<std::string>();
+    REQUIRE(source.rfind("data:;base64,", 0) == 0);
+    static const std::string alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned bits = 0;
+    int count = 0;
+    for (char c : source.substr(13)) {
+        if (c == '=')
+            break;
+        bits = bits << 6 | unsigned(alphabet.find(c));
+        count += 6;
+        if (count >= 8) {
+            count -= 8;
+            out += char((bits >> count) & 0xff);
+        }
+    }
+    return out;
+}
+
+const nlohmann::json *find_by(const nlohmann::json &list, const std::string &key,
+                              const std::string &value) {
+    for (const auto &item : list)
+        if (item[key] == value)
+            return &item;
+    return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("mount unit names follow systemd's escaping", "[provisioning]") {
+    CHECK(mount_unit_name("/src") == "src.mount");
+    CHECK(mount_unit_name("/mnt/a-b") == "mnt-a\\x2db.mount");
+    CHECK(mount_unit_name("/home/me/my dir/") == "home-me-my\\x20dir.mount");
+    CHECK(mount_unit_name("/") == "-.mount");
+}
+
+TEST_CASE("Ignition for a rootless machine", "[provisioning]") {
+    auto ignition = render_ignition(settings(false));
+    CHECK(ignition["ignition"]["version"] == "3.4.0");
+    CHECK(ignition["passwd"]["users"] == nlohmann::json::parse(R"([{"name":"core","groups":["sudo"],
+                                     "sshAuthorizedKeys":["ssh-ed25519 AAAAclient machine-dev"]}])"));
+    const auto &files = ignition["storage"]["files"];
+    auto *hostname = find_by(files, "path", "/etc/hostname");
+    REQUIRE(hostname);
+    CHECK(decode_source(*hostname) == "dev\n");
+    CHECK((*hostname)["mode"] == 0644);
+    auto *host_key = find_by(files, "path", "/etc/ssh/ssh_host_ed25519_key");
+    REQUIRE(host_key);
+    CHECK((*host_key)["mode"] == 0600);
+    CHECK(decode_source(*host_key) == settings(false).host_private_key);
+    REQUIRE(find_by(files, "path", "/var/lib/systemd/linger/core"));
+    auto *sshd = find_by(files, "path", "/etc/ssh/sshd_config.d/machine.conf");
+    REQUIRE(sshd);
+    CHECK(decode_source(*sshd).find("PasswordAuthentication no") != std::string::npos);
+
+    const auto &links = ignition["storage"]["links"];
+    auto *localtime = find_by(links, "path", "/etc/localtime");
+    REQUIRE(localtime);
+    CHECK((*localtime)["target"] == "/usr/share/zoneinfo/Europe/Berlin");
+    auto *socket = find_by(links, "path",
+                           "/home/core/.config/systemd/user/sockets.target.wants/podman.socket");
+    REQUIRE(socket);
+    CHECK((*socket)["user"]["name"] == "core");
+    auto *config_dir = find_by(ignition["storage"]["directories"], "path", "/home/core/.config");
+    REQUIRE(config_dir);
+    CHECK((*config_dir)["user"]["name"] == "core");
+
+    const auto &units = ignition["systemd"]["units"];
+    CHECK_FALSE(find_by(units, "name", "podman.socket"));
+    auto *src = find_by(units, "name", "src.mount");
+    REQUIRE(src);
+    CHECK((*src)["enabled"] == true);
+    CHECK((*src)["contents"].get<std::string>().find("What=vol0\nWhere=/src\nType=9p\n") !=
+          std::string::npos);
+    auto *ro = find_by(units, "name", "mnt-a\\x2db.mount");
+    REQUIRE(ro);
+    CHECK((*ro)["contents"].get<std::string>().find("What=vol1") != std::string::npos);
+    CHECK((*ro)["contents"].get<std::string>().find(",ro\n") != std::string::npos);
+    auto *ready = find_by(units, "name", "machine-ready.service");
+    REQUIRE(ready);
+    CHECK((*ready)["contents"] == ready_unit());
+}
+
+TEST_CASE("Ignition for a rootful machine", "[provisioning]") {
+    auto ignition = render_ignition(settings(true));
+    CHECK(find_by(ignition["passwd"]["users"], "name", "root"));
+    CHECK(find_by(ignition["systemd"]["units"], "name", "podman.socket"));
+    CHECK_FALSE(find_by(ignition["storage"]["files"], "path", "/var/lib/systemd/linger/core"));
+}
+
+TEST_CASE("cloud-init user-data carries the same settings", "[provisioning]") {
+    auto user_data = render_user_data(settings(false));
+    CHECK(user_data.rfind("#cloud-config\n", 0) == 0);
+    for (const char *expected :
+         {"hostname: dev", "timezone: Europe/Berlin", "name: core",
+          "- ssh-ed25519 AAAAclient machine-dev", "ssh_deletekeys: true",
+          "ed25519_public: ssh-ed25519 AAAAhost root@dev", "ssh_pwauth: false",
+          "[vol0, /src, 9p, \"trans=virtio,version=9p2000.L,msize=524288,cache=mmap,nofail\"",
+          "loginctl enable-linger core", "echo Ready >/dev/virtio-ports/org.fedoraproject.port.0"})
+        CHECK(user_data.find(expected) != std::string::npos);
+    CHECK(user_data.find("BEGIN OPENSSH PRIVATE KEY") != std::string::npos);
+    auto rootful = render_user_data(settings(true));
+    CHECK(rootful.find("systemctl enable --now podman.socket") != std::string::npos);
+    CHECK(rootful.find("/root/.ssh/authorized_keys") != std::string::npos);
+    CHECK(render_meta_data(settings(false), "machine-dev") ==
+          "instance-id: machine-dev\nlocal-hostname: dev\n");
+}
+
+TEST_CASE("the seed image is an ISO 9660 volume labelled cidata", "[provisioning]") {
+    auto iso = std::filesystem::temp_directory_path() / "machine-seed-test.iso";
+    write_seed_image(iso, "#cloud-config\n", "instance-id: x\n");
+    std::ifstream in(iso, std::ios::binary);
+    std::string image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(iso);
+    REQUIRE(image.size() > 32768 + 72);
+    CHECK(image.substr(32769, 5) == "CD001");
+    auto label = image.substr(32768 + 40, 32);
+    CHECK((label.rfind("CIDATA", 0) == 0 || label.rfind("cidata", 0) == 0));
+    CHECK(image.find("instance-id: x") != std::string::npos);
+}
+
+TEST_CASE("ed25519 keys are written 0600 whatever the umask", "[provisioning]") {
+    auto keys = generate_ed25519("test@machine");
+    CHECK(keys.private_pem.rfind("-----BEGIN OPENSSH PRIVATE KEY-----", 0) == 0);
+    CHECK(keys.public_line.rfind("ssh-ed25519 AAAA", 0) == 0);
+    CHECK(keys.fingerprint.rfind("SHA256:", 0) == 0);
+    CHECK(fingerprint_of(keys.public_line) == keys.fingerprint);
+    CHECK(generate_ed25519("x").fingerprint != keys.fingerprint);
+    auto path = std::filesystem::temp_directory_path() / "machine-key-test";
+    auto old = ::umask(0);
+    write_key_pair(keys, path);
+    ::umask(old);
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    std::filesystem::remove(path);
+    std::filesystem::remove(path.string() + ".pub");
+}
