@@ -31,6 +31,8 @@ void add_init_command(CLI::App &app, Context &context) {
         if (volume->count() > 0)
             options->volumes = *volumes;
         auto config = context.manager.init(*options);
+        for (const auto &warning : context.manager.warnings())
+            std::cerr << "Warning: " << warning << "\n";
         std::cout << "Machine init complete\nTo start your machine run:\n\n\tmachine start "
                   << config.name << "\n\n";
     });

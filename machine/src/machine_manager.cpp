@@ -1,5 +1,6 @@
 #include "machine/machine_manager.h"
 
+#include "machine/connections.h"
 #include "machine/disk_image.h"
 #include "machine/errors.h"
 #include "machine/names.h"
@@ -162,6 +163,12 @@ MachineConfig MachineManager::init(const InitOptions &options) {
     store_.save(config); // last: from here on the machine exists
     platform::fault_point("init:config");
     undo.commit();
+    // podman rewrites one shared file for every connection: one registration at a time.
+    auto connections_lock =
+        platform::FileLock::acquire(store_.dirs().config / "locks" / ".connections.lock");
+    for (const auto &problem : register_connections(
+             runner_, config.name, layout.api_socket().string(), config.name == "default"))
+        warnings_.push_back("could not register the connection: " + problem);
     return config;
 }
 
@@ -330,6 +337,9 @@ void MachineManager::remove(const std::string &name, bool force) {
         providers_.make(config->provider, runner_)->remove(*config, layout);
     fs::remove_all(layout.runtime_dir());
     fs::remove_all(layout.data_dir());
+    auto connections_lock =
+        platform::FileLock::acquire(store_.dirs().config / "locks" / ".connections.lock");
+    unregister_connections(runner_, name);
 }
 
 MachineConfig MachineManager::set(const std::string &name, const SetOptions &options) {

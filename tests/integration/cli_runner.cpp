@@ -32,6 +32,9 @@ ProcessResult CliSandbox::run(const std::vector<std::string> &args,
                      {"XDG_DATA_HOME", (root_ / "data").string()},
                      {"XDG_RUNTIME_DIR", (root_ / "run").string()},
                      {"HOME", (root_ / "home").string()},
+                     // podman (as root: /etc/containers) and docker keep connections here
+                     {"CONTAINERS_CONF", (root_ / "containers.conf").string()},
+                     {"DOCKER_CONFIG", (root_ / "docker").string()},
                      {"TZ", "UTC"}}};
     for (const auto &[key, value] : extra_env)
         command.env[key] = value;

@@ -82,6 +82,10 @@ public:
     // Throws NotFound, or the config's CorruptConfig.
     MachineStatus status(const std::string &name) const;
 
+    // Remarks a verb made along the way that did not stop it (e.g. a connection that could not
+    // be registered), for the CLI to print as warnings.
+    const std::vector<std::string> &warnings() const { return warnings_; }
+
     // Where `init` looks for the image when --image is not given: $MACHINE_IMAGE_DIR,
     // $XDG_DATA_HOME/machine/images/default, /usr/local/share/machine/images/default,
     // /usr/share/machine/images/default; the first holding a disk.qcow2 wins.
@@ -96,6 +100,7 @@ private:
     void wait_until_ready(const MachineConfig &config, const Layout &layout, int ready_fd,
                           const StartOptions &options) const;
 
+    std::vector<std::string> warnings_;
     const Store &store_;
     const ProviderRegistry &providers_;
     ProcessRunner &runner_;

@@ -1,0 +1,26 @@
+#pragma once
+// A machine's API socket registered as a podman system connection and a docker context named
+// after the machine, through those tools' own CLIs, so their file formats stay theirs. A tool
+// that is not installed is skipped: there is nothing to register with.
+#include "machine/command.h"
+
+#include <string>
+
+namespace machine {
+
+// docker reserves "default": that machine's context is "machine-default".
+std::string docker_context_name(const std::string &name);
+
+Command podman_connection_add(const std::string &name, const std::string &socket,
+                              bool make_default);
+Command podman_connection_remove(const std::string &name);
+Command docker_context_create(const std::string &name, const std::string &socket);
+Command docker_context_remove(const std::string &name);
+
+// Idempotent: an existing entry of that name is replaced. Never throws for a missing tool or a
+// refusal; returns the problems met, one line each, for the caller to show as warnings.
+std::vector<std::string> register_connections(ProcessRunner &runner, const std::string &name,
+                                              const std::string &socket, bool make_default);
+std::vector<std::string> unregister_connections(ProcessRunner &runner, const std::string &name);
+
+} // namespace machine
