@@ -69,7 +69,9 @@ std::string ready_unit() {
            "Description=Tell the host this machine is ready\n"
            "After=sshd.service ssh.service podman.socket\n"
            "Requires=dev-virtio\\x2dports-org.fedoraproject.port.0.device\n"
-           "After=dev-virtio\\x2dports-org.fedoraproject.port.0.device\n\n"
+           "After=dev-virtio\\x2dports-org.fedoraproject.port.0.device\n"
+           // Our own images' agent says Ready itself, once the podman socket is up too.
+           "ConditionPathExists=!/usr/local/bin/machine-agent\n\n"
            "[Service]\n"
            "Type=oneshot\n"
            "ExecStart=/bin/sh -c 'echo Ready >/dev/virtio-ports/org.fedoraproject.port.0'\n\n"

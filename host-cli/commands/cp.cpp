@@ -3,12 +3,8 @@
 #include "context.h"
 #include "machine/errors.h"
 #include "machine/ssh_session.h"
-#include "output/humanize.h"
+#include "output/progress_bar.h"
 #include "platform/terminal.h"
-
-#include <chrono>
-#include <cstdio>
-#include <unistd.h>
 
 namespace machine::cli {
 
@@ -32,28 +28,6 @@ Endpoint parse_endpoint(const std::string &text, const Store &store) {
     }
     return {"", text};
 }
-
-// Redraws "42% 120MiB/300MiB 55MiB/s" on a terminal, for files of 8 MiB and more.
-class ProgressBar {
-public:
-    void operator()(std::uint64_t done, std::uint64_t total) {
-        if (!platform::is_terminal(STDERR_FILENO) || total < (8u << 20))
-            return;
-        auto now = std::chrono::steady_clock::now();
-        if (done < total && now - drawn_ < std::chrono::milliseconds(200))
-            return;
-        drawn_ = now;
-        double seconds = std::chrono::duration<double>(now - begin_).count();
-        std::fprintf(stderr, "\r\033[K%3d%% %s/%s %s/s", int(done * 100 / total),
-                     bytes_size(done).c_str(), bytes_size(total).c_str(),
-                     bytes_size(std::uint64_t(double(done) / std::max(seconds, 0.001))).c_str());
-        if (done == total)
-            std::fprintf(stderr, "\n");
-    }
-
-private:
-    std::chrono::steady_clock::time_point begin_ = std::chrono::steady_clock::now(), drawn_;
-};
 
 } // namespace
 

@@ -1,5 +1,6 @@
 // `machine init [NAME]`: create a machine (its disk and config) without starting it.
 #include "context.h"
+#include "output/progress_bar.h"
 
 #include <iostream>
 
@@ -17,6 +18,8 @@ void add_init_command(CLI::App &app, Context &context) {
                     "Disk size in GiB, or with a unit (100G, 1T) (default 100)");
     cmd->add_option("--image,--image-path", options->image,
                     "Disk image to boot (qcow2 or raw); default: the built guest image");
+    cmd->add_option("--image-sha256", options->image_sha256,
+                    "Expected sha256 of the image file (downloads are checked against it)");
     cmd->add_option("--provider", options->provider, "Hypervisor provider (default: the host's)");
     cmd->add_option("--provisioning", options->provisioning,
                     "How the image is provisioned: ignition or cloud-init (default: the image's "
@@ -30,6 +33,10 @@ void add_init_command(CLI::App &app, Context &context) {
     cmd->callback([&context, options, volumes, volume] {
         if (volume->count() > 0)
             options->volumes = *volumes;
+        ProgressBar bar;
+        options->image_progress = [&](std::uint64_t done, std::uint64_t total) {
+            bar(done, total);
+        };
         auto config = context.manager.init(*options);
         for (const auto &warning : context.manager.warnings())
             std::cerr << "Warning: " << warning << "\n";

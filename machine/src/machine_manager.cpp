@@ -3,7 +3,9 @@
 #include "machine/connections.h"
 #include "machine/disk_image.h"
 #include "machine/errors.h"
+#include "machine/image_store.h"
 #include "machine/names.h"
+#include "machine/printable.h"
 #include "machine/sizes.h"
 #include "machine/undo_stack.h"
 #include "platform/atomic_file.h"
@@ -97,12 +99,27 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
         config.resources.memory_mib = parse_memory_mib(*options.memory);
     config.resources.disk_gib = options.disk_size ? parse_disk_gib(*options.disk_size) : 100;
 
-    std::string image_path = options.image.value_or(default_image_path());
-    if (!options.image && !fs::exists(image_path))
-        throw HostNotReady(fmt::format("no default guest image at {}", image_path),
-                           "build it with `guest-image/build`, or pass --image PATH");
-    auto absolute = fs::absolute(image_path).lexically_normal();
-    auto image = inspect_disk_image(absolute);
+    config.ssh.username = options.username.value_or("core");
+    validate_username(config.ssh.username);
+    config.timezone = options.timezone.value_or("local");
+    validate_timezone(config.timezone);
+    config.mounts = parse_volumes(options.volumes);
+    config.rootful = options.rootful;
+    if (options.provisioning && *options.provisioning != "ignition" &&
+        *options.provisioning != "cloud-init")
+        throw InvalidInput("--provisioning",
+                           fmt::format("--provisioning: \"{}\" is not known; use ignition or "
+                                       "cloud-init",
+                                       printable(*options.provisioning)));
+
+    // Last, since it may download or copy: the image, into the cache shared by all machines.
+    bool use_default = !options.image || *options.image == "default";
+    std::string source = use_default ? default_image_path() : *options.image;
+    if (use_default && !fs::exists(source))
+        throw HostNotReady(fmt::format("no default guest image at {}", source),
+                           "build it with `guest-image/build`, or pass --image PATH or URL");
+    ImageStore images(store_.dirs().data / "images" / "cache");
+    auto image = images.resolve(source, options.image_sha256.value_or(""), options.image_progress);
     std::uint64_t disk_bytes = config.resources.disk_gib << 30;
     if (disk_bytes < image.virtual_size)
         throw InvalidInput(
@@ -111,7 +128,7 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
                         "give at least {} GiB",
                         config.resources.disk_gib, double(image.virtual_size) / double(1ull << 30),
                         (image.virtual_size + (1ull << 30) - 1) >> 30));
-    config.image.path = absolute.string();
+    config.image.path = image.disk; // the cached base: the overlay is backed by it
     config.image.format = image.format;
     config.image.kernel = image.kernel;
     config.image.initrd = image.initrd;
@@ -124,12 +141,6 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
                                        "cloud-init",
                                        config.image.provisioning));
 
-    config.ssh.username = options.username.value_or("core");
-    validate_username(config.ssh.username);
-    config.timezone = options.timezone.value_or("local");
-    validate_timezone(config.timezone);
-    config.mounts = parse_volumes(options.volumes);
-    config.rootful = options.rootful;
     return config;
 }
 

@@ -48,7 +48,8 @@ std::map<std::string, std::uintmax_t> CliSandbox::snapshot() const {
     for (const auto &entry : fs::recursive_directory_iterator(root_, ec)) {
         auto relative = fs::relative(entry.path(), root_).string();
         if (relative.find("/locks") != std::string::npos ||
-            relative.find(".index.json") != std::string::npos)
+            relative.find(".index.json") != std::string::npos ||
+            relative.find("images/cache") != std::string::npos)
             continue;
         entries[relative] = entry.is_regular_file() ? entry.file_size() : 0;
     }

@@ -29,7 +29,7 @@ public:
 
     // Every path under the store with its size: equal snapshots mean nothing was created or
     // changed. Left out: lock files (made by design, never removed) and `list`'s config index
-    // (a cache of the YAML files).
+    // (a cache of the YAML files), and the image cache (shared base images, not a machine).
     std::map<std::string, std::uintmax_t> snapshot() const;
 
 private:

@@ -85,17 +85,20 @@ TEST_CASE("the qemu provider creates an overlay with qemu-img", "[manager]") {
     // The recording runner creates nothing, so the provider's rename of the partial disk fails
     // unless the fake qemu-img writes the file it was asked for.
     w.runner.respond = [](const Command &c) {
-        std::ofstream(c.args.at(8)) << "overlay";
+        if (c.program == "qemu-img")
+            std::ofstream(c.args.at(8)) << "overlay";
         return ProcessResult{};
     };
     w.manager.init(options);
-    REQUIRE(w.runner.commands.size() == 1);
+    REQUIRE(w.runner.commands.size() == 5); // qemu-img, then the podman and docker registrations
     auto layout = w.store.layout("q");
-    CHECK(w.runner.commands[0] ==
-          Command{"qemu-img",
-                  {"create", "-q", "-f", "qcow2", "-F", "raw", "-b", w.sandbox.image(),
-                   layout.disk().string() + ".partial", "7G"},
-                  {}});
+    // The overlay is backed by the image's copy in the cache, not by the user's file.
+    auto base = w.store.load("q").image.path;
+    CHECK(base.rfind((w.sandbox.root / "data" / "images" / "cache").string(), 0) == 0);
+    CHECK(w.runner.commands[0] == Command{"qemu-img",
+                                          {"create", "-q", "-f", "qcow2", "-F", "raw", "-b", base,
+                                           layout.disk().string() + ".partial", "7G"},
+                                          {}});
     CHECK(fs::exists(layout.disk()));
 }
 

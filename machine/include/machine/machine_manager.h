@@ -21,7 +21,10 @@ struct InitOptions {
     std::optional<std::string> cpus;
     std::optional<std::string> memory;
     std::optional<std::string> disk_size;
-    std::optional<std::string> image;
+    std::optional<std::string> image; // a path, an http(s) URL, or "default"
+    std::optional<std::string> image_sha256;
+    std::function<void(std::uint64_t, std::uint64_t)> image_progress = [](std::uint64_t,
+                                                                          std::uint64_t) {};
     std::optional<std::string> provider;
     std::optional<std::string> username;
     std::optional<std::string> timezone;

@@ -1,0 +1,77 @@
+#include "platform/curl.h"
+
+#include "machine/errors.h"
+
+#include <dlfcn.h>
+#include <fmt/format.h>
+#include <mutex>
+#include <string>
+
+namespace machine::platform {
+
+namespace {
+
+[[noreturn]] void not_ready(const std::string &problem) {
+    throw HostNotReady("cannot download images: libcurl (package libcurl4) is not usable: " +
+                           problem,
+                       "install it: apt install libcurl4 (Debian/Ubuntu), dnf install libcurl "
+                       "(Fedora)");
+}
+
+template <typename F> void bind(void *library, const char *name, F &function) {
+    function = reinterpret_cast<F>(::dlsym(library, name));
+    if (!function)
+        not_ready(fmt::format("libcurl.so.4 lacks {}", name));
+}
+
+CurlLibrary load() {
+    // Never closed: libcurl and the TLS library it pulls in register process-wide state.
+    void *library = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        const char *reason = ::dlerror();
+        not_ready(reason ? reason : "libcurl.so.4 cannot be loaded");
+    }
+    CurlLibrary curl{};
+    CURLcode (*global_init)(long) = nullptr;
+    bind(library, "curl_global_init", global_init);
+    bind(library, "curl_easy_init", curl.easy_init);
+    bind(library, "curl_easy_cleanup", curl.easy_cleanup);
+    bind(library, "curl_easy_setopt", curl.easy_setopt);
+    bind(library, "curl_easy_perform", curl.easy_perform);
+    bind(library, "curl_easy_getinfo", curl.easy_getinfo);
+    bind(library, "curl_easy_strerror", curl.easy_strerror);
+    if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        not_ready("libcurl failed to initialize");
+    return curl;
+}
+
+} // namespace
+
+const CurlLibrary &curl_library() {
+    // Loaded under a lock, and retried on the next call if it failed.
+    static std::mutex mutex;
+    static std::unique_ptr<CurlLibrary> library;
+    std::lock_guard lock(mutex);
+    if (!library)
+        library = std::make_unique<CurlLibrary>(load());
+    return *library;
+}
+
+CurlEasy::CurlEasy()
+    : library_(&curl_library()), handle_(library_->easy_init(), Cleanup{library_}) {
+    if (!handle_)
+        throw Error("cannot download images: libcurl could not create a transfer");
+}
+
+void CurlEasy::check_option(CURLoption option, CURLcode code) const {
+    if (code != CURLE_OK)
+        throw Error(fmt::format("libcurl refused option {}: {}", int(option), describe(code)),
+                    "a newer libcurl (7.85 or later) is needed");
+}
+
+void CurlEasy::check_info(CURLINFO what, CURLcode code) const {
+    if (code != CURLE_OK)
+        throw Error(fmt::format("libcurl has no info {}: {}", int(what), describe(code)));
+}
+
+} // namespace machine::platform

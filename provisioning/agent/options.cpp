@@ -1,0 +1,83 @@
+#include "provisioning/agent/options.h"
+
+#include "provisioning/agent/errors.h"
+
+#include <charconv>
+#include <string_view>
+
+namespace machine::agent {
+
+namespace {
+
+constexpr long max_timeout_seconds = 24 * 60 * 60;
+
+std::chrono::seconds parse_seconds(std::string_view text) {
+    long value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 1 ||
+        value > max_timeout_seconds)
+        throw UsageError("--timeout: " + std::string(text) +
+                         " is not a number of seconds (1 to 86400)");
+    return std::chrono::seconds(value);
+}
+
+} // namespace
+
+Options parse_options(int argc, const char *const argv[]) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        std::string_view flag = arg;
+        std::optional<std::string_view> inline_value;
+        if (auto equals = arg.find('=');
+            arg.substr(0, 2) == "--" && equals != std::string_view::npos) {
+            flag = arg.substr(0, equals);
+            inline_value = arg.substr(equals + 1);
+        }
+        auto value = [&]() -> std::string {
+            if (inline_value)
+                return std::string(*inline_value);
+            if (i + 1 >= argc)
+                throw UsageError(std::string(flag) + " needs a value");
+            return argv[++i];
+        };
+        auto no_value = [&] {
+            if (inline_value)
+                throw UsageError(std::string(flag) + " takes no value");
+        };
+        if (flag == "--config") {
+            options.config = value();
+        } else if (flag == "--root") {
+            options.root = value();
+            if (options.root.empty())
+                throw UsageError("--root needs a directory");
+        } else if (flag == "--ready-port") {
+            options.ready_port = value();
+        } else if (flag == "--timeout") {
+            options.timeout = parse_seconds(value());
+        } else if (flag == "--no-wait") {
+            no_value();
+            options.wait = false;
+        } else if (flag == "--help" || flag == "-h") {
+            no_value();
+            options.help = true;
+        } else {
+            throw UsageError("unknown argument " + std::string(arg));
+        }
+    }
+    return options;
+}
+
+std::string usage() {
+    return "usage: machine-agent [--config FILE] [--root DIR] [--ready-port PATH] [--no-wait]\n"
+           "                     [--timeout SECONDS]\n"
+           "Applies the Ignition config from QEMU's fw_cfg, grows the root filesystem and writes\n"
+           "\"Ready\" to the virtio-serial port once sshd and the podman socket are up.\n"
+           "  --config FILE      read the config from FILE instead of fw_cfg\n"
+           "  --root DIR         apply under DIR (a dry run for useradd, systemctl, resize2fs)\n"
+           "  --ready-port PATH  write Ready to PATH\n"
+           "  --no-wait          send Ready without waiting for sshd and the podman socket\n"
+           "  --timeout SECONDS  how long to wait for them (default 120)\n";
+}
+
+} // namespace machine::agent

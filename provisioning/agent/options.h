@@ -1,0 +1,28 @@
+#pragma once
+// The agent's command line. In the guest it runs with no flags; the flags exist for tests and
+// for trying a config by hand against a folder.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace machine::agent {
+
+struct Options {
+    // Every guest path is taken under this prefix. Anything but "/" is a dry run for the
+    // programs the agent would run (logged, not run) and skips growing the filesystem.
+    std::filesystem::path root = "/";
+    std::optional<std::filesystem::path> config;     // default: ROOT + the fw_cfg path
+    std::optional<std::filesystem::path> ready_port; // default: ROOT + the virtio-serial port
+    bool wait = true;                                // false: send Ready without waiting
+    std::chrono::seconds timeout{120};
+    bool help = false;
+};
+
+// --config FILE, --root DIR, --ready-port PATH, --no-wait, --timeout SECONDS, --help; each
+// value flag also as --flag=VALUE. Throws UsageError.
+Options parse_options(int argc, const char *const argv[]);
+
+std::string usage();
+
+} // namespace machine::agent
