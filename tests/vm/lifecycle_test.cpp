@@ -2,8 +2,8 @@
 // `machine` binary like a user: ssh, exit codes, stdin, cp, stop/start persistence, a QEMU killed
 // from outside, a changed host key, and concurrent starts. The test cases run in this order and
 // share the machine, since a boot under software emulation takes a while.
-#include "../integration/cli_runner.h"
 #include "platform/process_runner.h"
+#include "shared_machine.h"
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -16,10 +16,7 @@ using machine::test::CliSandbox;
 
 namespace {
 
-CliSandbox &sandbox() {
-    static CliSandbox instance;
-    return instance;
-}
+CliSandbox &sandbox() { return machine::test::vm_sandbox(); }
 
 std::string state(const std::string &name = "vm") {
     return sandbox().run({"inspect", "--format", "{{.State}}", name}).out;
@@ -39,15 +36,8 @@ int qemu_pid() {
 
 } // namespace
 
-TEST_CASE("init and start a real machine", "[vm]") {
-    auto image = std::string(MACHINE_GUEST_IMAGE);
-    REQUIRE(std::filesystem::exists(image)); // built by guest-image/build (tests/run does it)
-    auto init = sandbox().run({"init", "--image", image, "--cpus", "2", "--memory", "2048",
-                               "--disk-size", "8", "vm"});
-    REQUIRE(init.exit_code == 0);
-    auto start = sandbox().run({"start", "vm"});
-    INFO(start.out << start.err);
-    REQUIRE(start.exit_code == 0);
+TEST_CASE("a real machine starts once", "[vm]") {
+    machine::test::ensure_vm_running();
     CHECK(state() == "running\n");
     auto again = sandbox().run({"start", "vm"});
     CHECK(again.exit_code == 0);
@@ -55,6 +45,7 @@ TEST_CASE("init and start a real machine", "[vm]") {
 }
 
 TEST_CASE("ssh runs commands with their exit codes and stdin", "[vm]") {
+    machine::test::ensure_vm_running();
     auto uname = sandbox().run({"ssh", "vm", "--", "uname", "-a"});
     CHECK(uname.exit_code == 0);
     CHECK(uname.out.find("Linux vm ") == 0);
@@ -77,6 +68,7 @@ TEST_CASE("ssh runs commands with their exit codes and stdin", "[vm]") {
 }
 
 TEST_CASE("cp copies 50 MB both ways intact", "[vm]") {
+    machine::test::ensure_vm_running();
     auto big = (sandbox().root() / "big.bin").string();
     machine::platform::SpawnProcessRunner runner;
     runner.check({"dd", {"if=/dev/urandom", "of=" + big, "bs=1M", "count=50", "status=none"}, {}});
@@ -93,6 +85,7 @@ TEST_CASE("cp copies 50 MB both ways intact", "[vm]") {
 }
 
 TEST_CASE("data survives stop and start", "[vm]") {
+    machine::test::ensure_vm_running();
     REQUIRE(sandbox().run({"ssh", "vm", "--", "sh", "-c", "echo kept > ~/kept.txt && sync"})
                 .exit_code == 0);
     REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
@@ -103,6 +96,7 @@ TEST_CASE("data survives stop and start", "[vm]") {
 }
 
 TEST_CASE("a QEMU killed from outside shows as stopped and starts again", "[vm]") {
+    machine::test::ensure_vm_running();
     int pid = qemu_pid();
     REQUIRE(pid > 0);
     ::kill(pid, SIGKILL);
@@ -116,6 +110,7 @@ TEST_CASE("a QEMU killed from outside shows as stopped and starts again", "[vm]"
 }
 
 TEST_CASE("a changed host key is refused", "[vm]") {
+    machine::test::ensure_vm_running();
     auto config = sandbox().config_dir() / "machines" / "vm.yaml";
     std::ifstream in(config);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -133,6 +128,7 @@ TEST_CASE("a changed host key is refused", "[vm]") {
 }
 
 TEST_CASE("four concurrent starts boot one QEMU", "[vm]") {
+    machine::test::ensure_vm_running();
     REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
     std::vector<std::future<machine::ProcessResult>> starts;
     for (int i = 0; i < 4; ++i)

@@ -1,0 +1,85 @@
+// Real clients on the host against the engine in the guest, through the forwarded API socket:
+// the docker CLI (API negotiated down to podman's 1.41), podman --remote and curl.
+#include "shared_machine.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <future>
+#include <sys/stat.h>
+
+using namespace machine::test;
+
+TEST_CASE("the API socket answers and is private", "[vm][engine]") {
+    ensure_vm_running();
+    auto ping = run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
+    CHECK(ping.out == "OK");
+    struct stat st {};
+    REQUIRE(::stat(vm_api_socket().c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat(std::filesystem::path(vm_api_socket()).parent_path().c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+}
+
+TEST_CASE("docker run, logs, exec, stop", "[vm][engine]") {
+    ensure_vm_running();
+    auto version = run_in_sandbox("docker", {"version", "--format", "{{.Server.APIVersion}}"});
+    INFO(version.err);
+    CHECK(version.exit_code == 0);
+    auto hi = run_in_sandbox("docker", {"run", "--rm", "localhost/busybox", "echo", "hi"});
+    INFO(hi.err);
+    CHECK(hi.out == "hi\n");
+    auto piped = run_in_sandbox("docker", {"run", "--rm", "-i", "localhost/busybox", "wc", "-l"},
+                                "a\nb\nc\n");
+    CHECK(piped.out == "3\n");
+    auto id = run_in_sandbox("docker", {"run", "-d", "localhost/busybox", "sh", "-c",
+                                        "echo started; sleep 600"});
+    REQUIRE(id.exit_code == 0);
+    auto container = id.out.substr(0, 12);
+    CHECK(run_in_sandbox("docker", {"logs", container}).out == "started\n");
+    CHECK(run_in_sandbox("docker", {"exec", container, "echo", "inside"}).out == "inside\n");
+    CHECK(run_in_sandbox("docker", {"stop", "-t", "1", container}).exit_code == 0);
+    CHECK(run_in_sandbox("docker", {"rm", container}).exit_code == 0);
+}
+
+TEST_CASE("docker build and cp", "[vm][engine]") {
+    ensure_vm_running();
+    auto context = vm_sandbox().root() / "build-context";
+    std::filesystem::create_directories(context);
+    std::ofstream(context / "Containerfile")
+        << "FROM localhost/busybox\nCOPY greeting.txt /greeting.txt\nCMD [\"cat\", "
+           "\"/greeting.txt\"]\n";
+    std::ofstream(context / "greeting.txt") << "built on the host\n";
+    auto build = run_in_sandbox("docker", {"build", "-t", "localhost/greeter", "-f",
+                                           (context / "Containerfile").string(), context.string()});
+    INFO(build.out << build.err);
+    REQUIRE(build.exit_code == 0);
+    CHECK(run_in_sandbox("docker", {"run", "--rm", "localhost/greeter"}).out ==
+          "built on the host\n");
+
+    auto id = run_in_sandbox("docker", {"create", "localhost/greeter"}).out.substr(0, 12);
+    auto out = vm_sandbox().root() / "copied.txt";
+    CHECK(run_in_sandbox("docker", {"cp", id + ":/greeting.txt", out.string()}).exit_code == 0);
+    std::ifstream copied(out);
+    std::string text((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>());
+    CHECK(text == "built on the host\n");
+    CHECK(run_in_sandbox("docker", {"cp", out.string(), id + ":/back.txt"}).exit_code == 0);
+    run_in_sandbox("docker", {"rm", id});
+}
+
+TEST_CASE("docker --context and many connections at once", "[vm][engine]") {
+    ensure_vm_running();
+    auto ps = run_in_sandbox("env", {"-u", "DOCKER_HOST", "docker", "--context", "vm", "ps"});
+    INFO(ps.err);
+    CHECK(ps.exit_code == 0);
+    CHECK(ps.out.find("CONTAINER ID") == 0);
+    std::vector<std::future<machine::ProcessResult>> pings;
+    for (int i = 0; i < 50; ++i)
+        pings.push_back(std::async(std::launch::async, [] {
+            return run_in_sandbox("curl",
+                                  {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
+        }));
+    int ok = 0;
+    for (auto &ping : pings)
+        ok += ping.get().out == "OK";
+    CHECK(ok == 50);
+}

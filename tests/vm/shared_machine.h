@@ -1,0 +1,22 @@
+#pragma once
+// The one machine the real-VM tests share: made and booted on first use, so each test file can
+// run alone or in any order, and the boot under software emulation is paid once.
+#include "../integration/cli_runner.h"
+
+#include <string>
+
+namespace machine::test {
+
+CliSandbox &vm_sandbox();
+
+// Inits (once) and starts the machine "vm" unless it runs; REQUIREs success.
+void ensure_vm_running();
+
+// The host socket the machine's API is forwarded to.
+std::string vm_api_socket();
+
+// Runs a program with the sandbox's environment (XDG dirs, HOME, DOCKER_HOST...).
+ProcessResult run_in_sandbox(const std::string &program, const std::vector<std::string> &args,
+                             const std::string &stdin_text = {});
+
+} // namespace machine::test
