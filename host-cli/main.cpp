@@ -3,8 +3,10 @@
 #include "context.h"
 #include "machine/errors.h"
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
+#include <vector>
 
 namespace {
 
@@ -18,6 +20,20 @@ int report(const std::string &message, const std::string &hint = {}) {
             c = ' ';
     std::cerr << "Error: " << line << (hint.empty() ? "" : "; " + hint) << std::endl;
     return tool_error;
+}
+
+// `machine ssh [NAME] -- CMD...`: CLI11 swallows the first `--` of a prefix command's words, so
+// it is dropped here; everything after NAME is the command either way.
+std::vector<std::string> without_ssh_separator(int argc, char **argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto verb = std::find_if(args.begin(), args.end(), [](auto &a) { return a[0] != '-'; });
+    if (verb != args.end() && *verb == "ssh") {
+        auto separator = std::find(verb, args.end(), "--");
+        if (separator != args.end())
+            args.erase(separator);
+    }
+    std::reverse(args.begin(), args.end()); // CLI11 takes a vector in reverse order
+    return args;
 }
 
 } // namespace
@@ -41,7 +57,7 @@ int main(int argc, char **argv) {
         machine::cli::add_ssh_command(app, *context);
         machine::cli::add_cp_command(app, *context);
         machine::cli::add_forwarder_command(app, *context);
-        app.parse(argc, argv);
+        app.parse(without_ssh_separator(argc, argv));
         return context->exit_code;
     } catch (const CLI::CallForHelp &e) {
         return app.exit(e);

@@ -1,5 +1,6 @@
 // `machine rm [-f] [NAME...]`: remove machines (or what a killed init left), after confirmation.
 #include "context.h"
+#include "machine/errors.h"
 
 #include <iostream>
 
@@ -19,6 +20,14 @@ bool confirmed(const Store &store, const std::string &name) {
     return answer == "y" || answer == "Y" || answer == "yes";
 }
 
+bool is_running(Context &context, const std::string &name) {
+    try {
+        return context.manager.status(name).state != MachineState::stopped;
+    } catch (const Error &) {
+        return false; // missing or broken: the manager reports it, or removes what is left
+    }
+}
+
 } // namespace
 
 void add_rm_command(CLI::App &app, Context &context) {
@@ -31,6 +40,9 @@ void add_rm_command(CLI::App &app, Context &context) {
         if (names->empty())
             names->push_back("default");
         for (const auto &name : *names) {
+            if (!*force && is_running(context, name))
+                throw WrongState("machine \"" + name + "\" is running",
+                                 "stop it first with `machine stop " + name + "`, or use --force");
             if (!*force && !confirmed(context.store, name))
                 continue;
             context.manager.remove(name, *force);

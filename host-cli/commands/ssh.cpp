@@ -33,14 +33,14 @@ SshTarget ssh_target(Context &context, const std::string &name, const std::strin
 
 void add_ssh_command(CLI::App &app, Context &context) {
     auto *cmd = app.add_subcommand("ssh", "Log in to a machine, or run one command in it");
-    auto words = std::make_shared<std::vector<std::string>>();
     auto username = std::make_shared<std::string>();
     cmd->add_option("--username", *username, "User to log in as (default: the machine's)");
-    cmd->add_option("words", *words, "[NAME] [COMMAND [ARG...]]");
-    cmd->prefix_command(); // everything after NAME belongs to the command, flags included
-    cmd->callback([&context, words, username, cmd] {
-        auto rest = cmd->remaining();
-        words->insert(words->end(), rest.begin(), rest.end());
+    cmd->footer("Usage: machine ssh [--username USER] [NAME] [--] [COMMAND [ARG...]]");
+    // From the first word on, everything is NAME and the command, its flags included. (main()
+    // drops the `--` that may come first, which CLI11 would not pass through.)
+    cmd->prefix_command();
+    cmd->callback([&context, username, cmd] {
+        auto words = std::make_shared<std::vector<std::string>>(cmd->remaining());
         std::string name = "default";
         if (!words->empty() && context.store.exists(words->front())) {
             name = words->front();

@@ -73,7 +73,7 @@ UnixListener::UnixListener(const std::filesystem::path &path) : path_(path) {
     ::umask(old_umask);
     if (rc != 0)
         throw SystemError("cannot listen on " + path.string(), saved);
-    if (::listen(fd_.get(), 16) != 0)
+    if (::listen(fd_.get(), SOMAXCONN) != 0)
         throw SystemError("cannot listen on " + path.string(), errno);
 }
 

@@ -206,7 +206,8 @@ int SshSession::shell(const std::string &term, const std::function<WindowSize()>
 
 namespace {
 
-constexpr std::size_t chunk = 256 * 1024;
+// OpenSSH's sftp-server refuses packets over 256 KiB; 32 KiB is what every server takes.
+constexpr std::size_t chunk = 32 * 1024;
 
 [[noreturn]] void sftp_fail(sftp_session sftp, const std::string &what) {
     throw SshError(fmt::format("{} (sftp error {})", what, sftp_get_error(sftp)));
@@ -233,9 +234,14 @@ void upload_file(sftp_session sftp, const std::filesystem::path &local, const st
             continue;
         if (n <= 0)
             break;
-        if (sftp_write(file.get(), buffer.data(), std::size_t(n)) != n) {
-            ::close(fd);
-            sftp_fail(sftp, "cannot write " + remote + " in the guest");
+        // sftp_write may take less than it is given (one packet at a time).
+        for (ssize_t written = 0; written < n;) {
+            auto w = sftp_write(file.get(), buffer.data() + written, std::size_t(n - written));
+            if (w <= 0) {
+                ::close(fd);
+                sftp_fail(sftp, "cannot write " + remote + " in the guest");
+            }
+            written += w;
         }
         done += std::uint64_t(n);
         progress(done, total);

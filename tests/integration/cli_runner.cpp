@@ -3,6 +3,7 @@
 #include "platform/process_runner.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 
 namespace machine::test {
@@ -15,6 +16,7 @@ CliSandbox::CliSandbox() {
         throw std::runtime_error("mkdtemp failed");
     root_ = pattern;
     fs::create_directories(root_ / "home");
+    std::ofstream(root_ / "containers.conf"); // podman wants the file it is pointed at to exist
     platform::SpawnProcessRunner runner;
     runner.check({"qemu-img", {"create", "-q", "-f", "qcow2", image(), "1G"}, {}});
 }

@@ -31,8 +31,8 @@ TEST_CASE("docker run, logs, exec, stop", "[vm][engine]") {
     auto piped = run_in_sandbox("docker", {"run", "--rm", "-i", "localhost/busybox", "wc", "-l"},
                                 "a\nb\nc\n");
     CHECK(piped.out == "3\n");
-    auto id = run_in_sandbox("docker", {"run", "-d", "localhost/busybox", "sh", "-c",
-                                        "echo started; sleep 600"});
+    auto id = run_in_sandbox(
+        "docker", {"run", "-d", "localhost/busybox", "sh", "-c", "echo started; sleep 600"});
     REQUIRE(id.exit_code == 0);
     auto container = id.out.substr(0, 12);
     CHECK(run_in_sandbox("docker", {"logs", container}).out == "started\n");

@@ -9,14 +9,16 @@
 #include <csignal>
 #include <fstream>
 #include <future>
-#include <sys/stat.h>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 using machine::test::CliSandbox;
 
 namespace {
 
-CliSandbox &sandbox() { return machine::test::vm_sandbox(); }
+CliSandbox &sandbox() {
+    return machine::test::vm_sandbox();
+}
 
 std::string state(const std::string &name = "vm") {
     return sandbox().run({"inspect", "--format", "{{.State}}", name}).out;
@@ -50,20 +52,20 @@ TEST_CASE("ssh runs commands with their exit codes and stdin", "[vm]") {
     CHECK(uname.exit_code == 0);
     CHECK(uname.out.find("Linux vm ") == 0);
     CHECK(sandbox().run({"ssh", "vm", "--", "sh", "-c", "exit 7"}).exit_code == 7);
-    CHECK(sandbox().run({"ssh", "vm", "--", "sh", "-c", "echo oops >&2; exit 3"}).err ==
-          "oops\n");
+    CHECK(sandbox().run({"ssh", "vm", "--", "sh", "-c", "echo oops >&2; exit 3"}).err == "oops\n");
     auto input = sandbox().root() / "input.txt";
     std::ofstream(input) << "line one\nline two\n";
     machine::platform::SpawnProcessRunner runner;
-    auto piped = runner.run({"sh",
-                             {"-c", std::string(MACHINE_BINARY) + " ssh vm -- wc -l < " +
-                                        input.string()},
-                             {{"XDG_CONFIG_HOME", (sandbox().root() / "config").string()},
-                              {"XDG_DATA_HOME", (sandbox().root() / "data").string()},
-                              {"XDG_RUNTIME_DIR", (sandbox().root() / "run").string()}}});
+    auto piped =
+        runner.run({"sh",
+                    {"-c", std::string(MACHINE_BINARY) + " ssh vm -- wc -l < " + input.string()},
+                    {{"XDG_CONFIG_HOME", (sandbox().root() / "config").string()},
+                     {"XDG_DATA_HOME", (sandbox().root() / "data").string()},
+                     {"XDG_RUNTIME_DIR", (sandbox().root() / "run").string()}}});
     CHECK(piped.out == "2\n");
-    CHECK(sandbox().run({"ssh", "vm", "--", "podman", "run", "--rm", "localhost/busybox", "echo",
-                         "hello from a container"})
+    CHECK(sandbox()
+              .run({"ssh", "vm", "--", "podman", "run", "--rm", "localhost/busybox", "echo",
+                    "hello from a container"})
               .out == "hello from a container\n");
 }
 
@@ -86,7 +88,8 @@ TEST_CASE("cp copies 50 MB both ways intact", "[vm]") {
 
 TEST_CASE("data survives stop and start", "[vm]") {
     machine::test::ensure_vm_running();
-    REQUIRE(sandbox().run({"ssh", "vm", "--", "sh", "-c", "echo kept > ~/kept.txt && sync"})
+    REQUIRE(sandbox()
+                .run({"ssh", "vm", "--", "sh", "-c", "echo kept > ~/kept.txt && sync"})
                 .exit_code == 0);
     REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
     CHECK(state() == "stopped\n");
