@@ -15,6 +15,10 @@ struct Context {
     int exit_code = 0;
 };
 
+// `start`'s work, shared with `init --now`.
+void start_machine(Context &context, const std::string &name, std::chrono::seconds timeout,
+                   bool quiet);
+
 void add_init_command(CLI::App &app, Context &context);
 void add_list_command(CLI::App &app, Context &context);
 void add_inspect_command(CLI::App &app, Context &context);

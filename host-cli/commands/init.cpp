@@ -30,7 +30,9 @@ void add_init_command(CLI::App &app, Context &context) {
     auto *volume = cmd->add_option("-v,--volume", *volumes,
                                    "Share a host folder: HOST[:GUEST][:ro] (default: your home)");
     volume->allow_extra_args(false);
-    cmd->callback([&context, options, volumes, volume] {
+    auto now = std::make_shared<bool>(false);
+    cmd->add_flag("--now", *now, "Start the machine once it is created");
+    cmd->callback([&context, options, volumes, volume, now] {
         if (volume->count() > 0)
             options->volumes = *volumes;
         ProgressBar bar;
@@ -40,6 +42,10 @@ void add_init_command(CLI::App &app, Context &context) {
         auto config = context.manager.init(*options);
         for (const auto &warning : context.manager.warnings())
             std::cerr << "Warning: " << warning << "\n";
+        if (*now) {
+            start_machine(context, config.name, std::chrono::seconds(600), false);
+            return;
+        }
         std::cout << "Machine init complete\nTo start your machine run:\n\n\tmachine start "
                   << config.name << "\n\n";
     });

@@ -7,6 +7,32 @@
 
 namespace machine::cli {
 
+void start_machine(Context &context, const std::string &name, std::chrono::seconds timeout,
+                   bool quiet) {
+    std::cout << "Starting machine \"" << name << "\"" << std::endl;
+    Progress progress(name);
+    StartOptions options;
+    options.timeout = timeout;
+    if (!quiet)
+        options.progress = [&](const std::string &phase) { progress.phase(phase); };
+    options.notice = [&](const std::string &text) { progress.notice(text); };
+    options.forwarder = {platform::own_executable(), {"__forwarder", name}, {}};
+    auto result = context.manager.start(name, options);
+    progress.finish();
+    if (result == StartResult::already_running) {
+        std::cout << "Machine \"" << name << "\" is already running" << std::endl;
+        return;
+    }
+    auto socket = context.store.layout(name).api_socket().string();
+    std::cout << "API forwarding listening on: " << socket << "\n\n"
+              << "You can connect Docker API clients by setting DOCKER_HOST using the\n"
+              << "following command in your terminal session:\n\n"
+              << "\texport DOCKER_HOST='unix://" << socket << "'\n\n"
+              << "and podman's remote client with:\n\n"
+              << "\texport CONTAINER_HOST='unix://" << socket << "'\n\n"
+              << "Machine \"" << name << "\" started successfully" << std::endl;
+}
+
 void add_start_command(CLI::App &app, Context &context) {
     auto *cmd = app.add_subcommand("start", "Boot a machine and wait until it is ready");
     auto name = std::make_shared<std::string>("default");
@@ -18,28 +44,7 @@ void add_start_command(CLI::App &app, Context &context) {
         ->capture_default_str();
     cmd->add_flag("-q,--quiet", *quiet, "Print no progress");
     cmd->callback([&context, name, timeout, quiet] {
-        std::cout << "Starting machine \"" << *name << "\"" << std::endl;
-        Progress progress(*name);
-        StartOptions options;
-        options.timeout = std::chrono::seconds(*timeout);
-        if (!*quiet)
-            options.progress = [&](const std::string &phase) { progress.phase(phase); };
-        options.notice = [&](const std::string &text) { progress.notice(text); };
-        options.forwarder = {platform::own_executable(), {"__forwarder", *name}, {}};
-        auto result = context.manager.start(*name, options);
-        progress.finish();
-        if (result == StartResult::already_running) {
-            std::cout << "Machine \"" << *name << "\" is already running" << std::endl;
-            return;
-        }
-        auto socket = context.store.layout(*name).api_socket().string();
-        std::cout << "API forwarding listening on: " << socket << "\n\n"
-                  << "You can connect Docker API clients by setting DOCKER_HOST using the\n"
-                  << "following command in your terminal session:\n\n"
-                  << "\texport DOCKER_HOST='unix://" << socket << "'\n\n"
-                  << "and podman's remote client with:\n\n"
-                  << "\texport CONTAINER_HOST='unix://" << socket << "'\n\n"
-                  << "Machine \"" << *name << "\" started successfully" << std::endl;
+        start_machine(context, *name, std::chrono::seconds(*timeout), *quiet);
     });
 }
 

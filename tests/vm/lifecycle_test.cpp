@@ -152,3 +152,12 @@ TEST_CASE("four concurrent starts boot one QEMU", "[vm]") {
     CHECK(sandbox().run({"rm", "-f", "vm"}).exit_code == 0);
     CHECK(sandbox().run({"list", "-q"}).out.empty());
 }
+
+TEST_CASE("init --now creates and boots in one go", "[vm]") {
+    auto now = sandbox().run({"init", "--now", "--image", MACHINE_GUEST_IMAGE, "quick"});
+    INFO(now.out << now.err);
+    REQUIRE(now.exit_code == 0);
+    CHECK(now.out.find("started successfully") != std::string::npos);
+    CHECK(state("quick") == "running\n");
+    CHECK(sandbox().run({"rm", "-f", "quick"}).exit_code == 0);
+}
