@@ -30,5 +30,7 @@ void add_stop_command(CLI::App &app, Context &context);
 void add_ssh_command(CLI::App &app, Context &context);
 void add_cp_command(CLI::App &app, Context &context);
 void add_forwarder_command(CLI::App &app, Context &context);
+void add_reset_command(CLI::App &app, Context &context);
+void add_env_command(CLI::App &app, Context &context);
 
 } // namespace machine::cli

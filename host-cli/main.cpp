@@ -57,6 +57,8 @@ int main(int argc, char **argv) {
         machine::cli::add_ssh_command(app, *context);
         machine::cli::add_cp_command(app, *context);
         machine::cli::add_forwarder_command(app, *context);
+        machine::cli::add_reset_command(app, *context);
+        machine::cli::add_env_command(app, *context);
         app.parse(without_ssh_separator(argc, argv));
         return context->exit_code;
     } catch (const CLI::CallForHelp &e) {

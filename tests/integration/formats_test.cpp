@@ -119,10 +119,35 @@ TEST_CASE("info, version and help", "[cli][formats]") {
     CHECK(yaml.out.find("Host:\n") == 0);
     CHECK(sandbox.run({"info", "--format", "{{.Host.Arch}}"}).out == "x86_64\n");
     CHECK(sandbox.run({"--version"}).out.rfind("machine version ", 0) == 0);
-    for (std::string verb : {"init", "list", "inspect", "rm", "set", "info"}) {
+    for (std::string verb : {"init", "list", "inspect", "rm", "set", "info", "start", "stop", "ssh",
+                             "cp", "reset", "env"}) {
         auto help = sandbox.run({verb, "--help"});
         CHECK(help.exit_code == 0);
         CHECK(help.out.find("Usage") != std::string::npos);
     }
     CHECK(sandbox.run({}).exit_code == 125);
+}
+
+TEST_CASE("env prints exports for each shell", "[cli][formats]") {
+    CliSandbox sandbox;
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "m"}).exit_code == 0);
+    auto socket = (sandbox.root() / "run" / "machine" / "m" / "podman.sock").string();
+    CHECK(sandbox.run({"env", "m", "--shell", "bash"}).out ==
+          "export DOCKER_HOST=unix://" + socket + "\nexport CONTAINER_HOST=unix://" + socket +
+              "\n");
+    CHECK(sandbox.run({"env", "m", "--shell", "fish"}).out.find("set -gx DOCKER_HOST ") == 0);
+    CHECK(sandbox.run({"env", "m", "--shell", "powershell"}).out.find("$Env:DOCKER_HOST = ") == 0);
+    CHECK(sandbox.run({"env", "m", "--shell", "tcsh"}).exit_code == 125);
+    CHECK(sandbox.run({"env", "nosuch"}).exit_code == 125);
+}
+
+TEST_CASE("reset removes every machine", "[cli][formats]") {
+    CliSandbox sandbox;
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "a"}).exit_code == 0);
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "b"}).exit_code == 0);
+    CHECK(sandbox.run({"reset"}).exit_code == 0); // no "y" on stdin: nothing happens
+    CHECK(sandbox.run({"list", "-q"}).out == "a\nb\n");
+    CHECK(sandbox.run({"reset", "--force"}).exit_code == 0);
+    CHECK(sandbox.run({"list", "-q"}).out.empty());
+    CHECK_FALSE(std::filesystem::exists(sandbox.data_dir() / "machines" / "a"));
 }
