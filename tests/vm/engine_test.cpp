@@ -83,3 +83,30 @@ TEST_CASE("docker --context and many connections at once", "[vm][engine]") {
         ok += ping.get().out == "OK";
     CHECK(ok == 50);
 }
+
+TEST_CASE("podman --remote through the registered connection", "[vm][engine]") {
+    ensure_vm_running();
+    auto run = run_in_sandbox("podman", {"--remote", "--connection", "vm", "run", "--rm",
+                                         "localhost/busybox", "echo", "via podman --remote"});
+    INFO(run.err);
+    CHECK(run.out == "via podman --remote\n");
+    CHECK(run_in_sandbox("podman", {"--remote", "--connection", "vm", "ps"}).exit_code == 0);
+}
+
+TEST_CASE("a host folder under home is shared into containers", "[vm][engine]") {
+    ensure_vm_running();
+    auto folder = vm_sandbox().root() / "home" / "project";
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder / "from-host.txt") << "host data\n";
+    auto read = run_in_sandbox("docker", {"run", "--rm", "-v", folder.string() + ":/src",
+                                          "localhost/busybox", "cat", "/src/from-host.txt"});
+    INFO(read.err);
+    CHECK(read.out == "host data\n");
+    auto write = run_in_sandbox("docker", {"run", "--rm", "-v", folder.string() + ":/src",
+                                           "localhost/busybox", "sh", "-c",
+                                           "echo from container > /src/back.txt"});
+    CHECK(write.exit_code == 0);
+    std::ifstream back(folder / "back.txt");
+    std::string text((std::istreambuf_iterator<char>(back)), std::istreambuf_iterator<char>());
+    CHECK(text == "from container\n");
+}
