@@ -27,7 +27,8 @@ Accelerator host_accelerator(const std::string &guest_arch) {
     const char *chosen = std::getenv("MACHINE_ACCEL");
     if (!chosen || !*chosen)
         return pick_accelerator(host_accelerator_facts(guest_arch));
-    for (auto accelerator : {Accelerator::kvm, Accelerator::hvf, Accelerator::whpx, Accelerator::tcg})
+    for (auto accelerator :
+         {Accelerator::kvm, Accelerator::hvf, Accelerator::whpx, Accelerator::tcg})
         if (to_string(accelerator) == chosen)
             return accelerator;
     throw InvalidInput("MACHINE_ACCEL", std::string("MACHINE_ACCEL: \"") + chosen +
