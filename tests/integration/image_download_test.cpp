@@ -1,6 +1,7 @@
 // Images from http(s) URLs, against a small HTTP server on 127.0.0.1 that this test starts: a
 // download lands in the cache under its digest, and a 404, a truncated transfer, a wrong
 // checksum, a redirect loop or an untrusted certificate give one clear line and leave nothing.
+#include "../helpers/temp_dir.h"
 #include "machine/errors.h"
 #include "machine/image_store.h"
 #include "platform/host.h"
@@ -22,6 +23,7 @@
 
 using namespace machine;
 namespace fs = std::filesystem;
+using machine::test::TempDir;
 
 namespace {
 
@@ -80,25 +82,6 @@ with open(port_file + '.tmp', 'w') as out:
 os.rename(port_file + '.tmp', port_file)
 server.serve_forever()
 )PY";
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "image-download-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    fs::path write(const std::string &name, const std::string &bytes) const {
-        auto file = path / name;
-        fs::create_directories(file.parent_path());
-        std::ofstream(file, std::ios::binary) << bytes;
-        return file;
-    }
-};
 
 std::string read(const fs::path &file) {
     std::ifstream in(file, std::ios::binary);

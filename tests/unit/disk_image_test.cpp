@@ -1,4 +1,5 @@
 // Recognizing disk images by their first bytes, and the kernel, initrd and manifest beside them.
+#include "../helpers/temp_dir.h"
 #include "machine/disk_image.h"
 #include "machine/errors.h"
 #include "thrown.h"
@@ -14,26 +15,9 @@ using namespace machine;
 using machine::test::one_line;
 using machine::test::thrown;
 namespace fs = std::filesystem;
+using machine::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "disk-image-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    fs::path write(const std::string &name, const std::string &bytes) const {
-        auto file = path / name;
-        std::ofstream(file, std::ios::binary) << bytes;
-        return file;
-    }
-};
 
 std::string qcow2_header(std::uint64_t virtual_size, std::size_t length = 512) {
     std::string bytes(length, '\0');

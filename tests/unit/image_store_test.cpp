@@ -1,6 +1,7 @@
 // The image cache with local sources: plain and compressed images land under their digest, an
 // unchanged image is never hashed twice, kernel and initrd come along with a manifest, and a bad
 // source leaves nothing behind.
+#include "../helpers/temp_dir.h"
 #include "machine/errors.h"
 #include "machine/image_store.h"
 #include "platform/process_runner.h"
@@ -27,27 +28,9 @@ using namespace machine;
 using machine::test::one_line;
 using machine::test::thrown;
 namespace fs = std::filesystem;
+using machine::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "image-store-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    fs::path write(const std::string &name, const std::string &bytes) const {
-        auto file = path / name;
-        fs::create_directories(file.parent_path());
-        std::ofstream(file, std::ios::binary) << bytes;
-        return file;
-    }
-};
 
 // Bytes that compress, but not to nothing: a header followed by a counting pattern.
 std::string filler(std::size_t length, int seed) {
