@@ -16,7 +16,10 @@ CliSandbox::CliSandbox() {
         throw std::runtime_error("mkdtemp failed");
     root_ = pattern;
     fs::create_directories(root_ / "home");
-    std::ofstream(root_ / "containers.conf"); // podman wants the file it is pointed at to exist
+    // podman wants the files it is pointed at to exist
+    std::ofstream(root_ / "containers.conf");
+    fs::create_directories(root_ / "docker");
+    std::ofstream(root_ / "docker" / "config.json") << "{}\n";
     platform::SpawnProcessRunner runner;
     runner.check({"qemu-img", {"create", "-q", "-f", "qcow2", image(), "1G"}, {}});
 }

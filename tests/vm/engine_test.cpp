@@ -97,6 +97,9 @@ TEST_CASE("a host folder under home is shared into containers", "[vm][engine]") 
     ensure_vm_running();
     auto folder = vm_sandbox().root() / "home" / "project";
     std::filesystem::create_directories(folder);
+    // The tests run as root, whose files the guest's user (uid 1000) may not write over 9p;
+    // a developer's own uid and the guest user's match on a usual Linux host.
+    std::filesystem::permissions(folder, std::filesystem::perms::all);
     std::ofstream(folder / "from-host.txt") << "host data\n";
     auto read = run_in_sandbox("docker", {"run", "--rm", "-v", folder.string() + ":/src",
                                           "localhost/busybox", "cat", "/src/from-host.txt"});
