@@ -25,6 +25,9 @@ CliSandbox::CliSandbox() {
 }
 
 CliSandbox::~CliSandbox() {
+    // Machines a test left running must not outlive their sandbox.
+    if (fs::exists(config_dir() / "machines"))
+        run({"reset", "--force"});
     std::error_code ec;
     fs::remove_all(root_, ec);
 }
