@@ -9,6 +9,7 @@
 #include "providers/qemu/qemu_command.h"
 #include "providers/qemu/qemu_img_command.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <thread>
@@ -77,7 +78,9 @@ void QemuProvider::start(const MachineConfig &config, const Layout &layout,
     host.accelerator = host_accelerator(config.arch);
     if (config.arch == "aarch64")
         host.firmware = find_aarch64_firmware();
-    if (auto warning = accelerator_warning(host.accelerator); !warning.empty())
+    if (const char *chosen = std::getenv("MACHINE_ACCEL"); chosen && *chosen)
+        notice(std::string("using the accelerator MACHINE_ACCEL names: ") + chosen);
+    else if (auto warning = accelerator_warning(host.accelerator); !warning.empty())
         notice(warning);
     auto command = qemu_launch_command(config, layout, host);
     std::filesystem::remove(layout.hypervisor_log());
