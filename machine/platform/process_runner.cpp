@@ -68,6 +68,25 @@ std::vector<char *> c_strings(std::vector<std::string> &words) {
     return pointers;
 }
 
+// posix_spawnp with the command's argv and merged environment; a missing program is HostNotReady.
+pid_t start_process(const Command &command, const posix_spawn_file_actions_t &actions,
+                    const posix_spawnattr_t *attributes) {
+    std::vector<std::string> argv{command.program};
+    argv.insert(argv.end(), command.args.begin(), command.args.end());
+    auto env = merged_environment(command);
+    auto c_argv = c_strings(argv);
+    auto c_env = c_strings(env);
+    pid_t pid = 0;
+    int rc = ::posix_spawnp(&pid, command.program.c_str(), &actions, attributes, c_argv.data(),
+                            c_env.data());
+    if (rc == ENOENT)
+        throw HostNotReady(command.program + " is not installed or not on PATH",
+                           "install it (see the README) and try again");
+    if (rc != 0)
+        throw SystemError("cannot run " + command.program, rc);
+    return pid;
+}
+
 // Reads both pipes until both close, without letting either fill up and stall the child.
 void drain(Pipe &out, Pipe &err, ProcessResult &result) {
     std::array<pollfd, 2> fds{{{out.read, POLLIN, 0}, {err.read, POLLIN, 0}}};
@@ -103,20 +122,7 @@ ProcessResult SpawnProcessRunner::run(const Command &command) {
     posix_spawn_file_actions_adddup2(&spawn.actions, out.write, 1);
     posix_spawn_file_actions_adddup2(&spawn.actions, err.write, 2);
 
-    std::vector<std::string> argv{command.program};
-    argv.insert(argv.end(), command.args.begin(), command.args.end());
-    auto env = merged_environment(command);
-    auto c_argv = c_strings(argv);
-    auto c_env = c_strings(env);
-
-    pid_t pid = 0;
-    int rc = ::posix_spawnp(&pid, command.program.c_str(), &spawn.actions, nullptr, c_argv.data(),
-                            c_env.data());
-    if (rc == ENOENT)
-        throw HostNotReady(command.program + " is not installed or not on PATH",
-                           "install it (see the README) and try again");
-    if (rc != 0)
-        throw SystemError("cannot run " + command.program, rc);
+    pid_t pid = start_process(command, spawn.actions, nullptr);
     out.close_write();
     err.close_write();
 
@@ -144,20 +150,11 @@ int spawn_detached(const Command &command, const std::filesystem::path &log) {
     posix_spawnattr_init(&attributes);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
 
-    std::vector<std::string> argv{command.program};
-    argv.insert(argv.end(), command.args.begin(), command.args.end());
-    auto env = merged_environment(command);
-    auto c_argv = c_strings(argv);
-    auto c_env = c_strings(env);
-    pid_t pid = 0;
-    int rc = ::posix_spawnp(&pid, command.program.c_str(), &spawn.actions, &attributes,
-                            c_argv.data(), c_env.data());
-    posix_spawnattr_destroy(&attributes);
-    if (rc == ENOENT)
-        throw HostNotReady(command.program + " is not installed or not on PATH",
-                           "install it (see the README) and try again");
-    if (rc != 0)
-        throw SystemError("cannot run " + command.program, rc);
+    struct Attributes {
+        posix_spawnattr_t *attributes;
+        ~Attributes() { posix_spawnattr_destroy(attributes); }
+    } owner{&attributes};
+    pid_t pid = start_process(command, spawn.actions, &attributes);
     return pid;
 }
 
