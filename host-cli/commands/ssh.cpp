@@ -21,6 +21,17 @@ SshTarget target_of(const MachineConfig &config, const std::string &username) {
             config.name};
 }
 
+// One word is a shell command line, as with ssh(1) and `podman machine ssh` ("sudo journalctl |
+// tail"); several words are one argv, each quoted, so `sh -c 'exit 7'` keeps its argument.
+std::string remote_command(const std::vector<std::string> &words) {
+    if (words.size() == 1)
+        return words.front();
+    std::string command;
+    for (const auto &word : words)
+        command += (command.empty() ? "" : " ") + shell_quote(word);
+    return command;
+}
+
 } // namespace
 
 SshTarget ssh_target(Context &context, const std::string &name, const std::string &username) {
@@ -50,10 +61,7 @@ void add_ssh_command(CLI::App &app, Context &context) {
             words->erase(words->begin());
         SshSession session(ssh_target(context, name, *username), std::chrono::seconds(30));
         if (!words->empty()) {
-            std::string command;
-            for (const auto &word : *words)
-                command += (command.empty() ? "" : " ") + shell_quote(word);
-            context.exit_code = session.exec(command, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
+            context.exit_code = session.exec(remote_command(*words), STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
             return;
         }
         const char *term = std::getenv("TERM");

@@ -1,6 +1,7 @@
 #include "machine/machine_manager.h"
 
 #include "machine/connections.h"
+#include "machine/console_watch.h"
 #include "machine/disk_image.h"
 #include "machine/errors.h"
 #include "machine/image_store.h"
@@ -253,11 +254,14 @@ void MachineManager::wait_until_ready(const MachineConfig &config, const Layout 
     // The guest writes "Ready" once sshd and the podman socket are up. Check the VM is still
     // alive between short waits, so a crash is reported at once, not at the timeout.
     std::string buffer;
+    ConsoleWatch console(layout.console_log());
     for (;;) {
         if (platform::Clock::now() >= deadline)
             fail(fmt::format("did not become ready within {} s", options.timeout.count()));
         if (provider->state(config, layout) == MachineState::stopped)
             fail("stopped while booting");
+        if (auto failure = console.agent_failure())
+            fail("could not be provisioned: " + *failure);
         if (!platform::wait_readable(ready_fd, std::min(deadline, platform::Clock::now() + 500ms)))
             continue;
         bool eof = false;

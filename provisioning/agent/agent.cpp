@@ -126,13 +126,6 @@ void run_agent(const Options &options, System &system, const Log &log) {
     }
     notify_systemd("READY=1\nSTATUS=provisioned; waiting for sshd and the podman socket");
 
-    if (root.is_system_root()) {
-        // A machine with its image-sized filesystem still works.
-        non_fatal(log, "grow the root filesystem", [&] { log.info(grow_root_filesystem(system)); });
-    } else {
-        log.info("not growing the root filesystem under --root " + root.dir().string());
-    }
-
     if (options.wait) {
         auto checks = readiness_checks(readiness, root, port);
         std::vector<std::string> names;
@@ -152,6 +145,14 @@ void run_agent(const Options &options, System &system, const Log &log) {
             write_atomically(marker, contents, marker_mode, std::nullopt);
         }
     });
+
+    // After Ready: under software emulation resize2fs costs seconds of CPU the boot needs, and
+    // a machine with its image-sized filesystem works meanwhile (the resize is online).
+    if (root.is_system_root()) {
+        non_fatal(log, "grow the root filesystem", [&] { log.info(grow_root_filesystem(system)); });
+    } else {
+        log.info("not growing the root filesystem under --root " + root.dir().string());
+    }
 }
 
 } // namespace machine::agent

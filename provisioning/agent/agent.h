@@ -8,9 +8,10 @@
 //      links changed (the boot transaction was computed before they were enabled; a failure to
 //      start is logged: the readiness checks name what is missing);
 //   4. tell systemd the files are in place (READY=1 for Type=notify), so sshd and logind start;
-//   5. grow the root filesystem to its disk (a failure is logged, not fatal);
-//   6. wait until sshd and the podman API socket accept connections, write "Ready" to the
-//      virtio-serial port, and record the provisioned marker (with the socket to wait for).
+//   5. wait until sshd and the podman API socket accept connections, write "Ready" to the
+//      virtio-serial port, and record the provisioned marker (with the socket to wait for);
+//   6. grow the root filesystem to its disk (a failure is logged, not fatal): after Ready, as
+//      it competes with the boot for CPU and the machine works meanwhile.
 #include "provisioning/agent/log.h"
 #include "provisioning/agent/options.h"
 #include "provisioning/agent/readiness.h"
