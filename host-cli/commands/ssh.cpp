@@ -61,7 +61,8 @@ void add_ssh_command(CLI::App &app, Context &context) {
             words->erase(words->begin());
         SshSession session(ssh_target(context, name, *username), std::chrono::seconds(30));
         if (!words->empty()) {
-            context.exit_code = session.exec(remote_command(*words), STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
+            context.exit_code =
+                session.exec(remote_command(*words), STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
             return;
         }
         const char *term = std::getenv("TERM");

@@ -17,7 +17,8 @@ std::optional<std::string> agent_failure_in(const std::string &console_line) {
     if (start == std::string::npos || end == std::string::npos || end < start)
         return std::nullopt;
     std::string message;
-    for (char c : console_line.substr(start + agent_prefix.size(), end - start - agent_prefix.size()))
+    for (char c :
+         console_line.substr(start + agent_prefix.size(), end - start - agent_prefix.size()))
         if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)
             message += c;
     return message;

@@ -31,7 +31,6 @@ TEST_CASE("the console log is read as it grows", "[console]") {
     out << "nition config: passwd.users[0]: bad; not sending" << std::flush;
     CHECK_FALSE(watch.agent_failure()); // the line is not finished
     out << " Ready\nt1 login: " << std::flush;
-    CHECK(watch.agent_failure() ==
-          "cannot apply the Ignition config: passwd.users[0]: bad");
+    CHECK(watch.agent_failure() == "cannot apply the Ignition config: passwd.users[0]: bad");
     CHECK_FALSE(watch.agent_failure()); // reported once
 }

@@ -53,6 +53,9 @@ TEST_CASE("ssh runs commands with their exit codes and stdin", "[vm]") {
     CHECK(uname.out.find("Linux vm ") == 0);
     CHECK(sandbox().run({"ssh", "vm", "--", "sh", "-c", "exit 7"}).exit_code == 7);
     CHECK(sandbox().run({"ssh", "vm", "--", "sh", "-c", "echo oops >&2; exit 3"}).err == "oops\n");
+    // One word is a shell command line, as with ssh(1) and podman machine ssh.
+    CHECK(sandbox().run({"ssh", "vm", "echo abc | tr a x; exit 4"}).exit_code == 4);
+    CHECK(sandbox().run({"ssh", "vm", "echo abc | tr a x"}).out == "xbc\n");
     auto input = sandbox().root() / "input.txt";
     std::ofstream(input) << "line one\nline two\n";
     machine::platform::SpawnProcessRunner runner;

@@ -18,7 +18,7 @@ void ensure_vm_running() {
         auto image = std::string(MACHINE_GUEST_IMAGE);
         REQUIRE(std::filesystem::exists(image)); // built by guest-image/build (tests/run does)
         auto init = sandbox.run({"init", "--image", image, "--cpus", "2", "--memory", "2048",
-                                 "--disk-size", "8", "vm"});
+                                 "--disk-size", "8", "--timezone", "Asia/Tokyo", "vm"});
         INFO(init.err);
         REQUIRE(init.exit_code == 0);
     }
