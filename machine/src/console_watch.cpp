@@ -26,24 +26,28 @@ std::optional<std::string> agent_failure_in(const std::string &console_line) {
 
 ConsoleWatch::ConsoleWatch(std::filesystem::path log) : log_(std::move(log)) {}
 
-std::optional<std::string> ConsoleWatch::agent_failure() {
+void ConsoleWatch::poll() {
     std::ifstream in(log_, std::ios::binary);
     if (!in)
-        return std::nullopt;
+        return; // QEMU has not made it yet
     in.seekg(static_cast<std::streamoff>(offset_));
     std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     offset_ += chunk.size();
     partial_line_ += chunk;
-    std::optional<std::string> failure;
     std::size_t line_start = 0;
     for (auto newline = partial_line_.find('\n'); newline != std::string::npos;
          newline = partial_line_.find('\n', line_start)) {
-        if (!failure)
-            failure = agent_failure_in(partial_line_.substr(line_start, newline - line_start));
+        read_line(partial_line_.substr(line_start, newline - line_start));
         line_start = newline + 1;
     }
     partial_line_.erase(0, line_start);
-    return failure;
+}
+
+void ConsoleWatch::read_line(const std::string &line) {
+    if (line.find(agent_prefix) != std::string::npos)
+        agent_started_ = true;
+    if (!agent_failure_)
+        agent_failure_ = agent_failure_in(line);
 }
 
 } // namespace machine

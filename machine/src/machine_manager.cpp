@@ -255,13 +255,19 @@ void MachineManager::wait_until_ready(const MachineConfig &config, const Layout 
     // alive between short waits, so a crash is reported at once, not at the timeout.
     std::string buffer;
     ConsoleWatch console(layout.console_log());
+    bool provisioning = false;
     for (;;) {
         if (platform::Clock::now() >= deadline)
             fail(fmt::format("did not become ready within {} s", options.timeout.count()));
         if (provider->state(config, layout) == MachineState::stopped)
             fail("stopped while booting");
-        if (auto failure = console.agent_failure())
-            fail("could not be provisioned: " + *failure);
+        console.poll();
+        if (console.agent_failure())
+            fail("could not be provisioned: " + *console.agent_failure());
+        if (console.agent_started() && !provisioning) {
+            provisioning = true;
+            options.progress("provisioning");
+        }
         if (!platform::wait_readable(ready_fd, std::min(deadline, platform::Clock::now() + 500ms)))
             continue;
         bool eof = false;

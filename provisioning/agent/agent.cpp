@@ -113,6 +113,7 @@ void run_agent(const Options &options, System &system, const Log &log) {
     auto port = options.ready_port.value_or(root.host(ready_port_path));
     auto marker = root.host(marker_path);
 
+    log.milestone("started");
     Readiness readiness;
     if (auto text = read_file(config_file)) {
         readiness = provision(*text, root, system, log);

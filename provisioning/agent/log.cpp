@@ -42,6 +42,14 @@ void Log::info(std::string_view message) const {
 }
 
 void Log::error(std::string_view message) const {
+    to_console(message);
+}
+
+void Log::milestone(std::string_view message) const {
+    to_console(message);
+}
+
+void Log::to_console(std::string_view message) const {
     auto line = format(message);
     sink_(line);
     if (console_.empty())

@@ -1,7 +1,8 @@
 #pragma once
 // The agent's log: one line per event, prefixed "machine-agent: ", control characters escaped.
-// Everything goes to stderr (the journal, in the guest); errors also to the serial console,
-// where the host's console log shows why no Ready came.
+// Everything goes to stderr (the journal, in the guest); errors and milestones also to the serial
+// console, where the host's console log shows why no Ready came, and `start` sees the agent
+// begin (its "provisioning" phase).
 #include <filesystem>
 #include <functional>
 #include <string_view>
@@ -18,8 +19,11 @@ public:
 
     void info(std::string_view message) const;
     void error(std::string_view message) const;
+    void milestone(std::string_view message) const;
 
 private:
+    void to_console(std::string_view message) const;
+
     std::filesystem::path console_;
     Sink sink_;
 };
