@@ -196,8 +196,14 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     auto layout = store_.layout(name);
     auto provider = providers_.make(config.provider, runner_);
     auto state = state_of(config);
-    if (state == MachineState::running)
+    if (state == MachineState::running) {
+        // The forwarder is a process of its own: killed, or lost with a `stop` killed halfway.
+        if (!options.forwarder.program.empty() && forwarder_pid(layout) == 0) {
+            options.notice("the API forwarder was not running; starting it again");
+            start_forwarder(layout, options.forwarder);
+        }
         return StartResult::already_running;
+    }
     if (state == MachineState::starting) { // its `start` died (we hold the lock): boot afresh
         stop_forwarder(layout);
         provider->stop(config, layout, std::chrono::seconds(0));
@@ -227,6 +233,7 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     if (!connection)
         throw Timeout("the hypervisor never connected to the ready socket; see " +
                       layout.hypervisor_log().string());
+    platform::fault_point("start:booting");
     wait_until_ready(config, layout, connection.get(), options);
     if (!options.forwarder.program.empty()) {
         options.progress("forwarding the API socket");
@@ -304,12 +311,18 @@ void MachineManager::start_forwarder(const Layout &layout, const Command &comman
     }
 }
 
-void MachineManager::stop_forwarder(const Layout &layout) const {
+int MachineManager::forwarder_pid(const Layout &layout) const {
     auto pid = platform::read_pid_file(layout.forwarder_pid_file());
     // Only our forwarder: the pid could have been reused by anything by now.
     if (pid > 0 && platform::process_alive(pid) &&
         platform::process_has_argument(pid, "__forwarder", false) &&
         platform::process_has_argument(pid, layout.name(), false))
+        return pid;
+    return 0;
+}
+
+void MachineManager::stop_forwarder(const Layout &layout) const {
+    if (auto pid = forwarder_pid(layout))
         platform::kill_process(pid);
     platform::remove_runtime_file(layout.forwarder_pid_file());
     platform::remove_runtime_file(layout.api_socket());
@@ -320,6 +333,7 @@ void MachineManager::stop(const std::string &name, std::chrono::seconds grace) {
     auto config = store_.load(name);
     auto layout = store_.layout(name);
     stop_forwarder(layout);
+    platform::fault_point("stop:forwarder");
     providers_.make(config.provider, runner_)->stop(config, layout, grace);
     platform::fault_point("stop:stopped");
     clear_runtime(layout);

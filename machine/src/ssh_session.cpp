@@ -1,5 +1,6 @@
 #include "machine/ssh_session.h"
 
+#include "machine/command.h"
 #include "machine/errors.h"
 
 #include <cerrno>
@@ -213,47 +214,83 @@ constexpr std::size_t chunk = 32 * 1024;
     throw SshError(fmt::format("{} (sftp error {})", what, sftp_get_error(sftp)));
 }
 
-void upload_file(sftp_session sftp, const std::filesystem::path &local, const std::string &remote,
+// Streams `fd` into `cat > REMOTE` on an exec channel. (sftp_write waits for the server's answer
+// to each 32 KiB packet, and libssh 0.10 cannot pipeline writes: under emulation that was
+// ~1 MB/s; a channel streams at the cipher's speed.)
+void stream_to_guest(ssh_session session, int fd, const std::string &remote, std::uint64_t total,
+                     const std::function<void(std::uint64_t, std::uint64_t)> &progress) {
+    Channel channel(ssh_channel_new(session));
+    auto command = "cat > " + shell_quote(remote);
+    if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK ||
+        ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK)
+        throw SshError("cannot write " + remote + " in the guest: " + ssh_get_error(session));
+    std::vector<char> buffer(256 * 1024);
+    std::uint64_t done = 0;
+    bool failed = false;
+    for (;;) {
+        auto n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw SystemError("cannot read the file to copy", errno);
+        if (n == 0)
+            break;
+        // Blocking: returns once the guest's window took all of it.
+        if (ssh_channel_write(channel.get(), buffer.data(), uint32_t(n)) == SSH_ERROR) {
+            failed = true; // `cat` gave up; its stderr says why
+            break;
+        }
+        done += std::uint64_t(n);
+        progress(done, total);
+    }
+    ssh_channel_send_eof(channel.get());
+    std::string errors;
+    char text[4096];
+    int n;
+    while ((n = ssh_channel_read(channel.get(), text, sizeof text, 1)) > 0)
+        errors.append(text, std::size_t(n));
+    int status = -1;
+    for (int i = 0; i < 50 && status < 0; ++i) { // the exit status may trail the EOF slightly
+        status = ssh_channel_get_exit_status(channel.get());
+        if (status < 0)
+            ::usleep(20000);
+    }
+    if (failed || status != 0)
+        throw SshError(
+            "cannot write " + remote + " in the guest" +
+            (errors.empty() ? std::string() : ": " + errors.substr(0, errors.find('\n'))));
+}
+
+void upload_file(ssh_session session, sftp_session sftp, const std::filesystem::path &local,
+                 const std::string &remote,
                  const std::function<void(std::uint64_t, std::uint64_t)> &progress) {
     int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw SystemError("cannot read " + local.string(), errno);
     struct stat st {};
     ::fstat(fd, &st);
-    SftpFile file(
-        sftp_open(sftp, remote.c_str(), O_WRONLY | O_CREAT | O_TRUNC, st.st_mode & 07777));
-    if (!file) {
+    // Created with its own mode first, so a private file is never readable by others meanwhile.
+    if (!SftpFile(
+            sftp_open(sftp, remote.c_str(), O_WRONLY | O_CREAT | O_TRUNC, st.st_mode & 0700))) {
         ::close(fd);
         sftp_fail(sftp, "cannot create " + remote + " in the guest");
     }
-    std::vector<char> buffer(chunk);
-    std::uint64_t done = 0, total = std::uint64_t(st.st_size);
-    for (;;) {
-        auto n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        // sftp_write may take less than it is given (one packet at a time).
-        for (ssize_t written = 0; written < n;) {
-            auto w = sftp_write(file.get(), buffer.data() + written, std::size_t(n - written));
-            if (w <= 0) {
-                ::close(fd);
-                sftp_fail(sftp, "cannot write " + remote + " in the guest");
-            }
-            written += w;
-        }
-        done += std::uint64_t(n);
-        progress(done, total);
+    try {
+        stream_to_guest(session, fd, remote, std::uint64_t(st.st_size), progress);
+    } catch (...) {
+        ::close(fd);
+        throw;
     }
     ::close(fd);
-    sftp_chmod(sftp, remote.c_str(), st.st_mode & 07777); // the umask in the guest must not win
+    if (sftp_chmod(sftp, remote.c_str(), st.st_mode & 07777) != 0) // the guest's umask must not win
+        sftp_fail(sftp, "cannot set the mode of " + remote + " in the guest");
 }
 
-void upload_tree(sftp_session sftp, const std::filesystem::path &local, const std::string &remote,
+void upload_tree(ssh_session session, sftp_session sftp, const std::filesystem::path &local,
+                 const std::string &remote,
                  const std::function<void(std::uint64_t, std::uint64_t)> &progress) {
     if (!std::filesystem::is_directory(local))
-        return upload_file(sftp, local, remote, progress);
+        return upload_file(session, sftp, local, remote, progress);
     struct stat st {};
     ::stat(local.c_str(), &st);
     if (sftp_mkdir(sftp, remote.c_str(), st.st_mode & 07777) != 0 &&
@@ -261,7 +298,8 @@ void upload_tree(sftp_session sftp, const std::filesystem::path &local, const st
         sftp_get_error(sftp) != SSH_FX_FAILURE)
         sftp_fail(sftp, "cannot create folder " + remote + " in the guest");
     for (const auto &entry : std::filesystem::directory_iterator(local))
-        upload_tree(sftp, entry.path(), remote + "/" + entry.path().filename().string(), progress);
+        upload_tree(session, sftp, entry.path(), remote + "/" + entry.path().filename().string(),
+                    progress);
     sftp_chmod(sftp, remote.c_str(), st.st_mode & 07777);
 }
 
@@ -325,7 +363,7 @@ void SshSession::upload(const std::string &local, const std::string &remote,
     if (SftpAttributes a(sftp_stat(sftp.get(), remote.c_str()));
         a && a->type == SSH_FILEXFER_TYPE_DIRECTORY)
         target = remote + "/" + std::filesystem::path(local).filename().string();
-    upload_tree(sftp.get(), local, target, progress);
+    upload_tree(session_.get(), sftp.get(), local, target, progress);
 }
 
 void SshSession::download(const std::string &remote, const std::string &local,

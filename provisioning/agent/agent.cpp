@@ -97,8 +97,9 @@ std::vector<Check> readiness_checks(const Readiness &readiness, const Root &root
         {"sshd on 127.0.0.1:" + std::to_string(ssh_port), [] { return tcp_accepts(ssh_port); }});
     if (!readiness.podman_socket.empty()) {
         auto socket = root.host(readiness.podman_socket);
-        checks.push_back({"the podman API socket " + readiness.podman_socket,
-                          [socket] { return unix_socket_accepts(socket); }});
+        checks.push_back({"the podman API on " + readiness.podman_socket, [socket] {
+                              return podman_api_answers(socket, std::chrono::seconds(20));
+                          }});
     }
     checks.push_back(
         {"the ready port " + port.string(), [port] { return stat_path(port, true).has_value(); }});

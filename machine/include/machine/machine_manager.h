@@ -100,6 +100,7 @@ private:
     void clear_runtime(const Layout &layout) const;
     void start_forwarder(const Layout &layout, const Command &command) const;
     void stop_forwarder(const Layout &layout) const;
+    int forwarder_pid(const Layout &layout) const; // 0: none of ours runs
     void wait_until_ready(const MachineConfig &config, const Layout &layout, int ready_fd,
                           const StartOptions &options) const;
 
