@@ -1,6 +1,8 @@
-// `machine __forwarder NAME` (hidden): the API socket forwarder process `start` launches.
+// `machine __forwarder NAME` (hidden): the API socket forwarder process `start` launches; it also
+// forwards the ports the guest's containers publish.
 #include "context.h"
 #include "machine/api_forwarder.h"
+#include "machine/port_watcher.h"
 #include "provisioning/guest_settings.h"
 
 #include <iostream>
@@ -29,6 +31,8 @@ void add_forwarder_command(CLI::App &app, Context &context) {
                    MachineState::stopped;
         };
         options.log = [](const std::string &line) { std::cerr << line << std::endl; };
+        // Published container ports follow the engine's events on a thread of their own.
+        PortWatcher ports({options.target, options.guest_socket, layout.qmp_socket(), options.log});
         run_forwarder(options);
     });
 }

@@ -93,6 +93,11 @@ class SshError : public Error {
     using Error::Error;
 };
 
+// A peer (the engine's HTTP API) sent bytes that do not follow its protocol.
+class ProtocolError : public Error {
+    using Error::Error;
+};
+
 // Waiting for something (a boot, a shutdown, a socket) took longer than allowed.
 class Timeout : public Error {
     using Error::Error;

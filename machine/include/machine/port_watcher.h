@@ -1,0 +1,43 @@
+#pragma once
+// Keeps QEMU's host forwards in step with the ports the guest's containers publish: it follows
+// the engine's container start/die events (no polling) and, after each one and at every
+// (re)connect, lists the running containers and adds or removes `hostfwd` rules through QMP, on
+// 127.0.0.1 only. Runs on its own thread and SSH session inside the forwarder process.
+#include "machine/published_ports.h"
+#include "machine/ssh_session.h"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace machine {
+
+struct PortWatcherOptions {
+    SshTarget target;
+    std::string guest_socket;         // the engine's API socket in the guest
+    std::filesystem::path qmp_socket; // QEMU's monitor
+    std::function<void(const std::string &)> log;
+};
+
+class PortWatcher {
+public:
+    explicit PortWatcher(PortWatcherOptions options);
+    ~PortWatcher(); // stops and joins the thread
+    PortWatcher(const PortWatcher &) = delete;
+    PortWatcher &operator=(const PortWatcher &) = delete;
+
+private:
+    void run();
+    void follow_events(SshSession &session);
+    void reconcile(SshSession &session);
+
+    PortWatcherOptions options_;
+    std::set<PublishedPort> forwarded_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+} // namespace machine

@@ -1,0 +1,28 @@
+#pragma once
+// Published container ports, made reachable on the host: the engine's list of running containers
+// gives the ports they publish in the guest; each becomes a QEMU user-network forward from the
+// same port on the host's loopback (never another address). Pure: JSON in, monitor commands out.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+namespace machine {
+
+struct PublishedPort {
+    std::string protocol; // "tcp" or "udp"
+    std::uint16_t port = 0;
+    auto operator<=>(const PublishedPort &) const = default;
+};
+
+// From the body of GET /containers/json (Docker API): every PublicPort of every container.
+std::set<PublishedPort> published_ports(const nlohmann::json &containers);
+
+// The API path that streams container start and die events.
+std::string container_events_path();
+
+// Human monitor command lines for QEMU's user network `net0`.
+std::string hostfwd_add(const PublishedPort &port);
+std::string hostfwd_remove(const PublishedPort &port);
+
+} // namespace machine

@@ -1,0 +1,43 @@
+#include "machine/published_ports.h"
+
+#include <fmt/format.h>
+
+namespace machine {
+
+std::set<PublishedPort> published_ports(const nlohmann::json &containers) {
+    std::set<PublishedPort> ports;
+    if (!containers.is_array())
+        return ports;
+    for (const auto &container : containers) {
+        if (!container.is_object() || !container.contains("Ports") ||
+            !container["Ports"].is_array())
+            continue;
+        for (const auto &port : container["Ports"]) {
+            if (!port.is_object() || !port.contains("PublicPort") ||
+                !port["PublicPort"].is_number_unsigned())
+                continue;
+            auto number = port["PublicPort"].get<std::uint64_t>();
+            auto type = port.value("Type", std::string("tcp"));
+            if (number == 0 || number > 65535 || (type != "tcp" && type != "udp"))
+                continue;
+            ports.insert({type, static_cast<std::uint16_t>(number)});
+        }
+    }
+    return ports;
+}
+
+std::string container_events_path() {
+    // filters={"type":["container"],"event":["start","die"]}, URL-encoded
+    return "/v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%2C%22event%22%3A%5B%22"
+           "start%22%2C%22die%22%5D%7D";
+}
+
+std::string hostfwd_add(const PublishedPort &port) {
+    return fmt::format("hostfwd_add net0 {}:127.0.0.1:{}-:{}", port.protocol, port.port, port.port);
+}
+
+std::string hostfwd_remove(const PublishedPort &port) {
+    return fmt::format("hostfwd_remove net0 {}:127.0.0.1:{}", port.protocol, port.port);
+}
+
+} // namespace machine

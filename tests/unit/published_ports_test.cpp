@@ -1,0 +1,27 @@
+// Which ports the host forwards, from the engine's container list, and the monitor commands.
+#include "machine/published_ports.h"
+
+#include <catch2/catch.hpp>
+
+using machine::PublishedPort;
+
+TEST_CASE("published ports come from every running container", "[ports]") {
+    auto containers = nlohmann::json::parse(R"([
+        {"Id": "a", "Ports": [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 18080, "Type": "tcp"},
+                              {"PrivatePort": 443, "Type": "tcp"}]},
+        {"Id": "b", "Ports": [{"PrivatePort": 53, "PublicPort": 5353, "Type": "udp"},
+                              {"PrivatePort": 1, "PublicPort": 70000, "Type": "tcp"},
+                              {"PrivatePort": 2, "PublicPort": 9, "Type": "sctp"},
+                              {"PrivatePort": 3, "PublicPort": "9", "Type": "tcp"}]},
+        {"Id": "c", "Ports": null},
+        {"Id": "d"}])");
+    CHECK(machine::published_ports(containers) ==
+          std::set<PublishedPort>{{"tcp", 18080}, {"udp", 5353}});
+    CHECK(machine::published_ports(nlohmann::json::object()).empty());
+}
+
+TEST_CASE("forwards are on the host's loopback only", "[ports]") {
+    CHECK(machine::hostfwd_add({"tcp", 18080}) == "hostfwd_add net0 tcp:127.0.0.1:18080-:18080");
+    CHECK(machine::hostfwd_remove({"udp", 53}) == "hostfwd_remove net0 udp:127.0.0.1:53");
+    CHECK(machine::container_events_path().find("/events?filters=") != std::string::npos);
+}
