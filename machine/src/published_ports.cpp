@@ -27,9 +27,10 @@ std::set<PublishedPort> published_ports(const nlohmann::json &containers) {
 }
 
 std::string container_events_path() {
-    // filters={"type":["container"],"event":["start","die"]}, URL-encoded
-    return "/v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%2C%22event%22%3A%5B%22"
-           "start%22%2C%22die%22%5D%7D";
+    // filters={"type":["container"]}, URL-encoded. Every container event, not just start and die:
+    // podman names some differently ("died"), and when "die" arrives the container may still be
+    // listed; the "cleanup" or "remove" after it catches that.
+    return "/v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D";
 }
 
 std::string hostfwd_add(const PublishedPort &port) {

@@ -1,6 +1,6 @@
 #pragma once
 // Keeps QEMU's host forwards in step with the ports the guest's containers publish: it follows
-// the engine's container start/die events (no polling) and, after each one and at every
+// the engine's container events (no polling) and, after each one and at every
 // (re)connect, lists the running containers and adds or removes `hostfwd` rules through QMP, on
 // 127.0.0.1 only. Runs on its own thread and SSH session inside the forwarder process.
 #include "machine/published_ports.h"

@@ -18,7 +18,7 @@ struct PublishedPort {
 // From the body of GET /containers/json (Docker API): every PublicPort of every container.
 std::set<PublishedPort> published_ports(const nlohmann::json &containers);
 
-// The API path that streams container start and die events.
+// The API path that streams the engine's container events.
 std::string container_events_path();
 
 // Human monitor command lines for QEMU's user network `net0`.
