@@ -107,9 +107,13 @@ bool Session::read_link() {
                 return true;
             handle(std::move(*frame));
         } catch (const ProtocolError &error) {
-            options_.log(std::string("mux: protocol error, waiting for a HELLO: ") + error.what());
+            // Start over, both ends: ours drops its streams and asks the other to do the same;
+            // its answer is the HELLO our reader resynchronises on.
+            options_.log(std::string("mux: protocol error, starting over: ") + error.what());
             drop_all();
+            next_id_ = 1;
             peer_ready_ = false;
+            queue(hello(true));
         }
     }
 }
@@ -132,11 +136,12 @@ void Session::handle(Frame frame) {
     auto found = streams_.find(frame.stream);
     switch (frame.type) {
     case FrameType::hello:
-        drop_all(); // the other end (re)started: a new session
-        next_id_ = 1;
         peer_ready_ = true;
-        if (reply_wanted(frame))
+        if (reply_wanted(frame)) { // the other end (re)started: a new session
+            drop_all();
+            next_id_ = 1;
             queue(hello(false));
+        } // else it answers ours, having dropped its streams then: ours opened since are valid
         return;
     case FrameType::open: {
         if (!options_.connect || found != streams_.end() || frame.stream < next_id_)
