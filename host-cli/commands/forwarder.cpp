@@ -5,6 +5,7 @@
 #include "machine/port_watcher.h"
 #include "provisioning/guest_settings.h"
 
+#include <cstdlib>
 #include <iostream>
 
 namespace machine::cli {
@@ -26,6 +27,10 @@ void add_forwarder_command(CLI::App &app, Context &context) {
                           config.ssh.identity_path,
                           config.ssh.host_key_fingerprint,
                           config.name};
+        // MACHINE_API_TRANSPORT=ssh skips machine-mux (tests run the clients over both).
+        const char *transport = std::getenv("MACHINE_API_TRANSPORT");
+        if (!transport || std::string(transport) != "ssh")
+            options.mux_socket = layout.mux_socket();
         options.machine_running = [&] {
             return context.providers.make(config.provider, context.runner)->state(config, layout) !=
                    MachineState::stopped;

@@ -1,6 +1,7 @@
 #include "machine/api_forwarder.h"
 
 #include "machine/errors.h"
+#include "machine/mux_forwarder.h"
 #include "platform/unix_socket.h"
 
 #include <cerrno>
@@ -52,12 +53,10 @@ struct Stream {
 
 class Loop {
 public:
-    explicit Loop(const ForwarderOptions &options) : options_(options), listener_(options.listen) {}
+    Loop(const ForwarderOptions &options, platform::UnixListener &listener)
+        : options_(options), listener_(listener) {}
 
     void run() {
-        ::signal(SIGTERM, on_term);
-        ::signal(SIGINT, on_term);
-        ::signal(SIGPIPE, SIG_IGN);
         while (!stop_requested && options_.machine_running()) {
             if (!session_ && !connect())
                 continue;
@@ -206,7 +205,7 @@ private:
     }
 
     const ForwarderOptions &options_;
-    platform::UnixListener listener_;
+    platform::UnixListener &listener_;
     std::optional<SshSession> session_;
     std::list<Stream> streams_;
 };
@@ -219,7 +218,14 @@ std::string guest_api_socket(bool rootful, int uid) {
 }
 
 void run_forwarder(const ForwarderOptions &options) {
-    Loop(options).run();
+    ::signal(SIGTERM, on_term);
+    ::signal(SIGINT, on_term);
+    ::signal(SIGPIPE, SIG_IGN);
+    platform::UnixListener listener(options.listen);
+    auto keep_going = [&] { return !stop_requested && options.machine_running(); };
+    if (!options.mux_socket.empty() && forward_over_mux(options, listener.fd(), keep_going))
+        return;
+    Loop(options, listener).run();
 }
 
 } // namespace machine

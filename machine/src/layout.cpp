@@ -48,6 +48,9 @@ std::filesystem::path Layout::qmp_socket() const {
 std::filesystem::path Layout::ready_socket() const {
     return runtime_dir() / "ready.sock";
 }
+std::filesystem::path Layout::mux_socket() const {
+    return runtime_dir() / "mux.sock";
+}
 std::filesystem::path Layout::api_socket() const {
     return runtime_dir() / "podman.sock";
 }

@@ -185,8 +185,8 @@ MachineConfig MachineManager::init(const InitOptions &options) {
 }
 
 void MachineManager::clear_runtime(const Layout &layout) const {
-    for (const auto &file :
-         {layout.qmp_socket(), layout.ready_socket(), layout.pid_file(), layout.ready_marker()})
+    for (const auto &file : {layout.qmp_socket(), layout.ready_socket(), layout.mux_socket(),
+                             layout.pid_file(), layout.ready_marker()})
         platform::remove_runtime_file(file);
 }
 

@@ -2,6 +2,7 @@
 // into a console line and an exit status: 0 Ready sent, 1 no Ready, 2 bad flags.
 // (agent.cpp also catches, around the steps whose failure must not withhold Ready.)
 #include "provisioning/agent/agent.h"
+#include "provisioning/agent/api_server.h"
 #include "provisioning/agent/errors.h"
 #include "provisioning/agent/files.h"
 #include "provisioning/agent/log.h"
@@ -41,6 +42,8 @@ int main(int argc, char **argv) {
         log = Log(Root(options.root).host(console_path));
         // posix_spawnp without PATH would search only /bin and /usr/bin: useradd is in sbin.
         ::setenv("PATH", default_path, 0);
+        if (options.serve_api)
+            serve_api(options, log);
         auto system = make_system(options, log);
         run_agent(options, *system, log);
         return 0;

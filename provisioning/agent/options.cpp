@@ -55,6 +55,11 @@ Options parse_options(int argc, const char *const argv[]) {
             options.ready_port = value();
         } else if (flag == "--timeout") {
             options.timeout = parse_seconds(value());
+        } else if (flag == "--serve-api") {
+            no_value();
+            options.serve_api = true;
+        } else if (flag == "--mux-port") {
+            options.mux_port = value();
         } else if (flag == "--no-wait") {
             no_value();
             options.wait = false;
@@ -71,13 +76,16 @@ Options parse_options(int argc, const char *const argv[]) {
 std::string usage() {
     return "usage: machine-agent [--config FILE] [--root DIR] [--ready-port PATH] [--no-wait]\n"
            "                     [--timeout SECONDS]\n"
+           "       machine-agent --serve-api [--root DIR] [--mux-port PATH]\n"
            "Applies the Ignition config from QEMU's fw_cfg, grows the root filesystem and writes\n"
            "\"Ready\" to the virtio-serial port once sshd and the podman socket are up.\n"
            "  --config FILE      read the config from FILE instead of fw_cfg\n"
            "  --root DIR         apply under DIR (a dry run for useradd, systemctl, resize2fs)\n"
            "  --ready-port PATH  write Ready to PATH\n"
            "  --no-wait          send Ready without waiting for sshd and the podman socket\n"
-           "  --timeout SECONDS  how long to wait for them (default 120)\n";
+           "  --timeout SECONDS  how long to wait for them (default 120)\n"
+           "  --serve-api        serve the host's API forwarder on the machine-mux port\n"
+           "  --mux-port PATH    the port to serve on\n";
 }
 
 } // namespace machine::agent

@@ -16,10 +16,14 @@ struct Options {
     std::optional<std::filesystem::path> ready_port; // default: ROOT + the virtio-serial port
     bool wait = true;                                // false: send Ready without waiting
     std::chrono::seconds timeout{120};
+    // --serve-api: serve the host's API forwarder on the machine-mux port (api_server.h) instead.
+    bool serve_api = false;
+    std::optional<std::filesystem::path> mux_port; // default: ROOT + the mux virtio-serial port
     bool help = false;
 };
 
-// --config FILE, --root DIR, --ready-port PATH, --no-wait, --timeout SECONDS, --help; each
+// --config FILE, --root DIR, --ready-port PATH, --no-wait, --timeout SECONDS, --serve-api,
+// --mux-port PATH, --help; each
 // value flag also as --flag=VALUE. Throws UsageError.
 Options parse_options(int argc, const char *const argv[]);
 

@@ -1,8 +1,10 @@
 #pragma once
-// Carries each connection to the host's API socket to the guest's podman socket, one SSH
-// `direct-streamlocal` channel per connection, in one single-threaded poll() loop: full duplex,
-// half-close, a bounded buffer per stream (no stream can stall another or grow without limit),
-// and no CPU at idle. Reconnects when the guest's sshd goes away and comes back.
+// Carries each connection to the host's API socket to the guest's podman socket, over one of two
+// transports: machine-mux to our guest agent on a virtio-serial port (mux_forwarder.h), the fast
+// default, or, for guests without our agent, one SSH `direct-streamlocal` channel per connection
+// in one single-threaded poll() loop. Both: full duplex, half-close, a bounded buffer per stream
+// (no stream can stall another or grow without limit), no CPU at idle, and reconnecting when the
+// guest's end goes away and comes back.
 #include "machine/ssh_session.h"
 
 #include <filesystem>
@@ -15,6 +17,7 @@ struct ForwarderOptions {
     std::filesystem::path listen; // host unix socket (made 0600)
     std::string guest_socket;     // e.g. /run/podman/podman.sock
     SshTarget target;
+    std::filesystem::path mux_socket;      // QEMU's machine-mux port; empty: SSH only
     std::function<bool()> machine_running; // the forwarder ends once this says false
     std::function<void(const std::string &)> log = [](const std::string &) {};
 };

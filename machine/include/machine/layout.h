@@ -35,6 +35,7 @@ public:
     std::filesystem::path runtime_dir() const;
     std::filesystem::path qmp_socket() const;
     std::filesystem::path ready_socket() const;
+    std::filesystem::path mux_socket() const; // the guest agent's machine-mux port (QEMU serves)
     std::filesystem::path api_socket() const;
     std::filesystem::path pid_file() const;
     std::filesystem::path ready_marker() const; // exists once the guest said Ready this boot

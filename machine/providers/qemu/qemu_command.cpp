@@ -73,6 +73,15 @@ void add_ready_port(Command &c, const Layout &layout) {
             "-device", "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0"});
 }
 
+// The API transport to our guest agent (docs/mux-protocol.md): QEMU serves the host end, so the
+// forwarder can connect, go and come back; a guest without our agent never opens the port.
+void add_mux_port(Command &c, const Layout &layout) {
+    add(c, {"-chardev",
+            fmt::format("socket,id=mux,path={},server=on,wait=off",
+                        escape_commas(layout.mux_socket().string())),
+            "-device", "virtserialport,bus=serial0.0,chardev=mux,name=org.machine.mux.0"});
+}
+
 void add_qmp(Command &c, const Layout &layout) {
     add(c, {"-chardev",
             fmt::format("socket,id=qmp,path={},server=on,wait=off",
@@ -131,6 +140,7 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
     add_disk(c, layout);
     add_network(c, config);
     add_ready_port(c, layout);
+    add_mux_port(c, layout);
     add_qmp(c, layout);
     add_provisioning(c, config, layout);
     add_console(c, layout);

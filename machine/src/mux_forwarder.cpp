@@ -1,0 +1,53 @@
+#include "machine/mux_forwarder.h"
+
+#include "machine/errors.h"
+#include "machine/mux/mux_session.h"
+#include "platform/unix_socket.h"
+
+#include <thread>
+
+namespace machine {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// How long a guest may take to answer the first HELLO before it counts as having no agent.
+constexpr auto first_answer = 20s;
+
+} // namespace
+
+bool forward_over_mux(const ForwarderOptions &options, int listener,
+                      const std::function<bool()> &keep_going) {
+    bool answered = false;
+    auto began = platform::Clock::now();
+    while (keep_going()) {
+        bool gave_up = false;
+        try {
+            mux::Session session(platform::connect_unix(options.mux_socket).release(),
+                                 {listener, nullptr, options.log});
+            session.run([&] {
+                if (session.peer_ready() && !answered) {
+                    options.log("forwarder: the guest agent answered; forwarding over machine-mux");
+                    answered = true;
+                }
+                gave_up = !answered && platform::Clock::now() - began > first_answer;
+                return !gave_up && keep_going();
+            });
+        } catch (const SystemError &error) {
+            options.log(std::string("forwarder: ") + error.what());
+            gave_up = !answered && platform::Clock::now() - began > first_answer;
+        }
+        if (gave_up) {
+            options.log("forwarder: no answer on the machine-mux port; forwarding over SSH");
+            return false;
+        }
+        if (keep_going()) {
+            options.log("forwarder: the machine-mux link ended; reconnecting");
+            std::this_thread::sleep_for(500ms);
+        }
+    }
+    return true;
+}
+
+} // namespace machine

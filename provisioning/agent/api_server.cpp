@@ -1,0 +1,80 @@
+#include "provisioning/agent/api_server.h"
+
+#include "machine/mux/mux_session.h"
+#include "provisioning/agent/agent.h"
+#include "provisioning/agent/files.h"
+#include "provisioning/agent/readiness.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+namespace machine::agent {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+int connect_unix(const std::filesystem::path &path, std::string &error) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.native().size() >= sizeof address.sun_path) {
+        error = "socket path too long: " + path.string();
+        return -1;
+    }
+    std::memcpy(address.sun_path, path.c_str(), path.native().size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0)
+        return fd;
+    error = "cannot connect to " + path.string() + ": " + std::strerror(errno);
+    if (fd >= 0)
+        ::close(fd);
+    return -1;
+}
+
+// The engine's socket, as provisioning recorded it (the marker appears once Ready went out).
+std::filesystem::path podman_socket(const Root &root) {
+    auto marker = read_file(root.host(marker_path));
+    auto socket = marker ? parse_marker(*marker).podman_socket : std::string();
+    return root.host(socket.empty() ? std::string(rootful_podman_socket) : socket);
+}
+
+} // namespace
+
+void serve_api(const Options &options, const Log &log) {
+    Root root(options.root);
+    auto port = options.mux_port.value_or(root.host(mux_port_path));
+    bool connected_before = false;
+    for (;;) {
+        int link = ::open(port.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+        if (link < 0) {
+            std::this_thread::sleep_for(1s); // udev has not made the port's link yet
+            continue;
+        }
+        mux::EndpointOptions endpoint;
+        endpoint.connect = [&root](const std::string &target, std::string &error) {
+            if (target != "podman") {
+                error = "unknown target " + target;
+                return -1;
+            }
+            return connect_unix(podman_socket(root), error);
+        };
+        endpoint.log = [&log](const std::string &line) { log.info(line); };
+        mux::Session session(link, endpoint);
+        session.run([&] {
+            if (session.peer_ready() && !connected_before) {
+                log.info("the host's API forwarder connected on " + port.string());
+                connected_before = true;
+            }
+            return true;
+        });
+        connected_before = false;
+        std::this_thread::sleep_for(500ms); // the host end is gone: wait for the next one
+    }
+}
+
+} // namespace machine::agent
