@@ -3,12 +3,37 @@
 #include "shared_machine.h"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fstream>
 #include <future>
+#include <map>
 #include <sys/stat.h>
 #include <thread>
 
 using namespace machine::test;
+
+namespace {
+
+std::string forwarder_log() {
+    std::ifstream in(vm_sandbox().data_dir() / "machines" / "vm" / "forwarder.log");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Replaces the running forwarder with one started by `machine start` with `env`.
+void restart_forwarder(const std::map<std::string, std::string> &env) {
+    std::ifstream pid_file(vm_sandbox().root() / "run" / "machine" / "vm" / "forwarder.pid");
+    int pid = 0;
+    pid_file >> pid;
+    REQUIRE(pid > 0);
+    run_in_sandbox("kill", {std::to_string(pid)});
+    for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto start = vm_sandbox().run({"start", "vm"}, env);
+    INFO(start.err);
+    REQUIRE(start.exit_code == 0);
+}
+
+} // namespace
 
 TEST_CASE("the API socket answers and is private", "[vm][engine]") {
     ensure_vm_running();
@@ -19,6 +44,13 @@ TEST_CASE("the API socket answers and is private", "[vm][engine]") {
     CHECK((st.st_mode & 0777) == 0600);
     REQUIRE(::stat(std::filesystem::path(vm_api_socket()).parent_path().c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0700);
+}
+
+TEST_CASE("the API is forwarded over machine-mux to our agent by default", "[vm][engine]") {
+    ensure_vm_running();
+    auto ping = run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
+    CHECK(ping.out == "OK");
+    CHECK(forwarder_log().find("forwarding over machine-mux") != std::string::npos);
 }
 
 TEST_CASE("docker run, logs, exec, stop", "[vm][engine]") {
@@ -140,11 +172,6 @@ bool refused_on_host(const std::string &port, int seconds) {
     return false;
 }
 
-std::string forwarder_log() {
-    std::ifstream in(vm_sandbox().data_dir() / "machines" / "vm" / "forwarder.log");
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 const std::string web_server =
     "echo served-from-the-guest > /tmp/index.html && httpd -f -p 80 -h /tmp";
 
@@ -209,4 +236,35 @@ TEST_CASE("a killed forwarder is brought back by start", "[vm][engine]") {
     CHECK(start.err.find("API forwarder was not running") != std::string::npos);
     auto ping = run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
     CHECK(ping.out == "OK");
+}
+
+TEST_CASE("the clients work over the SSH transport too", "[vm][engine]") {
+    ensure_vm_running();
+    restart_forwarder({{"MACHINE_API_TRANSPORT", "ssh"}});
+    auto hi = run_in_sandbox("docker", {"run", "--rm", "localhost/busybox", "echo", "over ssh"});
+    INFO(hi.err);
+    CHECK(hi.out == "over ssh\n");
+    // the SSH loop's line (over machine-mux nothing connects over SSH but the port watcher)
+    CHECK(forwarder_log().find("forwarder: connected to the guest") != std::string::npos);
+    auto piped = run_in_sandbox("docker", {"run", "--rm", "-i", "localhost/busybox", "wc", "-c"},
+                                std::string(300000, 'x'));
+    CHECK(piped.out == "300000\n");
+    std::vector<std::future<machine::ProcessResult>> pings;
+    for (int i = 0; i < 200; ++i)
+        pings.push_back(std::async(std::launch::async, [] {
+            return run_in_sandbox("curl",
+                                  {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
+        }));
+    int ok = 0;
+    for (auto &ping : pings)
+        ok += ping.get().out == "OK";
+    CHECK(ok == 200);
+    auto id = run_in_sandbox(
+        "docker", {"run", "-d", "-p", "18082:80", "localhost/busybox", "sh", "-c", web_server});
+    REQUIRE(id.exit_code == 0);
+    CHECK(fetch_on_host("18082", 30) == "served-from-the-guest\n");
+    run_in_sandbox("docker", {"rm", "-f", id.out.substr(0, 12)});
+    restart_forwarder({}); // back to machine-mux for whatever runs next
+    CHECK(run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"}).out ==
+          "OK");
 }

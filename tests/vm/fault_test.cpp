@@ -36,7 +36,7 @@ TEST_CASE("start killed while the guest boots, then again once ready", "[vm][fau
     REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
 
     killed_at({"start", "vm"}, "start:booting"); // QEMU has connected to the ready socket
-    CHECK(state() == "starting\n"); // QEMU runs, but nobody waits for its Ready
+    CHECK(state() == "starting\n");              // QEMU runs, but nobody waits for its Ready
     // The next start holds the lock, so nobody else is booting it: it boots afresh. Killed again
     // once everything is up, just before it reports.
     killed_at({"start", "vm"}, "start:ready");
@@ -47,8 +47,7 @@ TEST_CASE("start killed while the guest boots, then again once ready", "[vm][fau
     CHECK(again.out.find("already running") != std::string::npos);
 }
 
-TEST_CASE("stop killed after the forwarder went: start brings the forwarder back",
-          "[vm][faults]") {
+TEST_CASE("stop killed after the forwarder went: start brings the forwarder back", "[vm][faults]") {
     machine::test::ensure_vm_running();
     killed_at({"stop", "vm"}, "stop:forwarder");
     CHECK(state() == "running\n");
