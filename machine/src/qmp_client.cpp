@@ -12,15 +12,31 @@ QmpClient::QmpClient(const std::filesystem::path &socket, std::chrono::milliseco
     execute("qmp_capabilities");
 }
 
+nlohmann::json parse_qmp_message(const std::string &line) {
+    auto message = nlohmann::json::parse(line, nullptr, false);
+    if (message.is_discarded() || !message.is_object())
+        throw QmpError("QEMU's monitor sent something that is not JSON: " + line.substr(0, 200));
+    return message;
+}
+
+nlohmann::json qmp_return_of(const nlohmann::json &message, const std::string &command) {
+    if (auto error = message.find("error"); error != message.end()) {
+        auto desc = error->is_object() && error->contains("desc") && (*error)["desc"].is_string()
+                        ? (*error)["desc"].get<std::string>()
+                        : error->dump();
+        throw QmpError("QEMU refused " + command + ": " + desc);
+    }
+    if (auto value = message.find("return"); value != message.end())
+        return *value;
+    throw QmpError("QEMU's monitor sent an unexpected reply: " + message.dump().substr(0, 200));
+}
+
 nlohmann::json QmpClient::read_message() {
     bool eof = false;
     auto line = platform::read_line(fd_.get(), platform::Clock::now() + timeout_, buffer_, eof);
     if (eof && line.empty())
         throw QmpError("QEMU closed its monitor socket");
-    auto message = nlohmann::json::parse(line, nullptr, false);
-    if (message.is_discarded() || !message.is_object())
-        throw QmpError("QEMU's monitor sent something that is not JSON: " + line.substr(0, 200));
-    return message;
+    return parse_qmp_message(line);
 }
 
 nlohmann::json QmpClient::execute(const std::string &command, const nlohmann::json &arguments) {
@@ -34,13 +50,7 @@ nlohmann::json QmpClient::execute(const std::string &command, const nlohmann::js
             events_.push_back(std::move(message));
             continue;
         }
-        if (message.contains("error")) {
-            const auto &error = message["error"];
-            throw QmpError("QEMU refused " + command + ": " + error.value("desc", error.dump()));
-        }
-        if (message.contains("return"))
-            return message["return"];
-        throw QmpError("QEMU's monitor sent an unexpected reply: " + message.dump());
+        return qmp_return_of(message, command);
     }
 }
 

@@ -11,6 +11,13 @@
 
 namespace machine {
 
+// One line from QEMU's monitor: a JSON object, else QmpError. (Pure, fuzzed.)
+nlohmann::json parse_qmp_message(const std::string &line);
+
+// The reply to `command` in a (non-event) message: its "return", or QmpError for an "error" or
+// anything else. (Pure, fuzzed.)
+nlohmann::json qmp_return_of(const nlohmann::json &message, const std::string &command);
+
 class QmpClient {
 public:
     // Connects, reads the greeting and negotiates capabilities. Throws QmpError/SystemError.
