@@ -56,6 +56,7 @@ std::string render_user_data(const GuestSettings &s) {
         out << YAML::Key << "timezone" << YAML::Value << s.timezone;
     out << YAML::Key << "users" << YAML::Value << YAML::BeginSeq;
     out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.username;
+    out << YAML::Key << "uid" << YAML::Value << s.uid;
     out << YAML::Key << "shell" << YAML::Value << "/bin/bash";
     out << YAML::Key << "sudo" << YAML::Value << "ALL=(ALL) NOPASSWD:ALL";
     out << YAML::Key << "lock_passwd" << YAML::Value << true;

@@ -1,10 +1,17 @@
 #include "provisioning/guest_settings.h"
 
+#include "platform/host.h"
+
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 
 namespace machine::provisioning {
+
+int guest_user_uid() {
+    int uid = platform::host_user_id();
+    return uid >= 1000 && uid < 60000 ? uid : 1000;
+}
 
 std::string host_timezone() {
     std::error_code ec;
@@ -49,6 +56,7 @@ GuestSettings guest_settings(const MachineConfig &config, const std::string &aut
     s.host_public_key = host_public_key;
     s.timezone = config.timezone == "local" ? host_timezone() : config.timezone;
     s.rootful = config.rootful;
+    s.uid = guest_user_uid();
     s.mounts = config.mounts;
     return s;
 }

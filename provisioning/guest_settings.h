@@ -16,6 +16,7 @@ struct GuestSettings {
     std::string host_public_key;
     std::string timezone; // an IANA name; empty keeps the image's
     bool rootful = false;
+    int uid = 1000;            // the user's, in the guest
     std::vector<Mount> mounts; // mounted from 9p tags vol0, vol1, ... in this order
 };
 
@@ -30,8 +31,10 @@ std::string host_timezone();
 // systemd's unit name for a mount point: "/home/a-b" -> "home-a\x2db.mount".
 std::string mount_unit_name(const std::string &path);
 
-// The guest path of the rootless user's podman API socket is per uid; the first user made by
-// provisioning on our images and on Fedora CoreOS gets this uid.
-inline constexpr int guest_user_uid = 1000;
+// The guest user's uid: the host user's own when it is an ordinary Linux user's (1000-59999), so
+// that files in shared folders (9p passes uids through) are the guest user's, as they are the
+// host user's; otherwise (root, macOS's 501, Windows) 1000, the first user's on our images and on
+// Fedora CoreOS. The rootless podman API socket's guest path is per uid.
+int guest_user_uid();
 
 } // namespace machine::provisioning

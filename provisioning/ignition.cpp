@@ -82,8 +82,10 @@ std::string ready_unit() {
 nlohmann::json render_ignition(const GuestSettings &s) {
     auto home = "/home/" + s.username;
     auto users = nlohmann::json::array();
-    users.push_back(
-        {{"name", s.username}, {"sshAuthorizedKeys", {s.authorized_key}}, {"groups", {"sudo"}}});
+    users.push_back({{"name", s.username},
+                     {"uid", s.uid},
+                     {"sshAuthorizedKeys", {s.authorized_key}},
+                     {"groups", {"sudo"}}});
     if (s.rootful) // podman machine lets `ssh root@` in too when rootful
         users.push_back({{"name", "root"}, {"sshAuthorizedKeys", {s.authorized_key}}});
 

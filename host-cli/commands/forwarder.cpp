@@ -20,7 +20,7 @@ void add_forwarder_command(CLI::App &app, Context &context) {
         auto layout = context.store.layout(*name);
         ForwarderOptions options;
         options.listen = layout.api_socket();
-        options.guest_socket = guest_api_socket(config.rootful, provisioning::guest_user_uid);
+        options.guest_socket = guest_api_socket(config.rootful, provisioning::guest_user_uid());
         options.target = {"127.0.0.1",
                           config.ssh.port,
                           config.rootful ? "root" : config.ssh.username,

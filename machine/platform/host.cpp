@@ -49,6 +49,10 @@ std::string host_arch() {
     return machine == "arm64" ? "aarch64" : machine;
 }
 
+int host_user_id() {
+    return int(::getuid());
+}
+
 int host_cpu_count() {
     auto n = std::thread::hardware_concurrency();
     return n == 0 ? 1 : int(n);

@@ -11,6 +11,7 @@ HostOs host_os();
 std::string host_os_name(); // "linux", "darwin", "windows" (as podman's `info` says)
 std::string host_arch();    // "x86_64" or "aarch64"
 int host_cpu_count();       // online CPUs
+int host_user_id();         // the user's uid (POSIX); -1 where there is none (Windows)
 std::uint64_t host_memory_mib();
 
 // True when /dev/kvm opens read-write and answers KVM_GET_API_VERSION.

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace machine;
 using namespace machine::provisioning;
@@ -69,7 +70,8 @@ TEST_CASE("mount unit names follow systemd's escaping", "[provisioning]") {
 TEST_CASE("Ignition for a rootless machine", "[provisioning]") {
     auto ignition = render_ignition(settings(false));
     CHECK(ignition["ignition"]["version"] == "3.4.0");
-    CHECK(ignition["passwd"]["users"] == nlohmann::json::parse(R"([{"name":"core","groups":["sudo"],
+    CHECK(ignition["passwd"]["users"] ==
+          nlohmann::json::parse(R"([{"name":"core","uid":1000,"groups":["sudo"],
                                      "sshAuthorizedKeys":["ssh-ed25519 AAAAclient machine-dev"]}])"));
     const auto &files = ignition["storage"]["files"];
     auto *hostname = find_by(files, "path", "/etc/hostname");
@@ -120,11 +122,21 @@ TEST_CASE("Ignition for a rootful machine", "[provisioning]") {
     CHECK_FALSE(find_by(ignition["storage"]["files"], "path", "/var/lib/systemd/linger/core"));
 }
 
+TEST_CASE("the guest user gets the host user's uid when it is an ordinary user's",
+          "[provisioning]") {
+    auto own = settings(false);
+    own.uid = 1234;
+    CHECK(render_ignition(own)["passwd"]["users"][0]["uid"] == 1234);
+    CHECK(render_user_data(own).find("uid: 1234") != std::string::npos);
+    auto host_uid = int(::getuid());
+    CHECK(guest_user_uid() == (host_uid >= 1000 && host_uid < 60000 ? host_uid : 1000));
+}
+
 TEST_CASE("cloud-init user-data carries the same settings", "[provisioning]") {
     auto user_data = render_user_data(settings(false));
     CHECK(user_data.rfind("#cloud-config\n", 0) == 0);
     for (const char *expected :
-         {"hostname: dev", "timezone: Europe/Berlin", "name: core",
+         {"hostname: dev", "timezone: Europe/Berlin", "name: core", "uid: 1000",
           "- ssh-ed25519 AAAAclient machine-dev", "ssh_deletekeys: true",
           "ed25519_public: ssh-ed25519 AAAAhost root@dev", "ssh_pwauth: false",
           "[vol0, /src, 9p, \"trans=virtio,version=9p2000.L,msize=524288,cache=mmap,nofail\"",
