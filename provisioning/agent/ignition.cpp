@@ -428,6 +428,9 @@ Config parse_ignition(std::string_view text) {
         document = json::parse(text.begin(), text.end());
     } catch (const json::parse_error &error) {
         throw ConfigError("", "not valid JSON: " + parse_error_text(error.what()));
+    } catch (
+        const json::out_of_range &error) { // a number too large for a double (found by fuzzing)
+        throw ConfigError("", std::string("not valid JSON: ") + error.what());
     }
     if (!document.is_object())
         throw ConfigError("", std::string("expected a JSON object at the top level, got ") +

@@ -145,6 +145,13 @@ TEST_CASE("unsupported fields are listed as skipped, empty ones are not", "[agen
     CHECK(parsed.units.at(0).enabled == true);
 }
 
+TEST_CASE("a number too large for a double is refused as invalid JSON", "[agent]") {
+    // found by tests/fuzz/ignition_fuzz.cpp: nlohmann-json throws out_of_range, not parse_error
+    auto huge = text_error("{\"ignition\": {\"version\": \"3.4.0\"}, \"x\": 8888.88e88888888}");
+    CHECK(huge.field().empty());
+    CHECK_THAT(huge.what(), Catch::StartsWith("not valid JSON: "));
+}
+
 TEST_CASE("text that is not JSON, or JSON that is not an object, is refused", "[agent]") {
     auto not_json = text_error("{\"ignition\": {\"version\": \"3.4.0\"");
     CHECK(not_json.field().empty());
