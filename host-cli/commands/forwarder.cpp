@@ -37,7 +37,7 @@ void add_forwarder_command(CLI::App &app, Context &context) {
         };
         options.log = [](const std::string &line) { std::cerr << line << std::endl; };
         // Published container ports follow the engine's events on a thread of their own.
-        PortWatcher ports({options.target, options.guest_socket, layout.qmp_socket(), options.log});
+        PortWatcher ports({options.listen, layout.qmp_socket(), options.log});
         run_forwarder(options);
     });
 }

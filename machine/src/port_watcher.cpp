@@ -3,11 +3,12 @@
 #include "machine/errors.h"
 #include "machine/http_response.h"
 #include "machine/qmp_client.h"
+#include "platform/unix_socket.h"
 
 #include <chrono>
 #include <fmt/format.h>
-#include <libssh/libssh.h>
 #include <memory>
+#include <unistd.h>
 
 namespace machine {
 
@@ -15,52 +16,43 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct ChannelDeleter {
-    void operator()(ssh_channel channel) const {
-        ssh_channel_close(channel);
-        ssh_channel_free(channel);
-    }
-};
-using Channel = std::unique_ptr<ssh_channel_struct, ChannelDeleter>;
-
-// A channel to the guest's API socket with `GET path` sent on it.
-Channel request(SshSession &session, const std::string &socket, const std::string &path) {
-    Channel channel(ssh_channel_new(session.raw()));
-    if (!channel ||
-        ssh_channel_open_forward_unix(channel.get(), socket.c_str(), "127.0.0.1", 0) != SSH_OK)
-        throw SshError(
-            fmt::format("cannot reach {} in the guest: {}", socket, ssh_get_error(session.raw())));
-    auto text = fmt::format("GET {} HTTP/1.1\r\nHost: podman\r\nConnection: close\r\n\r\n", path);
-    if (ssh_channel_write(channel.get(), text.data(), uint32_t(text.size())) == SSH_ERROR)
-        throw SshError("cannot write to the guest's API socket");
-    return channel;
+// A connection to the forwarded API socket with `GET path` sent on it: the watcher is one more
+// client of the socket it serves, whichever transport carries it.
+platform::Fd request(const std::filesystem::path &api_socket, const std::string &path) {
+    auto fd = platform::connect_unix(api_socket);
+    platform::write_all(fd.get(), fmt::format("GET {} HTTP/1.1\r\nHost: podman\r\n"
+                                              "Connection: close\r\n\r\n",
+                                              path));
+    return fd;
 }
 
-// Reads what the channel has within `timeout` into `response`; false at EOF.
-bool read_into(ssh_channel channel, HttpResponse &response, int timeout_ms) {
+// Reads what arrives within `timeout` into `response`; false at EOF.
+bool read_into(int fd, HttpResponse &response, std::chrono::milliseconds timeout) {
+    if (!platform::wait_readable(fd, platform::Clock::now() + timeout))
+        return true;
     char buffer[16384];
-    int n = ssh_channel_read_timeout(channel, buffer, sizeof buffer, 0, timeout_ms);
-    if (n == SSH_ERROR)
-        throw SshError("the guest's API connection failed");
+    auto n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno != EINTR)
+        throw SystemError("the API connection failed", errno);
     if (n > 0)
         response.feed(std::string_view(buffer, std::size_t(n)));
-    return n > 0 || !ssh_channel_is_eof(channel);
+    return n != 0;
 }
 
-nlohmann::json get_json(SshSession &session, const std::string &socket, const std::string &path) {
-    auto channel = request(session, socket, path);
+nlohmann::json get_json(const std::filesystem::path &api_socket, const std::string &path) {
+    auto fd = request(api_socket, path);
     HttpResponse response;
     std::string body;
-    auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (!response.complete() && read_into(channel.get(), response, 1000)) {
+    auto deadline = platform::Clock::now() + 30s;
+    while (!response.complete() && read_into(fd.get(), response, 1s)) {
         body += response.take_body();
-        if (std::chrono::steady_clock::now() > deadline)
+        if (platform::Clock::now() > deadline)
             throw Timeout("the engine did not answer " + path + " within 30 s");
     }
     body += response.take_body();
     if (response.status() != 200)
         throw ProtocolError(fmt::format("GET {} answered {}", path, response.status()));
-    return nlohmann::json::parse(body);
+    return nlohmann::json::parse(body, nullptr, false);
 }
 
 } // namespace
@@ -76,9 +68,8 @@ PortWatcher::~PortWatcher() {
 void PortWatcher::run() {
     while (!stop_) {
         try {
-            SshSession session(options_.target, 10s);
-            reconcile(session); // whatever started while nobody watched
-            follow_events(session);
+            reconcile(); // whatever started while nobody watched
+            follow_events();
         } catch (const std::exception &error) {
             options_.log(std::string("ports: ") + error.what() + "; retrying");
         }
@@ -87,13 +78,13 @@ void PortWatcher::run() {
     }
 }
 
-void PortWatcher::follow_events(SshSession &session) {
-    auto channel = request(session, options_.guest_socket, container_events_path());
+void PortWatcher::follow_events() {
+    auto fd = request(options_.api_socket, container_events_path());
     HttpResponse response;
     std::string lines;
     while (!stop_) {
-        if (!read_into(channel.get(), response, 500))
-            throw SshError("the engine's event stream ended");
+        if (!read_into(fd.get(), response, 500ms))
+            throw ProtocolError("the engine's event stream ended");
         if (response.headers_done() && response.status() != 200)
             throw ProtocolError(fmt::format("the event stream answered {}", response.status()));
         lines += response.take_body();
@@ -104,13 +95,12 @@ void PortWatcher::follow_events(SshSession &session) {
             lines.erase(0, newline + 1);
         }
         if (changed)
-            reconcile(session);
+            reconcile();
     }
 }
 
-void PortWatcher::reconcile(SshSession &session) {
-    auto wanted =
-        published_ports(get_json(session, options_.guest_socket, "/v1.41/containers/json"));
+void PortWatcher::reconcile() {
+    auto wanted = published_ports(get_json(options_.api_socket, "/v1.41/containers/json"));
     if (wanted == forwarded_)
         return;
     // One short monitor connection: QEMU serves one at a time, and `stop` needs it too.

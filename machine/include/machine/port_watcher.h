@@ -2,9 +2,9 @@
 // Keeps QEMU's host forwards in step with the ports the guest's containers publish: it follows
 // the engine's container events (no polling) and, after each one and at every
 // (re)connect, lists the running containers and adds or removes `hostfwd` rules through QMP, on
-// 127.0.0.1 only. Runs on its own thread and SSH session inside the forwarder process.
+// 127.0.0.1 only. Runs on its own thread inside the forwarder process, as one more client of the
+// forwarded API socket (so it needs no connection of its own to the guest).
 #include "machine/published_ports.h"
-#include "machine/ssh_session.h"
 
 #include <atomic>
 #include <filesystem>
@@ -16,8 +16,7 @@
 namespace machine {
 
 struct PortWatcherOptions {
-    SshTarget target;
-    std::string guest_socket;         // the engine's API socket in the guest
+    std::filesystem::path api_socket; // the forwarded API socket on the host
     std::filesystem::path qmp_socket; // QEMU's monitor
     std::function<void(const std::string &)> log;
 };
@@ -31,8 +30,8 @@ public:
 
 private:
     void run();
-    void follow_events(SshSession &session);
-    void reconcile(SshSession &session);
+    void follow_events();
+    void reconcile();
 
     PortWatcherOptions options_;
     std::set<PublishedPort> forwarded_;
