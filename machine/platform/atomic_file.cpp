@@ -73,21 +73,32 @@ std::string read_file(const std::filesystem::path &path) {
     return text.str();
 }
 
-void make_private_dir(const std::filesystem::path &dir, unsigned mode) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec)
-        throw SystemError("cannot create " + dir.string(), ec.value());
+bool check_private_dir(const std::filesystem::path &dir) {
     struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0)
+    if (::lstat(dir.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            return false;
         throw SystemError("cannot inspect " + dir.string(), errno);
+    }
     if (!S_ISDIR(st.st_mode))
         throw HostNotReady(dir.string() + " is not a folder (a symlink?); refusing to use it",
                            "remove it and try again");
     if (st.st_uid != ::geteuid())
         throw HostNotReady(dir.string() + " is owned by another user; refusing to use it",
                            "remove it or point XDG dirs elsewhere");
-    if ((st.st_mode & 07777) != mode && ::chmod(dir.c_str(), mode) != 0)
+    return true;
+}
+
+void make_private_dir(const std::filesystem::path &dir, unsigned mode) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        throw SystemError("cannot create " + dir.string(), ec.value());
+    if (!check_private_dir(dir))
+        throw SystemError("cannot create " + dir.string(), ENOENT);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 ||
+        ((st.st_mode & 07777) != mode && ::chmod(dir.c_str(), mode) != 0))
         throw SystemError("cannot set the mode of " + dir.string(), errno);
 }
 

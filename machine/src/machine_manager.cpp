@@ -113,6 +113,8 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
                                        "cloud-init",
                                        printable(*options.provisioning)));
 
+    // The store's folders are checked (a planted symlink refused) before anything goes in them.
+    store_.check();
     // Last, since it may download or copy: the image, into the cache shared by all machines.
     bool use_default = !options.image || *options.image == "default";
     std::string source = use_default ? default_image_path() : *options.image;

@@ -21,11 +21,19 @@ Store Store::from_environment() {
         {platform::user_config_dir(), platform::user_data_dir(), platform::user_runtime_dir()});
 }
 
+void Store::check() const {
+    for (const auto &dir : {dirs_.runtime, dirs_.config / "machines", dirs_.config / "locks",
+                            dirs_.data / "machines"})
+        platform::check_private_dir(dir);
+}
+
 void Store::prepare() const {
+    // The runtime folder first: the one most likely to be planted (it may live in /tmp), and a
+    // refusal must come before anything else was made.
+    platform::make_private_dir(dirs_.runtime);
     platform::make_private_dir(dirs_.config / "machines");
     platform::make_private_dir(dirs_.config / "locks");
     platform::make_private_dir(dirs_.data / "machines");
-    platform::make_private_dir(dirs_.runtime);
 }
 
 bool Store::exists(const std::string &name) const {

@@ -43,6 +43,8 @@ public:
 
     // Creates the store's folders (0700) if missing.
     void prepare() const;
+    // The same refusals as prepare() for the folders that exist already, creating nothing.
+    void check() const;
 
 private:
     StoreDirs dirs_;
