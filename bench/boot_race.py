@@ -15,8 +15,9 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from bench_store import private_store, rss_kib
 
 
 def run(machine, env, *args):
@@ -31,12 +32,6 @@ def chardev_path(argv, chardev_id):
     raise SystemExit(f"no {chardev_id} chardev in QEMU's command line")
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def qmp_powerdown(path, pid, timeout=120):
@@ -122,15 +117,7 @@ def main():
     args = parser.parse_args()
     machine = os.path.abspath(args.machine)
 
-    work = tempfile.mkdtemp(prefix="bench-start.")
-    env = dict(os.environ, XDG_CONFIG_HOME=f"{work}/config", XDG_DATA_HOME=f"{work}/data",
-               XDG_RUNTIME_DIR=f"{work}/run", HOME=f"{work}/home",
-               CONTAINERS_CONF=f"{work}/containers.conf", DOCKER_CONFIG=f"{work}/docker")
-    os.makedirs(f"{work}/docker")
-    os.makedirs(f"{work}/home")
-    with open(f"{work}/docker/config.json", "w") as config:
-        config.write("{}")
-    open(f"{work}/containers.conf", "w").close()
+    work, env = private_store("bench-start.")
     runtime = f"{work}/run/machine/bench"
     try:
         run(machine, env, "init", "--image", args.image, "bench")

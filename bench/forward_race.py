@@ -15,8 +15,9 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from bench_store import private_store, rss_kib
 
 SIZE_MB = 200
 
@@ -60,9 +61,6 @@ def download_mb_s(sock_path, container):
     return size / seconds / 1e6
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(l.split()[1]) for l in status if l.startswith("VmRSS:"))
 
 
 def main():
@@ -72,15 +70,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     machine = os.path.abspath(args.machine)
-    work = tempfile.mkdtemp(prefix="bench-forward.")
-    env = dict(os.environ, XDG_CONFIG_HOME=f"{work}/config", XDG_DATA_HOME=f"{work}/data",
-               XDG_RUNTIME_DIR=f"{work}/run", HOME=f"{work}/home",
-               CONTAINERS_CONF=f"{work}/containers.conf", DOCKER_CONFIG=f"{work}/docker")
-    os.makedirs(f"{work}/docker")
-    os.makedirs(f"{work}/home")
-    with open(f"{work}/docker/config.json", "w") as config:
-        config.write("{}")
-    open(f"{work}/containers.conf", "w").close()
+    work, env = private_store("bench-forward.")
     runtime = f"{work}/run/machine/bench"
     ours = f"{runtime}/podman.sock"
     openssh_sock = f"{work}/openssh.sock"

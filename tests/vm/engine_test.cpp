@@ -33,6 +33,20 @@ void restart_forwarder(const std::map<std::string, std::string> &env) {
     REQUIRE(start.exit_code == 0);
 }
 
+// `count` GET /_ping at once through the forwarded socket; how many answered OK.
+int concurrent_pings(int count) {
+    std::vector<std::future<machine::ProcessResult>> pings;
+    for (int i = 0; i < count; ++i)
+        pings.push_back(std::async(std::launch::async, [] {
+            return run_in_sandbox("curl",
+                                  {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
+        }));
+    int ok = 0;
+    for (auto &ping : pings)
+        ok += ping.get().out == "OK";
+    return ok;
+}
+
 } // namespace
 
 TEST_CASE("the API socket answers and is private", "[vm][engine]") {
@@ -105,16 +119,7 @@ TEST_CASE("docker --context and many connections at once", "[vm][engine]") {
     INFO(ps.err);
     CHECK(ps.exit_code == 0);
     CHECK(ps.out.find("CONTAINER ID") == 0);
-    std::vector<std::future<machine::ProcessResult>> pings;
-    for (int i = 0; i < 200; ++i)
-        pings.push_back(std::async(std::launch::async, [] {
-            return run_in_sandbox("curl",
-                                  {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
-        }));
-    int ok = 0;
-    for (auto &ping : pings)
-        ok += ping.get().out == "OK";
-    CHECK(ok == 200);
+    CHECK(concurrent_pings(200) == 200);
 }
 
 TEST_CASE("podman --remote through the registered connection", "[vm][engine]") {
@@ -249,16 +254,7 @@ TEST_CASE("the clients work over the SSH transport too", "[vm][engine]") {
     auto piped = run_in_sandbox("docker", {"run", "--rm", "-i", "localhost/busybox", "wc", "-c"},
                                 std::string(300000, 'x'));
     CHECK(piped.out == "300000\n");
-    std::vector<std::future<machine::ProcessResult>> pings;
-    for (int i = 0; i < 200; ++i)
-        pings.push_back(std::async(std::launch::async, [] {
-            return run_in_sandbox("curl",
-                                  {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
-        }));
-    int ok = 0;
-    for (auto &ping : pings)
-        ok += ping.get().out == "OK";
-    CHECK(ok == 200);
+    CHECK(concurrent_pings(200) == 200);
     auto id = run_in_sandbox(
         "docker", {"run", "-d", "-p", "18082:80", "localhost/busybox", "sh", "-c", web_server});
     REQUIRE(id.exit_code == 0);
