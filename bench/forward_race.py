@@ -61,8 +61,6 @@ def download_mb_s(sock_path, container):
     return size / seconds / 1e6
 
 
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--machine", required=True)

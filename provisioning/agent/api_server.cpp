@@ -8,8 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <thread>
 #include <unistd.h>
 
@@ -18,23 +16,6 @@ namespace machine::agent {
 namespace {
 
 using namespace std::chrono_literals;
-
-int connect_unix(const std::filesystem::path &path, std::string &error) {
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.native().size() >= sizeof address.sun_path) {
-        error = "socket path too long: " + path.string();
-        return -1;
-    }
-    std::memcpy(address.sun_path, path.c_str(), path.native().size() + 1);
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0)
-        return fd;
-    error = "cannot connect to " + path.string() + ": " + std::strerror(errno);
-    if (fd >= 0)
-        ::close(fd);
-    return -1;
-}
 
 // The engine's socket, as provisioning recorded it (the marker appears once Ready went out).
 std::filesystem::path podman_socket(const Root &root) {
@@ -61,7 +42,11 @@ void serve_api(const Options &options, const Log &log) {
                 error = "unknown target " + target;
                 return -1;
             }
-            return connect_unix(podman_socket(root), error);
+            auto socket = podman_socket(root);
+            auto fd = connect_unix(socket);
+            if (!fd)
+                error = "cannot connect to " + socket.string() + ": " + std::strerror(errno);
+            return fd.release();
         };
         endpoint.log = [&log](const std::string &line) { log.info(line); };
         mux::Session session(link, endpoint);

@@ -61,23 +61,25 @@ bool tcp_accepts(std::uint16_t port) {
     return ::connect(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0;
 }
 
-namespace {
-
 UniqueFd connect_unix(const std::filesystem::path &path) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     const auto &text = path.native();
-    if (text.size() >= sizeof address.sun_path)
+    if (text.size() >= sizeof address.sun_path) {
+        errno = ENAMETOOLONG;
         return UniqueFd();
+    }
     std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd ||
-        ::connect(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0)
+        ::connect(fd.get(), reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
+        int error = errno; // closing the socket must not change it
+        fd.reset();
+        errno = error;
         return UniqueFd();
+    }
     return fd;
 }
-
-} // namespace
 
 bool unix_socket_accepts(const std::filesystem::path &path) {
     return static_cast<bool>(connect_unix(path));

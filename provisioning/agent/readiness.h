@@ -2,6 +2,8 @@
 // "Ready" means the host can use the machine: sshd accepts connections and the podman API
 // answers. Each condition is a check with a description (named when time runs out); the
 // wait polls them all every 100 ms until they have all passed once.
+#include "provisioning/agent/unique_fd.h"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -23,6 +25,9 @@ void wait_until_ready(std::vector<Check> checks, std::chrono::milliseconds timeo
 
 // A TCP connection to 127.0.0.1:`port` is accepted.
 bool tcp_accepts(std::uint16_t port);
+
+// A connected socket to the unix socket at `path`, or an empty one with errno set.
+UniqueFd connect_unix(const std::filesystem::path &path);
 
 // A connection to the unix socket at `path` is accepted.
 bool unix_socket_accepts(const std::filesystem::path &path);
