@@ -19,6 +19,9 @@ struct Context {
 void start_machine(Context &context, const std::string &name, std::chrono::seconds timeout,
                    bool quiet);
 
+// How `start` and `list` run this binary as the API forwarder of a machine.
+Command forwarder_command(const std::string &name);
+
 void add_init_command(CLI::App &app, Context &context);
 void add_list_command(CLI::App &app, Context &context);
 void add_inspect_command(CLI::App &app, Context &context);

@@ -33,11 +33,21 @@ void add_file(archive *a, const std::string &name, const std::string &contents) 
         check(a, ARCHIVE_FATAL, name);
 }
 
+// A mount point as an fstab field (where cloud-init writes it): blanks and '\\' as octal escapes.
+std::string fstab_field(const std::string &path) {
+    std::string field;
+    for (char c : path)
+        field += (c == ' ' || c == '\t' || c == '\\') ? fmt::format("\\{:03o}", int(c))
+                                                      : std::string(1, c);
+    return field;
+}
+
 void write_mount_file(YAML::Emitter &out, const GuestSettings &s) {
     out << YAML::Key << "mounts" << YAML::Value << YAML::BeginSeq;
     for (std::size_t i = 0; i < s.mounts.size(); ++i) {
         const auto &m = s.mounts[i];
-        out << YAML::Flow << YAML::BeginSeq << fmt::format("vol{}", i) << m.guest_path << "9p"
+        out << YAML::Flow << YAML::BeginSeq << fmt::format("vol{}", i) << fstab_field(m.guest_path)
+            << "9p"
             << fmt::format("trans=virtio,version=9p2000.L,msize=524288,cache=mmap{},nofail",
                            m.read_only ? ",ro" : "")
             << "0"

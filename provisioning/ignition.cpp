@@ -41,6 +41,14 @@ nlohmann::json file(const std::string &path, int mode, const std::string &conten
             {"contents", {{"source", data_url(contents)}}}};
 }
 
+// A path as a unit file value: systemd expands '%' specifiers in values, so '%' is doubled.
+std::string unit_value(const std::string &path) {
+    std::string value;
+    for (char c : path)
+        value += c == '%' ? std::string("%%") : std::string(1, c);
+    return value;
+}
+
 std::string mount_unit(const Mount &mount, std::size_t index) {
     return fmt::format("[Unit]\n"
                        "Description=Host folder {}\n"
@@ -55,7 +63,8 @@ std::string mount_unit(const Mount &mount, std::size_t index) {
                        "Options=trans=virtio,version=9p2000.L,msize=524288,cache=mmap{}\n\n"
                        "[Install]\n"
                        "WantedBy=local-fs.target\n",
-                       mount.host_path, index, mount.guest_path, mount.read_only ? ",ro" : "");
+                       unit_value(mount.host_path), index, unit_value(mount.guest_path),
+                       mount.read_only ? ",ro" : "");
 }
 
 } // namespace

@@ -3,12 +3,17 @@
 #include "context.h"
 #include "machine/api_forwarder.h"
 #include "machine/port_watcher.h"
+#include "platform/host.h"
 #include "provisioning/guest_settings.h"
 
 #include <cstdlib>
 #include <iostream>
 
 namespace machine::cli {
+
+Command forwarder_command(const std::string &name) {
+    return {platform::own_executable(), {"__forwarder", name}, {}};
+}
 
 void add_forwarder_command(CLI::App &app, Context &context) {
     auto *cmd = app.add_subcommand("__forwarder", "API socket forwarder (started by `start`)");
@@ -37,7 +42,7 @@ void add_forwarder_command(CLI::App &app, Context &context) {
         };
         options.log = [](const std::string &line) { std::cerr << line << std::endl; };
         // Published container ports follow the engine's events on a thread of their own.
-        PortWatcher ports({options.listen, layout.qmp_socket(), options.log});
+        PortWatcher ports({options.listen, layout.qmp_socket(), layout.port_record(), options.log});
         run_forwarder(options);
     });
 }

@@ -20,10 +20,15 @@ void add_list_command(CLI::App &app, Context &context) {
     cmd->add_flag("-q,--quiet", *quiet, "Print only machine names");
     cmd->callback([&context, format, noheading, quiet] {
         auto machines = context.manager.list();
-        for (const auto &m : machines)
+        for (const auto &m : machines) {
             if (!m.config)
                 std::cerr << "Warning: machine \"" << m.name << "\" is broken: " << m.problem
                           << "\n";
+            if (m.state == MachineState::running &&
+                context.manager.revive_forwarder(m.name, forwarder_command(m.name)))
+                std::cerr << "Warning: the API forwarder of machine \"" << m.name
+                          << "\" was not running; started it again\n";
+        }
         if (*quiet) {
             for (const auto &m : machines)
                 std::cout << m.name << "\n";

@@ -1,7 +1,6 @@
 // `machine start [NAME]`: boot a machine and wait until it is ready to use.
 #include "context.h"
 #include "output/progress.h"
-#include "platform/host.h"
 
 #include <iostream>
 
@@ -16,7 +15,7 @@ void start_machine(Context &context, const std::string &name, std::chrono::secon
     if (!quiet)
         options.progress = [&](const std::string &phase) { progress.phase(phase); };
     options.notice = [&](const std::string &text) { progress.notice(text); };
-    options.forwarder = {platform::own_executable(), {"__forwarder", name}, {}};
+    options.forwarder = forwarder_command(name);
     auto result = context.manager.start(name, options);
     progress.finish();
     if (result == StartResult::already_running) {

@@ -60,6 +60,9 @@ std::filesystem::path Layout::ready_marker() const {
 std::filesystem::path Layout::forwarder_pid_file() const {
     return runtime_dir() / "forwarder.pid";
 }
+std::filesystem::path Layout::port_record() const {
+    return runtime_dir() / "ports";
+}
 std::filesystem::path Layout::pid_file() const {
     return runtime_dir() / "qemu.pid";
 }

@@ -54,7 +54,9 @@ void validate_timezone(const std::string &timezone) {
 std::vector<Mount> parse_volumes(const std::optional<std::vector<std::string>> &specs) {
     std::vector<Mount> mounts;
     if (!specs) {
-        if (const char *home = std::getenv("HOME"); home && *home == '/' && fs::is_directory(home))
+        // (A home whose path could not go into the guest's config is simply not shared.)
+        if (const char *home = std::getenv("HOME");
+            home && *home == '/' && is_plain_text(home) && fs::is_directory(home))
             mounts.push_back({home, home, false});
         return mounts;
     }
@@ -63,6 +65,7 @@ std::vector<Mount> parse_volumes(const std::optional<std::vector<std::string>> &
         check_volume_host_path(mount);
         mounts.push_back(mount);
     }
+    check_distinct_guest_paths(mounts);
     return mounts;
 }
 
@@ -188,7 +191,7 @@ MachineConfig MachineManager::init(const InitOptions &options) {
 
 void MachineManager::clear_runtime(const Layout &layout) const {
     for (const auto &file : {layout.qmp_socket(), layout.ready_socket(), layout.mux_socket(),
-                             layout.pid_file(), layout.ready_marker()})
+                             layout.pid_file(), layout.ready_marker(), layout.port_record()})
         platform::remove_runtime_file(file);
 }
 
@@ -199,16 +202,11 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     auto provider = providers_.make(config.provider, runner_);
     auto state = state_of(config);
     if (state == MachineState::running) {
-        // The forwarder is a process of its own: killed, or lost with a `stop` killed halfway.
         if (!options.forwarder.program.empty() && forwarder_pid(layout) == 0) {
             options.notice("the API forwarder was not running; starting it again");
             start_forwarder(layout, options.forwarder);
         }
         return StartResult::already_running;
-    }
-    if (state == MachineState::starting) { // its `start` died (we hold the lock): boot afresh
-        stop_forwarder(layout);
-        provider->stop(config, layout, std::chrono::seconds(0));
     }
     for (const auto &mount : config.mounts)
         if (!fs::is_directory(mount.host_path))
@@ -217,7 +215,11 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
                                            mount.host_path, mount.guest_path),
                                "create it, or `machine rm` and `init` the machine again");
 
-    platform::make_private_dir(layout.runtime_dir());
+    platform::make_private_dir(layout.runtime_dir()); // refuses a planted one before any use
+    // A forwarder of the last boot may linger (QEMU was killed; it exits when it notices).
+    stop_forwarder(layout);
+    if (state == MachineState::starting) // its `start` died (we hold the lock): boot afresh
+        provider->stop(config, layout, std::chrono::seconds(0));
     clear_runtime(layout);
     // QEMU connects to the ready socket as a client the moment it starts: listen first.
     platform::UnixListener ready(layout.ready_socket());
@@ -249,6 +251,19 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     options.progress("ready");
     undo.commit();
     return StartResult::started;
+}
+
+bool MachineManager::revive_forwarder(const std::string &name, const Command &forwarder) {
+    auto layout = store_.layout(name);
+    auto lock = platform::FileLock::try_acquire(layout.lock_file());
+    if (!lock.held())
+        return false;
+    auto config = store_.load(name);
+    if (forwarder.program.empty() || state_of(config) != MachineState::running ||
+        forwarder_pid(layout) != 0)
+        return false;
+    start_forwarder(layout, forwarder);
+    return true;
 }
 
 void MachineManager::wait_until_ready(const MachineConfig &config, const Layout &layout,
@@ -364,19 +379,24 @@ void MachineManager::remove(const std::string &name, bool force) {
                              "stop it first with `machine stop " + name + "`, or use --force");
         stop_forwarder(layout);
         providers_.make(config->provider, runner_)->stop(*config, layout, std::chrono::seconds(10));
+        platform::fault_point("rm:stopped");
     }
 
     // The config goes first: once it is gone the machine no longer lists as usable, and what a
-    // kill leaves after this point lists as broken and a second `rm` finishes the job.
+    // kill leaves after this point lists as broken and a second `rm` finishes the job. So the
+    // files go last: while the data folder is there, `rm` can be run again.
     fs::remove(layout.config_file());
     platform::fault_point("rm:config");
+    {
+        auto connections_lock =
+            platform::FileLock::acquire(store_.dirs().config / "locks" / ".connections.lock");
+        unregister_connections(runner_, name);
+    }
+    platform::fault_point("rm:connections");
     if (config)
         providers_.make(config->provider, runner_)->remove(*config, layout);
     fs::remove_all(layout.runtime_dir());
     fs::remove_all(layout.data_dir());
-    auto connections_lock =
-        platform::FileLock::acquire(store_.dirs().config / "locks" / ".connections.lock");
-    unregister_connections(runner_, name);
 }
 
 MachineConfig MachineManager::set(const std::string &name, const SetOptions &options) {

@@ -3,6 +3,7 @@
 #include "machine/errors.h"
 #include "machine/http_response.h"
 #include "machine/qmp_client.h"
+#include "platform/atomic_file.h"
 #include "platform/unix_socket.h"
 
 #include <chrono>
@@ -58,7 +59,15 @@ nlohmann::json get_json(const std::filesystem::path &api_socket, const std::stri
 } // namespace
 
 PortWatcher::PortWatcher(PortWatcherOptions options)
-    : options_(std::move(options)), thread_([this] { run(); }) {}
+    : options_(std::move(options)), forwarded_(recorded()), thread_([this] { run(); }) {}
+
+std::set<PublishedPort> PortWatcher::recorded() const {
+    try {
+        return parse_port_record(platform::read_file(options_.record));
+    } catch (const std::exception &) {
+        return {}; // no record: no forwarder ran since QEMU started
+    }
+}
 
 PortWatcher::~PortWatcher() {
     stop_ = true;
@@ -133,6 +142,7 @@ void PortWatcher::reconcile() {
         }
     }
     forwarded_ = std::move(now);
+    platform::write_file_atomically(options_.record, format_port_record(forwarded_));
 }
 
 } // namespace machine

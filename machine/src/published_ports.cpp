@@ -1,6 +1,7 @@
 #include "machine/published_ports.h"
 
 #include <fmt/format.h>
+#include <sstream>
 
 namespace machine {
 
@@ -39,6 +40,29 @@ std::string hostfwd_add(const PublishedPort &port) {
 
 std::string hostfwd_remove(const PublishedPort &port) {
     return fmt::format("hostfwd_remove net0 {}:127.0.0.1:{}", port.protocol, port.port);
+}
+
+std::string format_port_record(const std::set<PublishedPort> &ports) {
+    std::string text;
+    for (const auto &port : ports)
+        text += fmt::format("{} {}\n", port.protocol, port.port);
+    return text;
+}
+
+std::set<PublishedPort> parse_port_record(const std::string &text) {
+    std::set<PublishedPort> ports;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string protocol;
+        unsigned long number = 0;
+        std::string rest;
+        if (fields >> protocol >> number && !(fields >> rest) &&
+            (protocol == "tcp" || protocol == "udp") && number > 0 && number <= 65535)
+            ports.insert({protocol, static_cast<std::uint16_t>(number)});
+    }
+    return ports;
 }
 
 } // namespace machine

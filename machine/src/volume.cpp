@@ -1,6 +1,7 @@
 #include "machine/volume.h"
 
 #include "machine/errors.h"
+#include "machine/printable.h"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -22,6 +23,11 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 }
 
 void check_path(std::string_view spec, std::string_view which, std::string_view path) {
+    // It goes into JSON (Ignition), unit files and fstab lines in the guest.
+    if (!is_plain_text(path))
+        throw InvalidInput("--volume", fmt::format("--volume \"{}\": the {} path must be UTF-8 "
+                                                   "text without control characters",
+                                                   spec, which));
     if (path.empty() || path.front() != '/')
         throw InvalidInput("--volume", fmt::format("--volume \"{}\": the {} path \"{}\" must be "
                                                    "absolute (HOST:GUEST[:ro])",
@@ -33,17 +39,27 @@ void check_path(std::string_view spec, std::string_view which, std::string_view 
                                                        spec, which));
 }
 
+// "/a//b/" -> "/a/b": the same mount point, and the same systemd unit.
+std::string normal(const std::string &path) {
+    auto text = std::filesystem::path(path).lexically_normal().string();
+    while (text.size() > 1 && text.back() == '/')
+        text.pop_back();
+    return text;
+}
+
 } // namespace
 
-Mount parse_volume(std::string_view spec) {
-    auto parts = split(spec, ':');
+Mount parse_volume(std::string_view text) {
+    auto shown = printable(text); // only plain text is accepted; errors show the rest escaped
+    std::string_view spec = shown;
+    auto parts = split(text, ':');
     Mount mount;
     if (parts.size() == 3 || (parts.size() == 2 && (parts[1] == "ro" || parts[1] == "rw"))) {
         auto option = parts.back();
         if (option != "ro" && option != "rw")
             throw InvalidInput("--volume", fmt::format("--volume \"{}\": unknown option \"{}\"; "
                                                        "accepted: ro, rw",
-                                                       spec, option));
+                                                       spec, printable(option)));
         mount.read_only = option == "ro";
         parts.pop_back();
     }
@@ -54,7 +70,22 @@ Mount parse_volume(std::string_view spec) {
     mount.guest_path = std::string(parts.size() == 2 ? parts[1] : parts[0]);
     check_path(spec, "host", mount.host_path);
     check_path(spec, "guest", mount.guest_path);
+    if (normal(mount.guest_path) == "/")
+        throw InvalidInput("--volume", fmt::format("--volume \"{}\": a folder cannot be shared "
+                                                   "over the guest's root /",
+                                                   spec));
     return mount;
+}
+
+void check_distinct_guest_paths(const std::vector<Mount> &mounts) {
+    for (std::size_t i = 0; i < mounts.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (normal(mounts[i].guest_path) == normal(mounts[j].guest_path))
+                throw InvalidInput("--volume",
+                                   fmt::format("--volume: {} and {} are both shared at {}; give "
+                                               "each its own guest path",
+                                               mounts[j].host_path, mounts[i].host_path,
+                                               normal(mounts[i].guest_path)));
 }
 
 void check_volume_host_path(const Mount &mount) {

@@ -1,5 +1,6 @@
 // Every bad input named in the foundation issue: one line on stderr, exit 125, nothing created
 // or changed in the store.
+#include "../reliability/tally.h"
 #include "cli_runner.h"
 
 #include <catch2/catch.hpp>
@@ -12,9 +13,11 @@ using machine::test::is_one_error_line;
 namespace {
 
 void expect_rejected(const CliSandbox &sandbox, const std::vector<std::string> &args) {
+    auto shown = Catch::StringMaker<std::vector<std::string>>::convert(args);
+    machine::test::Tally tally(machine::test::bad_inputs, shown);
     auto before = sandbox.snapshot();
     auto result = sandbox.run(args);
-    INFO("args: " << Catch::StringMaker<std::vector<std::string>>::convert(args));
+    INFO("args: " << shown);
     INFO("stderr: " << result.err);
     CHECK(result.exit_code == 125);
     CHECK(is_one_error_line(result.err));

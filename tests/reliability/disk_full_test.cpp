@@ -1,7 +1,8 @@
 // A full disk under the store: the machine data folder on a small tmpfs, filled up. `init` fails
 // with one clear line and exit 125, leaves nothing behind, and the machine made before is
-// untouched. (Needs root for the mount, as CI runs.)
+// untouched; `set` on a full disk changes nothing. (Needs root for the mount, as CI runs.)
 #include "../integration/cli_runner.h"
+#include "tally.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -33,6 +34,7 @@ struct SmallFilesystem {
 
 TEST_CASE("init on a full disk fails cleanly and leaves the other machines alone",
           "[reliability][disk-full]") {
+    machine::test::Tally tally(machine::test::faults, "init on a full disk");
     CliSandbox sandbox;
     SmallFilesystem data(sandbox.root() / "data");
     REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "first"}).exit_code == 0);
@@ -55,4 +57,23 @@ TEST_CASE("init on a full disk fails cleanly and leaves the other machines alone
     // and with room again, the same init goes through
     std::filesystem::remove(data.dir / "filler");
     CHECK(sandbox.run({"init", "--image", sandbox.image(), "second"}).exit_code == 0);
+}
+
+TEST_CASE("set on a full disk keeps the old config whole", "[reliability][disk-full]") {
+    machine::test::Tally tally(machine::test::faults, "set on a full disk");
+    CliSandbox sandbox;
+    SmallFilesystem config(sandbox.root() / "config");
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "--cpus", "1", "m"}).exit_code == 0);
+    config.fill();
+
+    auto full = sandbox.run({"set", "m", "--cpus", "2"});
+    INFO(full.err);
+    CHECK(full.exit_code == 125);
+    CHECK(machine::test::is_one_error_line(full.err));
+    CHECK(full.err.find("No space left on device") != std::string::npos);
+    CHECK(sandbox.run({"inspect", "--format", "{{.Resources.CPUs}}", "m"}).out == "1\n");
+
+    std::filesystem::remove(config.dir / "filler");
+    CHECK(sandbox.run({"set", "m", "--cpus", "2"}).exit_code == 0);
+    CHECK(sandbox.run({"inspect", "--format", "{{.Resources.CPUs}}", "m"}).out == "2\n");
 }

@@ -1,6 +1,7 @@
 // A hostile environment: runtime folders planted as symlinks or owned by someone else are refused,
 // not followed, with one clear line and nothing created, here or where the symlink points.
 #include "../integration/cli_runner.h"
+#include "tally.h"
 
 #include <catch2/catch.hpp>
 #include <unistd.h>
@@ -17,6 +18,8 @@ bool is_empty_dir(const fs::path &dir) {
 } // namespace
 
 TEST_CASE("a runtime folder planted as a symlink is refused", "[reliability][hostile]") {
+    machine::test::Tally tally(machine::test::bad_inputs,
+                               "a runtime folder planted as a symlink is refused");
     CliSandbox sandbox;
     auto elsewhere = sandbox.root() / "elsewhere";
     fs::create_directories(elsewhere);
@@ -32,6 +35,8 @@ TEST_CASE("a runtime folder planted as a symlink is refused", "[reliability][hos
 }
 
 TEST_CASE("a runtime folder owned by another user is refused", "[reliability][hostile]") {
+    machine::test::Tally tally(machine::test::bad_inputs,
+                               "a runtime folder owned by another user is refused");
     CliSandbox sandbox;
     auto runtime = sandbox.root() / "run" / "machine";
     fs::create_directories(runtime);
@@ -45,6 +50,9 @@ TEST_CASE("a runtime folder owned by another user is refused", "[reliability][ho
 
 TEST_CASE("a machine's runtime folder planted as a symlink stops start before QEMU",
           "[reliability][hostile]") {
+    machine::test::Tally tally(
+        machine::test::bad_inputs,
+        "a machine's runtime folder planted as a symlink stops start before QEMU");
     CliSandbox sandbox;
     REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "m"}).exit_code == 0);
     auto elsewhere = sandbox.root() / "elsewhere";

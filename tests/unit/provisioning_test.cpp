@@ -180,3 +180,16 @@ TEST_CASE("ed25519 keys are written 0600 whatever the umask", "[provisioning]") 
     std::filesystem::remove(path);
     std::filesystem::remove(path.string() + ".pub");
 }
+
+TEST_CASE("paths with '%' and blanks stay literal in units and fstab", "[provisioning]") {
+    auto s = settings(false);
+    s.mounts = {{"/home/me/100% done", "/src/100% done", false}};
+    auto ignition = render_ignition(s);
+    auto *unit = find_by(ignition["systemd"]["units"], "name", mount_unit_name("/src/100% done"));
+    REQUIRE(unit);
+    CHECK((*unit)["contents"].get<std::string>().find("Where=/src/100%% done\n") !=
+          std::string::npos);
+    CHECK((*unit)["contents"].get<std::string>().find("Host folder /home/me/100%% done\n") !=
+          std::string::npos);
+    CHECK(render_user_data(s).find("[vol0, /src/100%\\040done, 9p,") != std::string::npos);
+}

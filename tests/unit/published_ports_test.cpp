@@ -25,3 +25,13 @@ TEST_CASE("forwards are on the host's loopback only", "[ports]") {
     CHECK(machine::hostfwd_remove({"udp", 53}) == "hostfwd_remove net0 udp:127.0.0.1:53");
     CHECK(machine::container_events_path().find("/events?filters=") != std::string::npos);
 }
+
+TEST_CASE("the record of forwards in place round-trips and skips what is not an entry", "[ports]") {
+    std::set<PublishedPort> ports{{"tcp", 18080}, {"udp", 53}};
+    auto text = machine::format_port_record(ports);
+    CHECK(text == "tcp 18080\nudp 53\n");
+    CHECK(machine::parse_port_record(text) == ports);
+    CHECK(machine::parse_port_record("tcp 0\nsctp 9\ntcp 70000\ntcp 80 extra\ntcp x\n\nudp 5353")
+              .size() == 1);
+    CHECK(machine::parse_port_record("").empty());
+}

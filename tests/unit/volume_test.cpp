@@ -32,14 +32,16 @@ TEST_CASE("GUEST defaults to HOST", "[volume]") {
 TEST_CASE("paths with dots that are not \"..\" are fine", "[volume]") {
     CHECK(parse_volume("/a/..b:/c.d/e..") == Mount{"/a/..b", "/c.d/e..", false});
     CHECK(parse_volume("/a/./b") == Mount{"/a/./b", "/a/./b", false});
-    CHECK(parse_volume("/") == Mount{"/", "/", false});
+    CHECK(parse_volume("/:/host") == Mount{"/", "/host", false}); // the host root, elsewhere
 }
 
 TEST_CASE("bad volume specs are rejected naming --volume in one line", "[volume]") {
     auto spec = GENERATE(as<std::string>{}, "", ":", "::", "src", "src:/dst", "./src:/dst",
                          "~/src:/dst", "/src:dst", "/src:", ":/dst", "/src:/dst:", "/src:/dst:xx",
                          "/src:/dst:RO", "/src:/dst:ro:rw", "/a:/b:/c", "/a:/b:/c:ro", "/a/../b:/c",
-                         "/..:/c", "/a:/b/..", "/a:/../etc", "..:/c", "/src:ro:ro");
+                         "/..:/c", "/a:/b/..", "/a:/../etc", "..:/c", "/src:ro:ro", "/new\nline:/c",
+                         "/a:/tab\there", "/bad\xff:/c", "/a:/\xc0\xaf", "/a:/b:r\no",
+                         std::string("/nul\0:/c", 8), "/a:/", "/a://", "/:ro");
     CAPTURE(spec);
     auto error = thrown<InvalidInput>([&] { parse_volume(spec); });
     CHECK(error.field() == "--volume");
@@ -116,4 +118,19 @@ TEST_CASE("a host path that is a file is rejected", "[volume]") {
     CHECK(error.field() == "--volume");
     CHECK_THAT(error.what(), Catch::Contains(file) && Catch::Contains("is not a folder"));
     CHECK(one_line(error.what()));
+}
+
+TEST_CASE("volume paths may be any UTF-8 text without control characters", "[volume]") {
+    CHECK(parse_volume("/home/zoë/my project,v2:/src/100%") ==
+          Mount{"/home/zoë/my project,v2", "/src/100%", false});
+}
+
+TEST_CASE("two folders cannot share one guest path", "[volume]") {
+    using machine::check_distinct_guest_paths;
+    CHECK_NOTHROW(check_distinct_guest_paths({{"/a", "/src", false}, {"/b", "/srcs", false}}));
+    auto error = thrown<InvalidInput>([] {
+        check_distinct_guest_paths({{"/a", "/src", false}, {"/b", "//src/", true}});
+    });
+    CHECK(error.field() == "--volume");
+    CHECK_THAT(error.what(), Catch::Contains("/a and /b are both shared at /src"));
 }

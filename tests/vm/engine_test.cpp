@@ -67,91 +67,6 @@ TEST_CASE("the API is forwarded over machine-mux to our agent by default", "[vm]
     CHECK(forwarder_log().find("forwarding over machine-mux") != std::string::npos);
 }
 
-TEST_CASE("docker run, logs, exec, stop", "[vm][engine]") {
-    ensure_vm_running();
-    auto version = run_in_sandbox("docker", {"version", "--format", "{{.Server.APIVersion}}"});
-    INFO(version.err);
-    CHECK(version.exit_code == 0);
-    auto hi = run_in_sandbox("docker", {"run", "--rm", "localhost/busybox", "echo", "hi"});
-    INFO(hi.err);
-    CHECK(hi.out == "hi\n");
-    auto piped = run_in_sandbox("docker", {"run", "--rm", "-i", "localhost/busybox", "wc", "-l"},
-                                "a\nb\nc\n");
-    CHECK(piped.out == "3\n");
-    auto id = run_in_sandbox(
-        "docker", {"run", "-d", "localhost/busybox", "sh", "-c", "echo started; sleep 600"});
-    REQUIRE(id.exit_code == 0);
-    auto container = id.out.substr(0, 12);
-    CHECK(run_in_sandbox("docker", {"logs", container}).out == "started\n");
-    CHECK(run_in_sandbox("docker", {"exec", container, "echo", "inside"}).out == "inside\n");
-    CHECK(run_in_sandbox("docker", {"stop", "-t", "1", container}).exit_code == 0);
-    CHECK(run_in_sandbox("docker", {"rm", container}).exit_code == 0);
-}
-
-TEST_CASE("docker build and cp", "[vm][engine]") {
-    ensure_vm_running();
-    auto context = vm_sandbox().root() / "build-context";
-    std::filesystem::create_directories(context);
-    std::ofstream(context / "Containerfile")
-        << "FROM localhost/busybox\nCOPY greeting.txt /greeting.txt\nCMD [\"cat\", "
-           "\"/greeting.txt\"]\n";
-    std::ofstream(context / "greeting.txt") << "built on the host\n";
-    auto build = run_in_sandbox("docker", {"build", "-t", "localhost/greeter", "-f",
-                                           (context / "Containerfile").string(), context.string()});
-    INFO(build.out << build.err);
-    REQUIRE(build.exit_code == 0);
-    CHECK(run_in_sandbox("docker", {"run", "--rm", "localhost/greeter"}).out ==
-          "built on the host\n");
-
-    auto id = run_in_sandbox("docker", {"create", "localhost/greeter"}).out.substr(0, 12);
-    auto out = vm_sandbox().root() / "copied.txt";
-    CHECK(run_in_sandbox("docker", {"cp", id + ":/greeting.txt", out.string()}).exit_code == 0);
-    std::ifstream copied(out);
-    std::string text((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>());
-    CHECK(text == "built on the host\n");
-    CHECK(run_in_sandbox("docker", {"cp", out.string(), id + ":/back.txt"}).exit_code == 0);
-    run_in_sandbox("docker", {"rm", id});
-}
-
-TEST_CASE("docker --context and many connections at once", "[vm][engine]") {
-    ensure_vm_running();
-    auto ps = run_in_sandbox("env", {"-u", "DOCKER_HOST", "docker", "--context", "vm", "ps"});
-    INFO(ps.err);
-    CHECK(ps.exit_code == 0);
-    CHECK(ps.out.find("CONTAINER ID") == 0);
-    CHECK(concurrent_pings(200) == 200);
-}
-
-TEST_CASE("podman --remote through the registered connection", "[vm][engine]") {
-    ensure_vm_running();
-    auto run = run_in_sandbox("podman", {"--remote", "--connection", "vm", "run", "--rm",
-                                         "localhost/busybox", "echo", "via podman --remote"});
-    INFO(run.err);
-    CHECK(run.out == "via podman --remote\n");
-    CHECK(run_in_sandbox("podman", {"--remote", "--connection", "vm", "ps"}).exit_code == 0);
-}
-
-TEST_CASE("a host folder under home is shared into containers", "[vm][engine]") {
-    ensure_vm_running();
-    auto folder = vm_sandbox().root() / "home" / "project";
-    std::filesystem::create_directories(folder);
-    // The tests run as root, whose files the guest's user (uid 1000) may not write over 9p;
-    // a developer's own uid and the guest user's match on a usual Linux host.
-    std::filesystem::permissions(folder, std::filesystem::perms::all);
-    std::ofstream(folder / "from-host.txt") << "host data\n";
-    auto read = run_in_sandbox("docker", {"run", "--rm", "-v", folder.string() + ":/src",
-                                          "localhost/busybox", "cat", "/src/from-host.txt"});
-    INFO(read.err);
-    CHECK(read.out == "host data\n");
-    auto write = run_in_sandbox("docker", {"run", "--rm", "-v", folder.string() + ":/src",
-                                           "localhost/busybox", "sh", "-c",
-                                           "echo from container > /src/back.txt"});
-    CHECK(write.exit_code == 0);
-    std::ifstream back(folder / "back.txt");
-    std::string text((std::istreambuf_iterator<char>(back)), std::istreambuf_iterator<char>());
-    CHECK(text == "from container\n");
-}
-
 namespace {
 
 // GET http://127.0.0.1:PORT/ from the host, retried for up to `seconds` (the forward follows the
@@ -180,11 +95,101 @@ bool refused_on_host(const std::string &port, int seconds) {
 const std::string web_server =
     "echo served-from-the-guest > /tmp/index.html && httpd -f -p 80 -h /tmp";
 
-} // namespace
+// The forwarder now running carries `transport`; replaced only when it carries another.
+void use_transport(const std::string &transport) {
+    static std::string current = "machine-mux";
+    if (transport == current)
+        return;
+    restart_forwarder(transport == "ssh"
+                          ? std::map<std::string, std::string>{{"MACHINE_API_TRANSPORT", "ssh"}}
+                          : std::map<std::string, std::string>{});
+    current = transport;
+}
 
-TEST_CASE("published ports reach the host's loopback and go away with the container",
-          "[vm][engine][ports]") {
-    ensure_vm_running();
+void docker_run_logs_exec_stop() {
+    auto version = run_in_sandbox("docker", {"version", "--format", "{{.Server.APIVersion}}"});
+    INFO(version.err);
+    CHECK(version.exit_code == 0);
+    auto hi = run_in_sandbox("docker", {"run", "--rm", "localhost/busybox", "echo", "hi"});
+    INFO(hi.err);
+    CHECK(hi.out == "hi\n");
+    auto piped = run_in_sandbox("docker", {"run", "--rm", "-i", "localhost/busybox", "wc", "-l"},
+                                "a\nb\nc\n");
+    CHECK(piped.out == "3\n");
+    auto large = run_in_sandbox("docker", {"run", "--rm", "-i", "localhost/busybox", "wc", "-c"},
+                                std::string(300000, 'x'));
+    CHECK(large.out == "300000\n");
+    auto id = run_in_sandbox(
+        "docker", {"run", "-d", "localhost/busybox", "sh", "-c", "echo started; sleep 600"});
+    REQUIRE(id.exit_code == 0);
+    auto container = id.out.substr(0, 12);
+    CHECK(run_in_sandbox("docker", {"logs", container}).out == "started\n");
+    CHECK(run_in_sandbox("docker", {"exec", container, "echo", "inside"}).out == "inside\n");
+    CHECK(run_in_sandbox("docker", {"stop", "-t", "1", container}).exit_code == 0);
+    CHECK(run_in_sandbox("docker", {"rm", container}).exit_code == 0);
+}
+
+void docker_build_and_cp() {
+    auto context = vm_sandbox().root() / "build-context";
+    std::filesystem::create_directories(context);
+    std::ofstream(context / "Containerfile")
+        << "FROM localhost/busybox\nCOPY greeting.txt /greeting.txt\nCMD [\"cat\", "
+           "\"/greeting.txt\"]\n";
+    std::ofstream(context / "greeting.txt") << "built on the host\n";
+    auto build = run_in_sandbox("docker", {"build", "-t", "localhost/greeter", "-f",
+                                           (context / "Containerfile").string(), context.string()});
+    INFO(build.out << build.err);
+    REQUIRE(build.exit_code == 0);
+    CHECK(run_in_sandbox("docker", {"run", "--rm", "localhost/greeter"}).out ==
+          "built on the host\n");
+
+    auto id = run_in_sandbox("docker", {"create", "localhost/greeter"}).out.substr(0, 12);
+    auto out = vm_sandbox().root() / "copied.txt";
+    CHECK(run_in_sandbox("docker", {"cp", id + ":/greeting.txt", out.string()}).exit_code == 0);
+    std::ifstream copied(out);
+    std::string text((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>());
+    CHECK(text == "built on the host\n");
+    CHECK(run_in_sandbox("docker", {"cp", out.string(), id + ":/back.txt"}).exit_code == 0);
+    run_in_sandbox("docker", {"rm", id});
+}
+
+void docker_context_and_many_connections() {
+    auto ps = run_in_sandbox("env", {"-u", "DOCKER_HOST", "docker", "--context", "vm", "ps"});
+    INFO(ps.err);
+    CHECK(ps.exit_code == 0);
+    CHECK(ps.out.find("CONTAINER ID") == 0);
+    CHECK(concurrent_pings(200) == 200);
+}
+
+void podman_remote_connection() {
+    auto run = run_in_sandbox("podman", {"--remote", "--connection", "vm", "run", "--rm",
+                                         "localhost/busybox", "echo", "via podman --remote"});
+    INFO(run.err);
+    CHECK(run.out == "via podman --remote\n");
+    CHECK(run_in_sandbox("podman", {"--remote", "--connection", "vm", "ps"}).exit_code == 0);
+}
+
+void host_folder_under_home_shared() {
+    auto folder = vm_sandbox().root() / "home" / "project";
+    std::filesystem::create_directories(folder);
+    // The tests run as root, whose files the guest's user (uid 1000) may not write over 9p;
+    // a developer's own uid and the guest user's match on a usual Linux host.
+    std::filesystem::permissions(folder, std::filesystem::perms::all);
+    std::ofstream(folder / "from-host.txt") << "host data\n";
+    auto read = run_in_sandbox("docker", {"run", "--rm", "-v", folder.string() + ":/src",
+                                          "localhost/busybox", "cat", "/src/from-host.txt"});
+    INFO(read.err);
+    CHECK(read.out == "host data\n");
+    auto write = run_in_sandbox("docker", {"run", "--rm", "-v", folder.string() + ":/src",
+                                           "localhost/busybox", "sh", "-c",
+                                           "echo from container > /src/back.txt"});
+    CHECK(write.exit_code == 0);
+    std::ifstream back(folder / "back.txt");
+    std::string text((std::istreambuf_iterator<char>(back)), std::istreambuf_iterator<char>());
+    CHECK(text == "from container\n");
+}
+
+void published_ports_follow_the_container() {
     auto id = run_in_sandbox(
         "docker", {"run", "-d", "-p", "18080:80", "localhost/busybox", "sh", "-c", web_server});
     INFO(id.err);
@@ -204,6 +209,43 @@ TEST_CASE("published ports reach the host's loopback and go away with the contai
     INFO(mapping);
     CHECK(fetch_on_host(port, 30) == "served-from-the-guest\n");
     run_in_sandbox("docker", {"rm", "-f", any.out.substr(0, 12)});
+}
+
+} // namespace
+
+// Every client, over machine-mux (the default) and then over the SSH transport.
+TEST_CASE("the clients work over both transports", "[vm][engine]") {
+    ensure_vm_running();
+    auto transport = GENERATE(as<std::string>{}, "machine-mux", "ssh");
+    use_transport(transport);
+    INFO("transport: " << transport);
+    SECTION("docker run, logs, exec, stop") {
+        docker_run_logs_exec_stop();
+    }
+    SECTION("docker build and cp") {
+        docker_build_and_cp();
+    }
+    SECTION("docker --context and many connections at once") {
+        docker_context_and_many_connections();
+    }
+    SECTION("podman --remote through the registered connection") {
+        podman_remote_connection();
+    }
+    SECTION("a host folder under home is shared into containers") {
+        host_folder_under_home_shared();
+    }
+    SECTION("published ports reach the host's loopback and go away with the container") {
+        published_ports_follow_the_container();
+    }
+    if (transport == "ssh") // the SSH loop's line (over machine-mux only the port watcher's)
+        CHECK(forwarder_log().find("forwarder: connected to the guest") != std::string::npos);
+}
+
+TEST_CASE("back on machine-mux", "[vm][engine]") {
+    ensure_vm_running();
+    use_transport("machine-mux");
+    CHECK(run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"}).out ==
+          "OK");
 }
 
 TEST_CASE("a published port taken on the host is reported, not skipped", "[vm][engine][ports]") {
@@ -226,41 +268,47 @@ TEST_CASE("a published port taken on the host is reported, not skipped", "[vm][e
     run_in_sandbox("kill", {holder.out.substr(0, holder.out.find('\n'))});
 }
 
-TEST_CASE("a killed forwarder is brought back by start", "[vm][engine]") {
-    ensure_vm_running();
+namespace {
+
+void kill_forwarder() {
     std::ifstream pid_file(vm_sandbox().root() / "run" / "machine" / "vm" / "forwarder.pid");
     int pid = 0;
     pid_file >> pid;
     REQUIRE(pid > 0);
     run_in_sandbox("kill", {"-9", std::to_string(pid)});
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto dead = run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
     CHECK(dead.out != "OK");
+}
+
+} // namespace
+
+TEST_CASE("a killed forwarder is brought back by list and by start, stale forwards removed",
+          "[vm][engine][ports]") {
+    ensure_vm_running();
+    auto id = run_in_sandbox(
+        "docker", {"run", "-d", "-p", "18083:80", "localhost/busybox", "sh", "-c", web_server});
+    REQUIRE(id.exit_code == 0);
+    REQUIRE(fetch_on_host("18083", 30) == "served-from-the-guest\n");
+
+    // Killed while it forwarded 18083; the container goes while nobody watches.
+    kill_forwarder();
+    auto removed = vm_sandbox().run({"ssh", "vm", "podman rm -f " + id.out.substr(0, 12)});
+    INFO(removed.err);
+    CHECK(removed.exit_code == 0);
+    auto list = vm_sandbox().run({"list"});
+    CHECK(list.exit_code == 0);
+    CHECK(list.err.find("API forwarder of machine \"vm\" was not running") != std::string::npos);
+    CHECK(run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"}).out ==
+          "OK");
+    CHECK(refused_on_host("18083", 30)); // the new forwarder removed what the old one left
+    CHECK(vm_sandbox().run({"list"}).err.empty()); // nothing to revive any more
+
+    kill_forwarder();
     auto start = vm_sandbox().run({"start", "vm"});
     CHECK(start.exit_code == 0);
     CHECK(start.err.find("API forwarder was not running") != std::string::npos);
-    auto ping = run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"});
-    CHECK(ping.out == "OK");
-}
-
-TEST_CASE("the clients work over the SSH transport too", "[vm][engine]") {
-    ensure_vm_running();
-    restart_forwarder({{"MACHINE_API_TRANSPORT", "ssh"}});
-    auto hi = run_in_sandbox("docker", {"run", "--rm", "localhost/busybox", "echo", "over ssh"});
-    INFO(hi.err);
-    CHECK(hi.out == "over ssh\n");
-    // the SSH loop's line (over machine-mux nothing connects over SSH but the port watcher)
-    CHECK(forwarder_log().find("forwarder: connected to the guest") != std::string::npos);
-    auto piped = run_in_sandbox("docker", {"run", "--rm", "-i", "localhost/busybox", "wc", "-c"},
-                                std::string(300000, 'x'));
-    CHECK(piped.out == "300000\n");
-    CHECK(concurrent_pings(200) == 200);
-    auto id = run_in_sandbox(
-        "docker", {"run", "-d", "-p", "18082:80", "localhost/busybox", "sh", "-c", web_server});
-    REQUIRE(id.exit_code == 0);
-    CHECK(fetch_on_host("18082", 30) == "served-from-the-guest\n");
-    run_in_sandbox("docker", {"rm", "-f", id.out.substr(0, 12)});
-    restart_forwarder({}); // back to machine-mux for whatever runs next
     CHECK(run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"}).out ==
           "OK");
 }

@@ -2,6 +2,7 @@
 // `machine` binary like a user: ssh, exit codes, stdin, cp, stop/start persistence, a QEMU killed
 // from outside, a changed host key, and concurrent starts. The test cases run in this order and
 // share the machine, since a boot under software emulation takes a while.
+#include "../reliability/tally.h"
 #include "platform/process_runner.h"
 #include "shared_machine.h"
 
@@ -116,6 +117,7 @@ TEST_CASE("a QEMU killed from outside shows as stopped and starts again", "[vm]"
 }
 
 TEST_CASE("a changed host key is refused", "[vm]") {
+    machine::test::Tally tally(machine::test::bad_inputs, "a changed guest host key");
     machine::test::ensure_vm_running();
     auto config = sandbox().config_dir() / "machines" / "vm.yaml";
     std::ifstream in(config);
@@ -156,11 +158,28 @@ TEST_CASE("four concurrent starts boot one QEMU", "[vm]") {
     CHECK(sandbox().run({"list", "-q"}).out.empty());
 }
 
-TEST_CASE("init --now creates and boots in one go", "[vm]") {
-    auto now = sandbox().run({"init", "--now", "--image", MACHINE_GUEST_IMAGE, "quick"});
+TEST_CASE("init --now creates and boots in one go; a :ro folder stays read-only", "[vm]") {
+    auto shared = sandbox().root() / "read-only-share";
+    std::filesystem::create_directories(shared);
+    std::ofstream(shared / "note.txt") << "look, don't touch\n";
+    auto now = sandbox().run({"init", "--now", "--image", MACHINE_GUEST_IMAGE, "-v",
+                              shared.string() + ":/srv/shared:ro", "quick"});
     INFO(now.out << now.err);
     REQUIRE(now.exit_code == 0);
     CHECK(now.out.find("started successfully") != std::string::npos);
     CHECK(state("quick") == "running\n");
+    CHECK(sandbox().run({"ssh", "quick", "cat /srv/shared/note.txt"}).out == "look, don't touch\n");
+    auto write = sandbox().run({"ssh", "quick", "sudo touch /srv/shared/new.txt"});
+    CHECK(write.exit_code != 0); // not even root in the guest writes through a :ro share
+    CHECK_FALSE(std::filesystem::exists(shared / "new.txt"));
+
+    // The shared folder gone from the host: `start` says which one, and boots nothing.
+    REQUIRE(sandbox().run({"stop", "quick"}).exit_code == 0);
+    std::filesystem::remove_all(shared);
+    auto missing = sandbox().run({"start", "quick"});
+    CHECK(missing.exit_code == 125);
+    CHECK(machine::test::is_one_error_line(missing.err));
+    CHECK(missing.err.find(shared.string()) != std::string::npos);
+    CHECK(state("quick") == "stopped\n");
     CHECK(sandbox().run({"rm", "-f", "quick"}).exit_code == 0);
 }

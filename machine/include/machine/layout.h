@@ -40,6 +40,7 @@ public:
     std::filesystem::path pid_file() const;
     std::filesystem::path ready_marker() const; // exists once the guest said Ready this boot
     std::filesystem::path forwarder_pid_file() const;
+    std::filesystem::path port_record() const; // the host port forwards in place this boot
 
 private:
     StoreDirs dirs_;

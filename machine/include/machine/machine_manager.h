@@ -71,6 +71,11 @@ public:
     // or timeout the VM is stopped again and the error points at the console log.
     StartResult start(const std::string &name, const StartOptions &options);
 
+    // A running machine whose API forwarder died (killed, or lost with a `stop` killed halfway)
+    // gets a new one; true if it did. Skipped while another command holds the machine's lock:
+    // that one is starting or stopping it.
+    bool revive_forwarder(const std::string &name, const Command &forwarder);
+
     // Powers the guest off (forcing it after `grace`); stopping a stopped machine succeeds.
     void stop(const std::string &name, std::chrono::seconds grace = std::chrono::seconds(90));
 

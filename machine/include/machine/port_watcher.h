@@ -3,7 +3,9 @@
 // the engine's container events (no polling) and, after each one and at every
 // (re)connect, lists the running containers and adds or removes `hostfwd` rules through QMP, on
 // 127.0.0.1 only. Runs on its own thread inside the forwarder process, as one more client of the
-// forwarded API socket (so it needs no connection of its own to the guest).
+// forwarded API socket (so it needs no connection of its own to the guest). The forwards in
+// place are recorded in a file, so a forwarder that replaces a killed one can remove the rules
+// for containers that stopped in between.
 #include "machine/published_ports.h"
 
 #include <atomic>
@@ -18,6 +20,7 @@ namespace machine {
 struct PortWatcherOptions {
     std::filesystem::path api_socket; // the forwarded API socket on the host
     std::filesystem::path qmp_socket; // QEMU's monitor
+    std::filesystem::path record;     // the forwards in place, for the next forwarder
     std::function<void(const std::string &)> log;
 };
 
@@ -32,6 +35,7 @@ private:
     void run();
     void follow_events();
     void reconcile();
+    std::set<PublishedPort> recorded() const;
 
     PortWatcherOptions options_;
     std::set<PublishedPort> forwarded_;

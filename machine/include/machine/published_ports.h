@@ -25,4 +25,10 @@ std::string container_events_path();
 std::string hostfwd_add(const PublishedPort &port);
 std::string hostfwd_remove(const PublishedPort &port);
 
+// The forwards in place, one "tcp 18080" line each: the watcher records them in the runtime
+// folder so that a forwarder started after a killed one removes the rules it left behind.
+std::string format_port_record(const std::set<PublishedPort> &ports);
+// Lines that are not a valid entry are skipped (the record is a hint, never trusted further).
+std::set<PublishedPort> parse_port_record(const std::string &text);
+
 } // namespace machine

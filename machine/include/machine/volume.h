@@ -2,6 +2,7 @@
 // A host folder shared into the guest: `--volume HOST:GUEST[:ro]`.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace machine {
 
@@ -13,9 +14,13 @@ struct Mount {
     bool operator==(const Mount &) const = default;
 };
 
-// Parses "HOST[:GUEST][:ro|:rw]"; GUEST defaults to HOST. Both paths must be absolute and free
-// of "..". Throws InvalidInput("--volume"). Does not look at the file system.
+// Parses "HOST[:GUEST][:ro|:rw]"; GUEST defaults to HOST. Both paths must be absolute, free of
+// "..", and UTF-8 text without control characters (they go into the guest's JSON and unit
+// files); GUEST must not be "/". Throws InvalidInput("--volume"). Does not look at the file system.
 Mount parse_volume(std::string_view spec);
+
+// Throws InvalidInput("--volume") if two mounts share a guest path ("/src" and "/src/" too).
+void check_distinct_guest_paths(const std::vector<Mount> &mounts);
 
 // Throws InvalidInput("--volume") unless the host path is an existing folder.
 void check_volume_host_path(const Mount &mount);
