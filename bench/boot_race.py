@@ -18,6 +18,14 @@ import sys
 import time
 
 from bench_store import private_store, rss_kib
+from results import figure, record
+
+# Asked of the guest after each boot: when (seconds after the kernel started, on the guest's
+# clock) the initrd and the real root's systemd began, and when our agent sent Ready.
+GUEST_MARKS = ("sudo sh -c 'systemctl show -p InitRDTimestampMonotonic -p "
+               "UserspaceTimestampMonotonic; journalctl -b -o short-monotonic --no-pager "
+               "-u machine-agent | grep -m1 \"sent Ready\"'")
+PHASES = ["QEMU launch", "kernel", "initrd", "userspace to Ready", "SSH", "forwarder"]
 
 
 def run(machine, env, *args):
@@ -52,8 +60,28 @@ def qmp_powerdown(path, pid, timeout=120):
     os.waitpid(pid, 0)
 
 
-def bare_boot(argv, env):
-    """Seconds from spawning QEMU to the guest's Ready, and QEMU's RSS then."""
+def guest_marks(ssh_argv):
+    """(initrd, userspace, ready): seconds after the kernel started, from the guest."""
+    out = subprocess.run([*ssh_argv, GUEST_MARKS], check=True, capture_output=True,
+                         text=True).stdout
+    values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    initrd = int(values.get("InitRDTimestampMonotonic", "0")) / 1e6
+    userspace = int(values["UserspaceTimestampMonotonic"]) / 1e6
+    ready = float(re.search(r"^\[\s*([\d.]+)\]", out, re.M).group(1))
+    return initrd, userspace, ready
+
+
+def guest_phases(until_ready, marks):
+    """The phases up to Ready: what the host waited minus what the guest reports is QEMU's."""
+    initrd, userspace, ready = marks
+    kernel = initrd or userspace
+    return {"QEMU launch": until_ready - ready, "kernel": kernel,
+            "initrd": userspace - initrd if initrd else 0.0,
+            "userspace to Ready": ready - userspace}
+
+
+def bare_boot(argv, env, ssh_argv):
+    """Seconds from spawning QEMU to the guest's Ready, QEMU's RSS then, and the phases."""
     ready_path = chardev_path(argv, "ready")
     for stale in (ready_path, chardev_path(argv, "qmp")):
         if os.path.exists(stale):
@@ -74,8 +102,9 @@ def bare_boot(argv, env):
         seconds = time.monotonic() - begin
         rss = rss_kib(qemu.pid)
         connection.close()
+    phases = guest_phases(seconds, guest_marks(ssh_argv))
     qmp_powerdown(chardev_path(argv, "qmp"), qemu.pid)
-    return seconds, rss
+    return seconds, rss, phases
 
 
 def api_answers(path):
@@ -90,21 +119,32 @@ def api_answers(path):
 
 
 def machine_boot(machine, env, runtime):
-    """Seconds from `machine start` to the forwarded API's first answer, and QEMU's RSS."""
+    """Seconds from `machine start` to the forwarded API's first answer, QEMU's RSS, and the
+    phases (the host's from `start`'s progress lines, the guest's from the guest)."""
     begin = time.monotonic()
-    run(machine, env, "start", "--quiet", "bench")
+    start = subprocess.Popen([machine, "start", "bench"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    seen = {}
+    for line in start.stderr:  # "bench: PHASE", one line each as it begins
+        seen.setdefault(line.strip().split(": ", 1)[-1], time.monotonic() - begin)
+    if start.wait() != 0:
+        raise SystemExit("machine start failed")
     while not api_answers(os.path.join(runtime, "podman.sock")):
         time.sleep(0.05)
     seconds = time.monotonic() - begin
     with open(os.path.join(runtime, "qemu.pid")) as pid_file:
         rss = rss_kib(int(pid_file.read()))
+    phases = guest_phases(seen["waiting for SSH"],
+                          guest_marks([machine, "ssh", "bench"]))
+    phases["SSH"] = seen["forwarding the API socket"] - seen["waiting for SSH"]
+    phases["forwarder"] = seconds - seen["forwarding the API socket"]
     run(machine, env, "stop", "bench")
-    return seconds, rss
+    return seconds, rss, phases
 
 
 def summary(name, samples):
-    times = [s for s, _ in samples]
-    rss = max(r for _, r in samples)
+    times = [s for s, _, _ in samples]
+    rss = max(r for _, r, _ in samples)
     return (f"  {name:<28} median {statistics.median(times):6.1f} s "
             f"(min {min(times):.1f}, max {max(times):.1f})  QEMU RSS after boot {rss / 1024:.0f} MiB")
 
@@ -127,20 +167,41 @@ def main():
             pid = int(pid_file.read())
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
             argv = [part.decode() for part in cmdline.read().split(b"\0") if part]
+        port, key, user = run(machine, env, "inspect", "--format",
+                              "{{.SSHConfig.Port}} {{.SSHConfig.IdentityPath}} "
+                              "{{.SSHConfig.RemoteUsername}}", "bench").stdout.split()
+        known = f"{work}/known_hosts"
+        with open(f"{work}/data/machine/machines/bench/ssh_host_ed25519_key.pub") as host_key:
+            open(known, "w").write(f"[127.0.0.1]:{port} {host_key.read()}")
+        ssh_argv = ["ssh", "-i", key, "-p", port, "-o", f"UserKnownHostsFile={known}",
+                    "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes",
+                    "-o", "BatchMode=yes", f"{user}@127.0.0.1"]
         run(machine, env, "stop", "bench")
 
         bare, ours = [], []
         for i in range(args.runs):
             print(f"run {i + 1}/{args.runs}: bare QEMU, then machine start...", file=sys.stderr)
-            bare.append(bare_boot(argv, env))
+            bare.append(bare_boot(argv, env, ssh_argv))
             ours.append(machine_boot(machine, env, runtime))
 
-        ratio = statistics.median(s for s, _ in ours) / statistics.median(s for s, _ in bare)
+        ratio = statistics.median(s for s, _, _ in ours) / statistics.median(s for s, _, _ in bare)
         accel = next((a for a in argv if a.startswith(("kvm", "tcg", "hvf", "whpx"))), "?")
         print(f"boot to ready, {args.runs} alternating runs each, accelerator {accel}")
         print(summary("bare QEMU (to Ready)", bare))
         print(summary("machine start (to API)", ours))
         print(f"  ratio: {ratio:.3f}x (target <= 1.05x)")
+        phase_medians = {
+            side: {phase: statistics.median(p[phase] for _, _, p in samples)
+                   for phase in PHASES if phase in samples[0][2]}
+            for side, samples in (("bare QEMU", bare), ("machine start", ours))}
+        for side, phases in phase_medians.items():
+            print(f"  {side}: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
+        record("start", [
+            figure("boot to Ready (ours: to the API's first answer)", "s",
+                   [s for s, _, _ in ours], [s for s, _, _ in bare], "bare QEMU", 1.05),
+            figure("QEMU RSS after boot", "MiB", [r / 1024 for _, r, _ in ours],
+                   [r / 1024 for _, r, _ in bare], "bare QEMU", 1.05)],
+            accelerator=accel, phases=phase_medians)
     finally:
         subprocess.run([machine, "rm", "--force", "bench"], env=env, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)

@@ -18,6 +18,7 @@ import sys
 import time
 
 from bench_store import private_store, rss_kib
+from results import figure, record
 
 SIZE_MB = 200
 
@@ -159,6 +160,20 @@ def main():
                   f"(target >= {target_tp}x), _ping p50 {p50_ratio:.2f}x {p50_target}")
         print(f"  idle RSS: forwarder {forwarder_rss} KiB, ssh {ssh_rss} KiB "
               f"({forwarder_rss / ssh_rss:.2f}x, target <= 1x)")
+        peer = results["openssh"]
+        record("forward", [
+            figure("machine-mux: 200 MB download", "MB/s", results["mux"]["mb_s"],
+                   peer["mb_s"], "OpenSSH ssh -N -L", 2.0, higher_is_better=True),
+            figure("machine-mux: _ping p50", "ms", results["mux"]["p50"], peer["p50"],
+                   "OpenSSH ssh -N -L", 0.8),
+            figure("machine-mux: _ping p99", "ms", results["mux"]["p99"], peer["p99"],
+                   "OpenSSH ssh -N -L", 1.0),
+            figure("SSH transport: 200 MB download", "MB/s", results["ssh"]["mb_s"],
+                   peer["mb_s"], "OpenSSH ssh -N -L", 1.0, higher_is_better=True),
+            figure("SSH transport: _ping p50", "ms", results["ssh"]["p50"], peer["p50"],
+                   "OpenSSH ssh -N -L", 1.0),
+            figure("forwarder idle RSS", "KiB", [forwarder_rss], [ssh_rss], "the ssh process",
+                   1.0)])
     finally:
         if ssh:
             ssh.terminate()

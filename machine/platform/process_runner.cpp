@@ -9,6 +9,7 @@
 #include <fstream>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -154,8 +155,15 @@ int spawn_detached(const Command &command, const std::filesystem::path &log) {
         posix_spawnattr_t *attributes;
         ~Attributes() { posix_spawnattr_destroy(attributes); }
     } owner{&attributes};
-    pid_t pid = start_process(command, spawn.actions, &attributes);
-    return pid;
+    // What a detached child makes (QEMU's monitor and machine-mux sockets, the forwarder's files)
+    // is the user's alone, 0600, whatever the user's umask: the child inherits this one. Neither
+    // makes folders. (posix_spawn has no umask attribute; the CLI's other threads make no files
+    // meanwhile.)
+    struct PrivateUmask {
+        mode_t old = ::umask(0177);
+        ~PrivateUmask() { ::umask(old); }
+    } umask_while_spawning;
+    return start_process(command, spawn.actions, &attributes);
 }
 
 bool child_running(int pid) {

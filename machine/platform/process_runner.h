@@ -16,7 +16,8 @@ public:
 namespace machine::platform {
 
 // Starts `command` in a session of its own (so it outlives the CLI and its terminal), with stdin
-// from /dev/null and stdout/stderr appended to `log`. Returns the pid.
+// from /dev/null, stdout/stderr appended to `log`, and umask 0177 (what it makes is 0600, the
+// user's alone). Returns the pid.
 int spawn_detached(const Command &command, const std::filesystem::path &log);
 
 // For a child of this process: true while it runs; reaps it once it has exited.

@@ -302,6 +302,7 @@ void MachineManager::wait_until_ready(const MachineConfig &config, const Layout 
             fail("closed its ready channel without saying Ready");
     }
     // Ready means sshd runs; the forwarded port must answer too before we call it up.
+    options.progress("waiting for SSH");
     while (!platform::tcp_port_answers(config.ssh.port, 1s)) {
         if (platform::Clock::now() >= deadline)
             fail("said Ready but SSH does not answer");

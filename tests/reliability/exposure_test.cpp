@@ -72,8 +72,9 @@ TEST_CASE("nothing listens on a non-loopback address", "[reliability][listeners]
     }
     CHECK(published);
 
+    // ss -H -t: State Recv-Q Send-Q Local-Address:Port Peer-Address:Port Process
     std::regex loopback(
-        R"(^\S+\s+\S+\s+\d+\s+\d+\s+(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.[\d.]+\]):\d+\s)");
+        R"(^LISTEN\s+\d+\s+\d+\s+(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.[\d.]+\]):\d+\s)");
     int checked = 0;
     for (const auto &file : {"qemu.pid", "forwarder.pid"}) {
         auto pid = pid_from(file);
