@@ -21,11 +21,11 @@ from bench_store import private_store, rss_kib
 from results import figure, record
 
 # Asked of the guest after each boot: when (seconds after the kernel started, on the guest's
-# clock) the initrd and the real root's systemd began, and when our agent sent Ready.
-GUEST_MARKS = ("sudo sh -c 'systemctl show -p InitRDTimestampMonotonic -p "
-               "UserspaceTimestampMonotonic; journalctl -b -o short-monotonic --no-pager "
-               "-u machine-agent | grep -m1 \"sent Ready\"'")
-PHASES = ["QEMU launch", "kernel", "initrd", "userspace to Ready", "SSH", "forwarder"]
+# clock) the real root's systemd began (after the kernel and the initramfs), and when our agent
+# sent Ready.
+GUEST_MARKS = ("sudo sh -c 'systemctl show -p UserspaceTimestampMonotonic; journalctl -b "
+               "-o short-monotonic --no-pager -u machine-agent | grep -m1 \"sent Ready\"'")
+PHASES = ["QEMU launch", "kernel and initramfs", "userspace to Ready", "SSH", "forwarder"]
 
 
 def run(machine, env, *args):
@@ -60,23 +60,19 @@ def qmp_powerdown(path, pid, timeout=120):
     os.waitpid(pid, 0)
 
 
-def guest_marks(ssh_argv):
-    """(initrd, userspace, ready): seconds after the kernel started, from the guest."""
-    out = subprocess.run([*ssh_argv, GUEST_MARKS], check=True, capture_output=True,
+def guest_marks(ssh_argv, env):
+    """(userspace, ready): seconds after the kernel started, from the guest."""
+    out = subprocess.run([*ssh_argv, GUEST_MARKS], env=env, check=True, capture_output=True,
                          text=True).stdout
-    values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-    initrd = int(values.get("InitRDTimestampMonotonic", "0")) / 1e6
-    userspace = int(values["UserspaceTimestampMonotonic"]) / 1e6
+    userspace = int(re.search(r"^UserspaceTimestampMonotonic=(\d+)", out, re.M).group(1)) / 1e6
     ready = float(re.search(r"^\[\s*([\d.]+)\]", out, re.M).group(1))
-    return initrd, userspace, ready
+    return userspace, ready
 
 
 def guest_phases(until_ready, marks):
     """The phases up to Ready: what the host waited minus what the guest reports is QEMU's."""
-    initrd, userspace, ready = marks
-    kernel = initrd or userspace
-    return {"QEMU launch": until_ready - ready, "kernel": kernel,
-            "initrd": userspace - initrd if initrd else 0.0,
+    userspace, ready = marks
+    return {"QEMU launch": until_ready - ready, "kernel and initramfs": userspace,
             "userspace to Ready": ready - userspace}
 
 
@@ -102,7 +98,7 @@ def bare_boot(argv, env, ssh_argv):
         seconds = time.monotonic() - begin
         rss = rss_kib(qemu.pid)
         connection.close()
-    phases = guest_phases(seconds, guest_marks(ssh_argv))
+    phases = guest_phases(seconds, guest_marks(ssh_argv, env))
     qmp_powerdown(chardev_path(argv, "qmp"), qemu.pid)
     return seconds, rss, phases
 
@@ -134,8 +130,7 @@ def machine_boot(machine, env, runtime):
     seconds = time.monotonic() - begin
     with open(os.path.join(runtime, "qemu.pid")) as pid_file:
         rss = rss_kib(int(pid_file.read()))
-    phases = guest_phases(seen["waiting for SSH"],
-                          guest_marks([machine, "ssh", "bench"]))
+    phases = guest_phases(seen["waiting for SSH"], guest_marks([machine, "ssh", "bench"], env))
     phases["SSH"] = seen["forwarding the API socket"] - seen["waiting for SSH"]
     phases["forwarder"] = seconds - seen["forwarding the API socket"]
     run(machine, env, "stop", "bench")
