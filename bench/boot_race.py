@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from bench_store import private_store, rss_kib
+from bench_store import openssh_argv, private_store, rss_kib
 from results import figure, record
 
 # Asked of the guest after each boot: when (seconds after the kernel started, on the guest's
@@ -162,15 +162,7 @@ def main():
             pid = int(pid_file.read())
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
             argv = [part.decode() for part in cmdline.read().split(b"\0") if part]
-        port, key, user = run(machine, env, "inspect", "--format",
-                              "{{.SSHConfig.Port}} {{.SSHConfig.IdentityPath}} "
-                              "{{.SSHConfig.RemoteUsername}}", "bench").stdout.split()
-        known = f"{work}/known_hosts"
-        with open(f"{work}/data/machine/machines/bench/ssh_host_ed25519_key.pub") as host_key:
-            open(known, "w").write(f"[127.0.0.1]:{port} {host_key.read()}")
-        ssh_argv = ["ssh", "-i", key, "-p", port, "-o", f"UserKnownHostsFile={known}",
-                    "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes",
-                    "-o", "BatchMode=yes", f"{user}@127.0.0.1"]
+        ssh_argv = openssh_argv(machine, env, work)
         run(machine, env, "stop", "bench")
 
         bare, ours = [], []

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from bench_store import private_store, rss_kib
+from bench_store import openssh_argv, private_store, rss_kib
 from results import figure, record
 
 SIZE_MB = 200
@@ -110,17 +110,10 @@ def main():
                              env=docker, capture_output=True).returncode != 0:
             time.sleep(1)
 
-        inspect = machine_cmd("inspect", "--format",
-                              "{{.SSHConfig.Port}} {{.SSHConfig.IdentityPath}} "
-                              "{{.SSHConfig.RemoteUsername}}", "bench").split()
-        port, key, user = inspect
-        known = f"{work}/known_hosts"
-        with open(f"{work}/data/machine/machines/bench/ssh_host_ed25519_key.pub") as host_key:
-            open(known, "w").write(f"[127.0.0.1]:{port} {host_key.read()}")
+        *ssh_options, destination = openssh_argv(machine, env, work)
         ssh = subprocess.Popen(
-            ["ssh", "-N", "-i", key, "-p", port, "-o", f"UserKnownHostsFile={known}",
-             "-o", "StrictHostKeyChecking=yes", "-o", "IdentitiesOnly=yes",
-             "-L", f"{openssh_sock}:/run/user/1000/podman/podman.sock", f"{user}@127.0.0.1"],
+            [*ssh_options, "-N", "-L", f"{openssh_sock}:/run/user/1000/podman/podman.sock",
+             destination],
             stdin=subprocess.DEVNULL)
         while not os.path.exists(openssh_sock):
             time.sleep(0.1)
