@@ -18,7 +18,8 @@ Command podman_connection_remove(const std::string &name) {
 }
 
 std::string docker_context_name(const std::string &name) {
-    return name == "default" ? "machine-default" : name;
+    // docker reserves "default" and wants two characters or more
+    return name == "default" || name.size() < 2 ? "machine-" + name : name;
 }
 
 Command docker_context_create(const std::string &name, const std::string &socket) {

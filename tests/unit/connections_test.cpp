@@ -20,6 +20,8 @@ TEST_CASE("connection commands", "[connections]") {
                    "host=unix:///s.sock"},
                   {}});
     CHECK(docker_context_name("default") == "machine-default"); // reserved by docker
+    CHECK(docker_context_name("c") == "machine-c");             // too short for docker
+    CHECK(docker_context_name("vm") == "vm");
     CHECK(docker_context_remove("default").args.back() == "machine-default");
 }
 

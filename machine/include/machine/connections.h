@@ -8,7 +8,8 @@
 
 namespace machine {
 
-// docker reserves "default": that machine's context is "machine-default".
+// docker reserves "default" and refuses one-character names: those machines' contexts are
+// "machine-default", "machine-c".
 std::string docker_context_name(const std::string &name);
 
 Command podman_connection_add(const std::string &name, const std::string &socket,
