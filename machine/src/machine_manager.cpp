@@ -202,10 +202,8 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     auto provider = providers_.make(config.provider, runner_);
     auto state = state_of(config);
     if (state == MachineState::running) {
-        if (!options.forwarder.program.empty() && forwarder_pid(layout) == 0) {
+        if (restart_dead_forwarder(layout, options.forwarder))
             options.notice("the API forwarder was not running; starting it again");
-            start_forwarder(layout, options.forwarder);
-        }
         return StartResult::already_running;
     }
     for (const auto &mount : config.mounts)
@@ -258,9 +256,12 @@ bool MachineManager::revive_forwarder(const std::string &name, const Command &fo
     auto lock = platform::FileLock::try_acquire(layout.lock_file());
     if (!lock.held())
         return false;
-    auto config = store_.load(name);
-    if (forwarder.program.empty() || state_of(config) != MachineState::running ||
-        forwarder_pid(layout) != 0)
+    return state_of(store_.load(name)) == MachineState::running &&
+           restart_dead_forwarder(layout, forwarder);
+}
+
+bool MachineManager::restart_dead_forwarder(const Layout &layout, const Command &forwarder) const {
+    if (forwarder.program.empty() || forwarder_pid(layout) != 0)
         return false;
     start_forwarder(layout, forwarder);
     return true;

@@ -19,11 +19,16 @@ std::string forwarder_log() {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// Replaces the running forwarder with one started by `machine start` with `env`.
-void restart_forwarder(const std::map<std::string, std::string> &env) {
+int forwarder_pid() {
     std::ifstream pid_file(vm_sandbox().root() / "run" / "machine" / "vm" / "forwarder.pid");
     int pid = 0;
     pid_file >> pid;
+    return pid;
+}
+
+// Replaces the running forwarder with one started by `machine start` with `env`.
+void restart_forwarder(const std::map<std::string, std::string> &env) {
+    int pid = forwarder_pid();
     REQUIRE(pid > 0);
     run_in_sandbox("kill", {std::to_string(pid)});
     for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)
@@ -271,9 +276,7 @@ TEST_CASE("a published port taken on the host is reported, not skipped", "[vm][e
 namespace {
 
 void kill_forwarder() {
-    std::ifstream pid_file(vm_sandbox().root() / "run" / "machine" / "vm" / "forwarder.pid");
-    int pid = 0;
-    pid_file >> pid;
+    int pid = forwarder_pid();
     REQUIRE(pid > 0);
     run_in_sandbox("kill", {"-9", std::to_string(pid)});
     for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)

@@ -104,6 +104,8 @@ private:
     MachineState state_of(const MachineConfig &config) const;
     void clear_runtime(const Layout &layout) const;
     void start_forwarder(const Layout &layout, const Command &command) const;
+    // Of a running machine (the caller holds its lock): starts one if none of ours runs.
+    bool restart_dead_forwarder(const Layout &layout, const Command &forwarder) const;
     void stop_forwarder(const Layout &layout) const;
     int forwarder_pid(const Layout &layout) const; // 0: none of ours runs
     void wait_until_ready(const MachineConfig &config, const Layout &layout, int ready_fd,
