@@ -25,6 +25,11 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t buffer_limit = 256 * 1024; // per stream, guest -> client
 constexpr std::size_t chunk = 64 * 1024;
+// Opening a channel costs a round trip to the guest's sshd, and clients come in bursts (the docker
+// CLI opens several connections per command), so while they come one channel is opened ahead for
+// the next. None is kept once they stop: an open connection would keep the guest's
+// socket-activated podman service from exiting at idle.
+constexpr auto warm_for = 10s;
 
 volatile std::sig_atomic_t stop_requested = 0;
 extern "C" void on_term(int) {
@@ -38,17 +43,35 @@ struct ChannelDeleter {
     }
 };
 
+// A channel to the guest's podman socket; opened without waiting, so one slow open stalls no
+// other stream.
+struct GuestChannel {
+    std::unique_ptr<ssh_channel_struct, ChannelDeleter> handle;
+    enum State { opening, open, refused } state = opening;
+
+    ssh_channel get() const { return handle.get(); }
+    bool usable() const {
+        return state == opening ||
+               (state == open && !ssh_channel_is_eof(get()) && ssh_channel_is_open(get()));
+    }
+};
+
 // One client connection and its channel.
 struct Stream {
     platform::Fd client;
-    std::unique_ptr<ssh_channel_struct, ChannelDeleter> channel;
+    GuestChannel channel;
     std::string to_client;
     bool client_done = false; // the client closed its sending side; EOF sent to the guest
     bool guest_done = false;  // the guest closed its side
     bool client_shut = false; // we shut the client's receiving side down
     bool failed = false;
 
-    bool finished() const { return failed || (client_done && guest_done && to_client.empty()); }
+    // An opening channel is never freed: sshd would keep its end to the podman socket.
+    bool finished() const {
+        return failed || channel.state == GuestChannel::refused ||
+               (channel.state == GuestChannel::open && client_done && guest_done &&
+                to_client.empty());
+    }
 };
 
 class Loop {
@@ -69,7 +92,9 @@ private:
     bool connect() {
         try {
             session_.emplace(options_.target, 10s);
-            options_.log("forwarder: connected to the guest");
+            auto *raw = session_->raw();
+            options_.log(fmt::format("forwarder: connected to the guest ({}, {})",
+                                     ssh_get_cipher_out(raw), ssh_get_hmac_out(raw)));
             return true;
         } catch (const Error &e) {
             options_.log(std::string("forwarder: ") + e.what() + "; retrying");
@@ -79,33 +104,70 @@ private:
         }
     }
 
+    void drop_session() {
+        options_.log("forwarder: lost the guest; reconnecting");
+        streams_.clear();
+        spare_.reset();
+        session_.reset();
+    }
+
+    GuestChannel open_channel() {
+        GuestChannel channel{{ssh_channel_new(session_->raw()), {}}};
+        advance_open(channel);
+        return channel;
+    }
+
+    // Sends the open request or takes its answer, whichever is due.
+    void advance_open(GuestChannel &channel) {
+        if (channel.state != GuestChannel::opening)
+            return;
+        auto *session = session_->raw();
+        int rc = SSH_ERROR;
+        if (channel.get()) {
+            ssh_set_blocking(session, 0);
+            rc = ssh_channel_open_forward_unix(channel.get(), options_.guest_socket.c_str(),
+                                               "127.0.0.1", 0);
+            ssh_set_blocking(session, 1);
+            ssh_blocking_flush(session, 1000); // the request itself must not wait in a buffer
+        }
+        if (rc == SSH_AGAIN)
+            return;
+        channel.state = rc == SSH_OK ? GuestChannel::open : GuestChannel::refused;
+        if (rc != SSH_OK)
+            options_.log(fmt::format("forwarder: cannot reach {} in the guest: {}",
+                                     options_.guest_socket, ssh_get_error(session)));
+    }
+
     void accept_clients() {
         for (;;) {
             auto client = listener_.accept(platform::Clock::now());
             if (!client)
                 return;
-            std::unique_ptr<ssh_channel_struct, ChannelDeleter> channel(
-                ssh_channel_new(session_->raw()));
-            if (!channel ||
-                ssh_channel_open_forward_unix(channel.get(), options_.guest_socket.c_str(),
-                                              "127.0.0.1", 0) != SSH_OK) {
-                options_.log(fmt::format("forwarder: cannot reach {} in the guest: {}",
-                                         options_.guest_socket, ssh_get_error(session_->raw())));
-                if (!ssh_is_connected(session_->raw()))
-                    drop_session();
-                continue; // closing the client tells it
-            }
+            last_client_ = platform::Clock::now();
             Stream stream;
             stream.client = std::move(client);
-            stream.channel = std::move(channel);
+            if (spare_ && spare_->usable())
+                stream.channel = std::move(*spare_);
+            else
+                stream.channel = open_channel();
+            spare_.reset();
             streams_.push_back(std::move(stream));
         }
     }
 
-    void drop_session() {
-        options_.log("forwarder: lost the guest; reconnecting");
-        streams_.clear();
-        session_.reset();
+    // Keeps one channel opened ahead while clients come, and none after.
+    void tend_spare() {
+        bool warm = platform::Clock::now() - last_client_ < warm_for;
+        if (spare_)
+            advance_open(*spare_);
+        if (spare_ && spare_->state == GuestChannel::refused)
+            last_client_ = {}; // try again with the next client, not in a loop
+        if (spare_ && spare_->state == GuestChannel::open)
+            ssh_channel_poll(spare_->get(), 0); // takes in an EOF, should the guest's end close
+        if (spare_ && spare_->state != GuestChannel::opening && (!warm || !spare_->usable()))
+            spare_.reset();
+        if (!spare_ && warm && last_client_ != platform::Clock::time_point{})
+            spare_ = open_channel();
     }
 
     // Moves what the guest sent into the stream's buffer, within its limit.
@@ -168,24 +230,29 @@ private:
 
     void step() {
         for (auto &s : streams_) {
+            advance_open(s.channel); // a refused stream ends: closing the client tells it
+            if (s.channel.state != GuestChannel::open)
+                continue;
             pull(s);
             push(s);
         }
         streams_.remove_if([](const Stream &s) { return s.finished(); });
         if (!ssh_is_connected(session_->raw()))
             return drop_session();
+        tend_spare();
 
         std::vector<pollfd> fds{{listener_.fd(), POLLIN, 0},
                                 {ssh_get_fd(session_->raw()), POLLIN, 0}};
         bool pending = false;
         for (auto &s : streams_) {
+            bool open = s.channel.state == GuestChannel::open;
             short events = 0;
-            if (!s.client_done && ssh_channel_window_size(s.channel.get()) > 0)
+            if (open && !s.client_done && ssh_channel_window_size(s.channel.get()) > 0)
                 events |= POLLIN;
             if (!s.to_client.empty())
                 events |= POLLOUT;
             // Data libssh already holds will not make its socket readable again.
-            if (!s.guest_done && s.to_client.size() < buffer_limit &&
+            if (open && !s.guest_done && s.to_client.size() < buffer_limit &&
                 ssh_channel_poll(s.channel.get(), 0) != 0)
                 pending = true;
             fds.push_back({s.client.get(), events, 0});
@@ -198,7 +265,8 @@ private:
         for (auto &s : streams_) {
             if (i >= fds.size())
                 break;
-            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+            if (s.channel.state == GuestChannel::open &&
+                fds[i].revents & (POLLIN | POLLHUP | POLLERR))
                 read_client(s);
             ++i;
         }
@@ -208,6 +276,8 @@ private:
     platform::UnixListener &listener_;
     std::optional<SshSession> session_;
     std::list<Stream> streams_;
+    std::optional<GuestChannel> spare_;
+    platform::Clock::time_point last_client_{};
 };
 
 } // namespace
