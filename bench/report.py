@@ -21,7 +21,9 @@ SECTIONS = [
      "QEMU with the very command line `machine start` used, until the guest's Ready; ours runs "
      "until the forwarded API socket answers."),
     ("forward", "The API socket", "bench/forward: one running guest; 200 MB through the socket "
-     "(`docker cp`'s path) and 200 fresh-connection `GET /_ping`s per round, alternating."),
+     "(`docker cp`'s path) and 200 fresh-connection `GET /_ping`s per round; each transport is "
+     "paired with OpenSSH samples of its own round (the downloads one after the other, the pings "
+     "in turn, request by request)."),
 ]
 
 
