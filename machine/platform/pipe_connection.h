@@ -48,7 +48,7 @@ private:
     HANDLE relay_stopped_;
     const Log &log_;
     std::atomic<bool> finished_ = false;
-    std::thread thread_; // last, so that it starts after the members it uses
+    std::thread thread_;
 };
 
 } // namespace machine::platform
