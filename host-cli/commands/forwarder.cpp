@@ -24,6 +24,7 @@ void add_forwarder_command(CLI::App &app, Context &context) {
         auto config = context.store.load(*name);
         auto layout = context.store.layout(*name);
         ForwarderOptions options;
+        options.machine = config.name;
         options.listen = layout.api_socket();
         options.guest_socket = guest_api_socket(config.rootful, provisioning::guest_user_uid());
         options.target = {"127.0.0.1",

@@ -2,6 +2,7 @@
 
 #include "machine/errors.h"
 #include "machine/mux_forwarder.h"
+#include "platform/api_pipe.h"
 #include "platform/unix_socket.h"
 
 #include <cerrno>
@@ -292,6 +293,8 @@ void run_forwarder(const ForwarderOptions &options) {
     ::signal(SIGINT, on_term);
     ::signal(SIGPIPE, SIG_IGN);
     platform::UnixListener listener(options.listen);
+    // Windows: the docker CLI's default transport, relayed to that socket. POSIX: nothing.
+    platform::ApiPipe pipe(options.machine, options.listen, options.log);
     auto keep_going = [&] { return !stop_requested && options.machine_running(); };
     if (!options.mux_socket.empty() && forward_over_mux(options, listener.fd(), keep_going))
         return;

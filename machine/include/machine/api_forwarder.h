@@ -14,6 +14,7 @@
 namespace machine {
 
 struct ForwarderOptions {
+    std::string machine;          // its name: on Windows it names the pipe served too
     std::filesystem::path listen; // host unix socket (made 0600)
     std::string guest_socket;     // e.g. /run/podman/podman.sock
     SshTarget target;
@@ -22,7 +23,9 @@ struct ForwarderOptions {
     std::function<void(const std::string &)> log = [](const std::string &) {};
 };
 
-// Runs until the machine stops (or SIGTERM). Throws only when it cannot listen at all.
+// Runs until the machine stops (or SIGTERM). Throws only when it cannot listen at all. On Windows
+// it also serves the named pipe `\\.\pipe\machine-NAME` (platform/api_pipe.h), relayed to the
+// socket.
 void run_forwarder(const ForwarderOptions &options);
 
 // The guest's podman socket for a rootful or rootless machine.

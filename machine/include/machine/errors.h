@@ -73,6 +73,9 @@ private:
 class SystemError : public Error {
 public:
     SystemError(const std::string &what, int error_number);
+    // Where the system's text is not strerror's (Windows: GetLastError's code and its text).
+    SystemError(const std::string &what, int error_number, const std::string &system_text)
+        : Error(what + ": " + system_text), error_number_(error_number) {}
     int error_number() const { return error_number_; }
 
 private:

@@ -1,0 +1,12 @@
+#include "platform/api_pipe.h"
+
+namespace machine::platform {
+
+// POSIX clients use the unix socket: there is no pipe to serve.
+struct ApiPipe::Server {};
+
+ApiPipe::ApiPipe(const std::string &, const std::filesystem::path &, Log) {}
+
+ApiPipe::~ApiPipe() = default;
+
+} // namespace machine::platform
