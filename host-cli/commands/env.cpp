@@ -2,6 +2,7 @@
 // and podman's remote client at the machine, for `eval "$(machine env)"`.
 #include "context.h"
 #include "machine/command.h"
+#include "machine/connections.h"
 #include "machine/errors.h"
 
 #include <iostream>
@@ -16,7 +17,7 @@ void add_env_command(CLI::App &app, Context &context) {
     cmd->add_option("--shell", *shell, "bash, zsh, fish or powershell (default: from $SHELL)");
     cmd->callback([&context, name, shell] {
         context.store.load(*name); // a missing machine is an error, not empty exports
-        auto uri = "unix://" + context.store.layout(*name).api_socket().string();
+        auto uri = api_uri(*name, context.store.layout(*name).api_socket().string());
         std::string kind = *shell;
         if (kind.empty()) {
             const char *login = std::getenv("SHELL");

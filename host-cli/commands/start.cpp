@@ -1,5 +1,6 @@
 // `machine start [NAME]`: boot a machine and wait until it is ready to use.
 #include "context.h"
+#include "machine/connections.h"
 #include "output/progress.h"
 
 #include <iostream>
@@ -23,12 +24,13 @@ void start_machine(Context &context, const std::string &name, std::chrono::secon
         return;
     }
     auto socket = context.store.layout(name).api_socket().string();
+    auto uri = api_uri(name, socket);
     std::cout << "API forwarding listening on: " << socket << "\n\n"
               << "You can connect Docker API clients by setting DOCKER_HOST using the\n"
               << "following command in your terminal session:\n\n"
-              << "\texport DOCKER_HOST='unix://" << socket << "'\n\n"
+              << "\texport DOCKER_HOST='" << uri << "'\n\n"
               << "and podman's remote client with:\n\n"
-              << "\texport CONTAINER_HOST='unix://" << socket << "'\n\n"
+              << "\texport CONTAINER_HOST='" << uri << "'\n\n"
               << "Machine \"" << name << "\" started successfully" << std::endl;
 }
 

@@ -1,15 +1,25 @@
 #include "machine/connections.h"
 
 #include "machine/errors.h"
+#include "platform/api_pipe.h"
+
+#include <algorithm>
 
 namespace machine {
 
-Command podman_connection_add(const std::string &name, const std::string &socket,
-                              bool make_default) {
+std::string api_uri(const std::string &name, const std::string &socket, platform::HostOs os) {
+    if (os != platform::HostOs::windows)
+        return "unix://" + socket;
+    auto pipe = platform::api_pipe_name(name); // \\.\pipe\machine-NAME
+    std::replace(pipe.begin(), pipe.end(), '\\', '/');
+    return "npipe://" + pipe;
+}
+
+Command podman_connection_add(const std::string &name, const std::string &uri, bool make_default) {
     Command c{"podman", {"system", "connection", "add"}, {}};
     if (make_default)
         c.args.push_back("--default");
-    c.args.insert(c.args.end(), {name, "unix://" + socket});
+    c.args.insert(c.args.end(), {name, uri});
     return c;
 }
 
@@ -22,10 +32,10 @@ std::string docker_context_name(const std::string &name) {
     return name == "default" || name.size() < 2 ? "machine-" + name : name;
 }
 
-Command docker_context_create(const std::string &name, const std::string &socket) {
+Command docker_context_create(const std::string &name, const std::string &host) {
     return {"docker",
             {"context", "create", docker_context_name(name), "--description", "machine " + name,
-             "--docker", "host=unix://" + socket},
+             "--docker", "host=" + host},
             {}};
 }
 
@@ -54,9 +64,10 @@ std::vector<std::string> register_connections(ProcessRunner &runner, const std::
                                               const std::string &socket, bool make_default) {
     std::vector<std::string> problems;
     attempt(runner, podman_connection_remove(name), problems, false);
-    attempt(runner, podman_connection_add(name, socket, make_default), problems, true);
+    auto uri = api_uri(name, socket);
+    attempt(runner, podman_connection_add(name, uri, make_default), problems, true);
     attempt(runner, docker_context_remove(name), problems, false);
-    attempt(runner, docker_context_create(name, socket), problems, true);
+    attempt(runner, docker_context_create(name, uri), problems, true);
     return problems;
 }
 

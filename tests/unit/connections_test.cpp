@@ -9,12 +9,12 @@
 using namespace machine;
 
 TEST_CASE("connection commands", "[connections]") {
-    CHECK(podman_connection_add("dev", "/run/m/dev/podman.sock", true) ==
+    CHECK(podman_connection_add("dev", "unix:///run/m/dev/podman.sock", true) ==
           Command{
               "podman",
               {"system", "connection", "add", "--default", "dev", "unix:///run/m/dev/podman.sock"},
               {}});
-    CHECK(docker_context_create("dev", "/s.sock") ==
+    CHECK(docker_context_create("dev", "unix:///s.sock") ==
           Command{"docker",
                   {"context", "create", "dev", "--description", "machine dev", "--docker",
                    "host=unix:///s.sock"},
@@ -25,14 +25,25 @@ TEST_CASE("connection commands", "[connections]") {
     CHECK(docker_context_remove("default").args.back() == "machine-default");
 }
 
+TEST_CASE("clients reach the socket, on Windows the machine's named pipe", "[connections]") {
+    using machine::platform::HostOs;
+    CHECK(api_uri("dev", "/run/m/dev/podman.sock", HostOs::linux) ==
+          "unix:///run/m/dev/podman.sock");
+    CHECK(api_uri("dev", "/Users/u/.local/run/dev/podman.sock", HostOs::macos) ==
+          "unix:///Users/u/.local/run/dev/podman.sock");
+    // as the docker CLI writes its own default there
+    CHECK(api_uri("dev", "C:/Users/u/podman.sock", HostOs::windows) ==
+          "npipe:////./pipe/machine-dev");
+}
+
 TEST_CASE("registration replaces old entries and survives missing tools", "[connections]") {
     test::RecordingRunner runner;
     CHECK(register_connections(runner, "dev", "/s.sock", false).empty());
     REQUIRE(runner.commands.size() == 4);
     CHECK(runner.commands[0] == podman_connection_remove("dev"));
-    CHECK(runner.commands[1] == podman_connection_add("dev", "/s.sock", false));
+    CHECK(runner.commands[1] == podman_connection_add("dev", "unix:///s.sock", false));
     CHECK(runner.commands[2] == docker_context_remove("dev"));
-    CHECK(runner.commands[3] == docker_context_create("dev", "/s.sock"));
+    CHECK(runner.commands[3] == docker_context_create("dev", "unix:///s.sock"));
 
     test::RecordingRunner missing;
     missing.respond = [](const Command &c) -> ProcessResult {
