@@ -8,6 +8,7 @@
 #include "machine/names.h"
 #include "machine/printable.h"
 #include "machine/sizes.h"
+#include "machine/time_zones.h"
 #include "machine/undo_stack.h"
 #include "platform/atomic_file.h"
 #include "platform/fault_point.h"
@@ -40,11 +41,7 @@ void validate_username(const std::string &username) {
 void validate_timezone(const std::string &timezone) {
     if (timezone == "local")
         return;
-    static const std::regex pattern("[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*");
-    bool known = std::regex_match(timezone, pattern) &&
-                 (!fs::exists("/usr/share/zoneinfo") ||
-                  fs::is_regular_file(fs::path("/usr/share/zoneinfo") / timezone));
-    if (!known)
+    if (!is_time_zone(timezone))
         throw InvalidInput("--timezone",
                            fmt::format("--timezone: \"{}\" is not a time zone; use e.g. "
                                        "Europe/Berlin, UTC or local",

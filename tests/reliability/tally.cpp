@@ -1,6 +1,7 @@
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include "tally.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <exception>
@@ -44,6 +45,25 @@ void tally(const std::string &kind, const std::string &name, long passed, long t
     // One write with O_APPEND: lines from concurrent test processes never interleave.
     [[maybe_unused]] auto written = ::write(fd, line.data(), line.size());
     ::close(fd);
+}
+
+void skip(const std::string &why) {
+    WARN("skipped: " << why);
+    tally(skipped, Catch::getResultCapture().getCurrentTestName() + ": " + why, 0, 1);
+}
+
+bool have_program(const std::string &program, const std::string &installed_by) {
+    const char *path = std::getenv("PATH");
+    std::string dirs = path ? path : "/usr/bin:/bin";
+    for (std::size_t begin = 0; begin <= dirs.size();) {
+        auto end = std::min(dirs.find(':', begin), dirs.size());
+        auto dir = dirs.substr(begin, end - begin);
+        if (::access(((dir.empty() ? "." : dir) + "/" + program).c_str(), X_OK) == 0)
+            return true;
+        begin = end + 1;
+    }
+    skip(program + " is not on PATH (" + installed_by + ")");
+    return false;
 }
 
 Tally::Tally(std::string kind, std::string name)

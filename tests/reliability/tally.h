@@ -13,6 +13,7 @@ inline const std::string faults = "faults survived";
 inline const std::string bad_inputs = "bad inputs";
 inline const std::string load = "load";
 inline const std::string listeners = "listeners on loopback only";
+inline const std::string skipped = "skipped";
 
 // Counts one `kind` item as survived if no assertion failed while it lived (and no exception left
 // its scope).
@@ -32,5 +33,12 @@ private:
 
 // Records `passed` of `total` items at once (e.g. 2,000 requests).
 void tally(const std::string &kind, const std::string &name, long passed, long total);
+
+// Skips the rest of the running test case: says why in its output and records it, so the summary
+// counts it apart from what passed (a skip is never a pass). The caller returns.
+void skip(const std::string &why);
+
+// True if `program` is on PATH; otherwise skips the running test case, naming where it comes from.
+bool have_program(const std::string &program, const std::string &installed_by);
 
 } // namespace machine::test

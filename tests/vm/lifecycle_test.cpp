@@ -3,6 +3,7 @@
 // from outside, a changed host key, and concurrent starts. The test cases run in this order and
 // share the machine, since a boot under software emulation takes a while.
 #include "../reliability/tally.h"
+#include "log_follow.h"
 #include "platform/process_runner.h"
 #include "shared_machine.h"
 
@@ -158,16 +159,21 @@ TEST_CASE("four concurrent starts boot one QEMU", "[vm]") {
     CHECK(sandbox().run({"list", "-q"}).out.empty());
 }
 
-TEST_CASE("init --now creates and boots in one go; a :ro folder stays read-only", "[vm]") {
+TEST_CASE("init --now --rootful boots in one go, logs are followed; a :ro folder stays read-only",
+          "[vm]") {
     auto shared = sandbox().root() / "read-only-share";
     std::filesystem::create_directories(shared);
     std::ofstream(shared / "note.txt") << "look, don't touch\n";
-    auto now = sandbox().run({"init", "--now", "--image", MACHINE_GUEST_IMAGE, "-v",
+    auto now = sandbox().run({"init", "--now", "--rootful", "--image", MACHINE_GUEST_IMAGE, "-v",
                               shared.string() + ":/srv/shared:ro", "quick"});
     INFO(now.out << now.err);
     REQUIRE(now.exit_code == 0);
     CHECK(now.out.find("started successfully") != std::string::npos);
     CHECK(state("quick") == "running\n");
+    auto socket =
+        sandbox().run({"inspect", "--format", "{{.ConnectionInfo.PodmanSocket.Path}}", "quick"});
+    REQUIRE(socket.exit_code == 0);
+    machine::test::check_logs_follow(socket.out.substr(0, socket.out.find('\n')));
     CHECK(sandbox().run({"ssh", "quick", "cat /srv/shared/note.txt"}).out == "look, don't touch\n");
     auto write = sandbox().run({"ssh", "quick", "sudo touch /srv/shared/new.txt"});
     CHECK(write.exit_code != 0); // not even root in the guest writes through a :ro share

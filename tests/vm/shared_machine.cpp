@@ -1,5 +1,6 @@
 #include "shared_machine.h"
 
+#include "../reliability/tally.h"
 #include "platform/process_runner.h"
 
 #include <catch2/catch.hpp>
@@ -29,6 +30,10 @@ void ensure_vm_running() {
 
 std::string vm_api_socket() {
     return (vm_sandbox().root() / "run" / "machine" / "vm" / "podman.sock").string();
+}
+
+bool have_docker() {
+    return have_program("docker", "installed by .ci/clients");
 }
 
 ProcessResult run_in_sandbox(const std::string &program, const std::vector<std::string> &args,

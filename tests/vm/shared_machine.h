@@ -15,6 +15,10 @@ void ensure_vm_running();
 // The host socket the machine's API is forwarded to.
 std::string vm_api_socket();
 
+// True if the docker CLI (.ci/clients) is on PATH; otherwise the running test case is recorded as
+// skipped, and returns.
+bool have_docker();
+
 // Runs a program with the sandbox's environment (XDG dirs, HOME, DOCKER_HOST...).
 ProcessResult run_in_sandbox(const std::string &program, const std::vector<std::string> &args,
                              const std::string &stdin_text = {});
