@@ -56,7 +56,7 @@ GuestSettings guest_settings(const MachineConfig &config, const std::string &aut
     s.host_public_key = host_public_key;
     s.timezone = config.timezone == "local" ? host_timezone() : config.timezone;
     s.rootful = config.rootful;
-    s.uid = guest_user_uid();
+    s.uid = config.ssh.uid;
     s.mounts = config.mounts;
     return s;
 }

@@ -1,13 +1,16 @@
 #pragma once
-// What `init` writes for the guest's first boot: the client key, the guest's host key (pinned in
-// the config), and the Ignition config or cloud-init seed the image expects.
+// What `init` makes for the guest's first boot: the client key, the guest's host key (pinned in
+// the config), and the Ignition config or cloud-init data the image expects, rendered here and
+// delivered by the provider (Provider::create).
 #include "machine/layout.h"
 #include "machine/machine_config.h"
+#include "machine/provider.h"
 
 namespace machine::provisioning {
 
-// Writes the keys and the provisioning config into the machine's data folder and sets
-// `config.ssh.host_key_fingerprint`. Every file holding a secret is 0600 whatever the umask.
-void provision(MachineConfig &config, const Layout &layout);
+// Writes both key pairs into the machine's data folder (private keys 0600 whatever the umask),
+// sets `config.ssh.identity_path` and `host_key_fingerprint`, and renders the payload for
+// `config.image.provisioning`.
+ProvisioningPayload provision(MachineConfig &config, const Layout &layout);
 
 } // namespace machine::provisioning

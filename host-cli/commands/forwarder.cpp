@@ -4,7 +4,6 @@
 #include "machine/api_forwarder.h"
 #include "machine/port_watcher.h"
 #include "platform/host.h"
-#include "provisioning/guest_settings.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -23,12 +22,14 @@ void add_forwarder_command(CLI::App &app, Context &context) {
     cmd->callback([&context, name] {
         auto config = context.store.load(*name);
         auto layout = context.store.layout(*name);
+        auto &provider = context.manager.provider_of(config);
+        auto ssh = provider.ssh_endpoint(config, layout);
         ForwarderOptions options;
         options.machine = config.name;
         options.listen = layout.api_socket();
-        options.guest_socket = guest_api_socket(config.rootful, provisioning::guest_user_uid());
-        options.target = {"127.0.0.1",
-                          config.ssh.port,
+        options.guest_socket = guest_api_socket(config.rootful, config.ssh.uid);
+        options.target = {ssh.host,
+                          ssh.port,
                           config.rootful ? "root" : config.ssh.username,
                           config.ssh.identity_path,
                           config.ssh.host_key_fingerprint,
@@ -36,14 +37,14 @@ void add_forwarder_command(CLI::App &app, Context &context) {
         // MACHINE_API_TRANSPORT=ssh skips machine-mux (tests run the clients over both).
         const char *transport = std::getenv("MACHINE_API_TRANSPORT");
         if (!transport || std::string(transport) != "ssh")
-            options.mux_socket = layout.mux_socket();
+            options.connect_agent = [&] { return provider.connect_agent(config, layout); };
         options.machine_running = [&] {
-            return context.providers.make(config.provider, context.runner)->state(config, layout) !=
-                   MachineState::stopped;
+            return provider.state(config, layout) != MachineState::stopped;
         };
         options.log = [](const std::string &line) { std::cerr << line << std::endl; };
         // Published container ports follow the engine's events on a thread of their own.
-        PortWatcher ports({options.listen, layout.qmp_socket(), layout.port_record(), options.log});
+        PortWatcher ports({options.listen, [&] { return provider.port_publisher(config, layout); },
+                           layout.port_record(), options.log});
         run_forwarder(options);
     });
 }

@@ -33,8 +33,8 @@ void add_info_command(CLI::App &app, Context &context) {
     auto format = std::make_shared<std::string>();
     cmd->add_option("-f,--format", *format, "Output: yaml (default), json, or a template");
     cmd->callback([&context, format] {
-        auto info =
-            info_json(context.manager.list(), context.store, context.providers.default_name());
+        auto info = info_json(context.manager.list(), context.store,
+                              context.manager.provider(context.providers.default_name()));
         if (*format == "json") {
             print_json(info);
         } else if (format->empty() || *format == "yaml") {

@@ -21,7 +21,9 @@ void add_inspect_command(CLI::App &app, Context &context) {
         std::vector<std::string> errors;
         for (const auto &name : *names) {
             try {
-                found.push_back(inspect_json(context.manager.status(name), context.store));
+                auto status = context.manager.status(name);
+                found.push_back(inspect_json(status, context.store,
+                                             context.manager.provider_of(*status.config)));
             } catch (const Error &e) {
                 errors.push_back(e.what());
             }

@@ -12,9 +12,10 @@ namespace machine::cli {
 
 namespace {
 
-SshTarget target_of(const MachineConfig &config, const std::string &username) {
-    return {"127.0.0.1",
-            config.ssh.port,
+SshTarget target_of(const MachineConfig &config, const SshEndpoint &ssh,
+                    const std::string &username) {
+    return {ssh.host,
+            ssh.port,
             username.empty() ? config.ssh.username : username,
             config.ssh.identity_path,
             config.ssh.host_key_fingerprint,
@@ -39,7 +40,9 @@ SshTarget ssh_target(Context &context, const std::string &name, const std::strin
     if (status.state != MachineState::running)
         throw WrongState("machine \"" + name + "\" is not running",
                          "start it with `machine start " + name + "`");
-    return target_of(*status.config, username);
+    const auto &config = *status.config;
+    auto ssh = context.manager.provider_of(config).ssh_endpoint(config, context.store.layout(name));
+    return target_of(config, ssh, username);
 }
 
 void add_ssh_command(CLI::App &app, Context &context) {

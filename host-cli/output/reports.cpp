@@ -2,7 +2,6 @@
 
 #include "output/humanize.h"
 #include "platform/host.h"
-#include "providers/qemu/accelerator.h"
 
 namespace machine::cli {
 
@@ -80,26 +79,28 @@ nlohmann::json list_headers() {
     return {{"VMType", "VM TYPE"}, {"CPUs", "CPUS"}, {"LastUp", "LAST UP"}};
 }
 
-nlohmann::json inspect_json(const MachineStatus &s, const Store &store) {
+nlohmann::json inspect_json(const MachineStatus &s, const Store &store, const Provider &provider) {
     const auto &c = *s.config;
     auto layout = store.layout(c.name);
+    auto files = provider.files(layout);
+    auto shares = provider.features().shares;
     nlohmann::json mounts = nlohmann::json::array();
     for (const auto &m : c.mounts)
         mounts.push_back({{"Source", m.host_path},
                           {"Target", m.guest_path},
                           {"ReadOnly", m.read_only},
-                          {"Type", "9p"}});
+                          {"Type", shares.empty() ? "" : shares.front()}});
     return {
         {"ConfigPath", {{"Path", layout.config_file().string()}}},
         {"ConnectionInfo",
          {{"PodmanSocket", {{"Path", layout.api_socket().string()}}}, {"PodmanPipe", nullptr}}},
         {"Created", rfc3339(c.created)},
         {"Image",
-         {{"ImagePath", {{"Path", layout.disk().string()}}},
+         {{"ImagePath", {{"Path", files.disk.string()}}},
           {"BaseImage", c.image.path},
           {"Format", c.image.format},
           {"Provisioning", c.image.provisioning},
-          {"IgnitionFilePath", {{"Path", layout.provisioning().string()}}}}},
+          {"IgnitionFilePath", {{"Path", files.provisioning.string()}}}}},
         {"LastUp", c.last_up == 0 ? "" : rfc3339(c.last_up)},
         {"Name", c.name},
         {"Resources",
@@ -120,29 +121,29 @@ nlohmann::json inspect_json(const MachineStatus &s, const Store &store) {
 }
 
 nlohmann::json info_json(const std::vector<MachineStatus> &machines, const Store &store,
-                         const std::string &provider) {
+                         const Provider &provider) {
     std::string current, state;
     for (const auto &m : machines)
         if (m.config && m.state != MachineState::stopped) {
             current = m.name;
             state = to_string(m.state);
         }
-    auto accelerator = host_accelerator(platform::host_arch());
+    nlohmann::json host = {{"Arch", platform::host_arch()},
+                           {"OS", platform::host_os_name()},
+                           {"CPUs", platform::host_cpu_count()},
+                           {"Memory", std::to_string(platform::host_memory_mib() << 20)},
+                           {"VMType", provider.name()},
+                           {"CurrentMachine", current},
+                           {"MachineState", state},
+                           {"DefaultMachine", default_machine_name},
+                           {"NumberOfMachines", machines.size()},
+                           {"MachineConfigDir", (store.dirs().config / "machines").string()},
+                           {"MachineDataDir", (store.dirs().data / "machines").string()},
+                           {"MachineRuntimeDir", store.dirs().runtime.string()}};
+    for (const auto &[key, value] : provider.host_facts()) // e.g. the accelerator
+        host[key] = value;
     return {
-        {"Host",
-         {{"Arch", platform::host_arch()},
-          {"OS", platform::host_os_name()},
-          {"CPUs", platform::host_cpu_count()},
-          {"Memory", std::to_string(platform::host_memory_mib() << 20)},
-          {"Accelerator", to_string(accelerator)},
-          {"VMType", provider},
-          {"CurrentMachine", current},
-          {"MachineState", state},
-          {"DefaultMachine", default_machine_name},
-          {"NumberOfMachines", machines.size()},
-          {"MachineConfigDir", (store.dirs().config / "machines").string()},
-          {"MachineDataDir", (store.dirs().data / "machines").string()},
-          {"MachineRuntimeDir", store.dirs().runtime.string()}}},
+        {"Host", host},
         {"Version", {{"Version", MACHINE_VERSION}}},
     };
 }

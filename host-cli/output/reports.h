@@ -19,11 +19,12 @@ nlohmann::json list_display_row(const MachineStatus &status, std::int64_t now);
 const char *list_table_format();
 nlohmann::json list_headers();
 
-// One `inspect` entry.
-nlohmann::json inspect_json(const MachineStatus &status, const Store &store);
+// One `inspect` entry; `provider` is the machine's.
+nlohmann::json inspect_json(const MachineStatus &status, const Store &store,
+                            const Provider &provider);
 
-// `info`: the host and this tool.
+// `info`: the host (with what `provider`, the default one, says of it) and this tool.
 nlohmann::json info_json(const std::vector<MachineStatus> &machines, const Store &store,
-                         const std::string &provider);
+                         const Provider &provider);
 
 } // namespace machine::cli

@@ -2,6 +2,7 @@
 
 #include "machine/errors.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -147,6 +148,20 @@ std::int64_t now_unix() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+std::filesystem::path find_program(const std::string &name) {
+    const char *path = std::getenv("PATH");
+    std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+    for (std::size_t begin = 0; begin <= dirs.size();) {
+        auto end = std::min(dirs.find(':', begin), dirs.size());
+        std::filesystem::path candidate =
+            std::filesystem::path(end > begin ? dirs.substr(begin, end - begin) : ".") / name;
+        if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate))
+            return candidate;
+        begin = end + 1;
+    }
+    return {};
 }
 
 } // namespace machine::platform

@@ -26,6 +26,9 @@ std::filesystem::path user_config_dir();
 std::filesystem::path user_data_dir();
 std::filesystem::path user_runtime_dir();
 
+// The first executable `name` in $PATH, or an empty path when there is none.
+std::filesystem::path find_program(const std::string &name);
+
 // The absolute path of the running program (to start helpers of our own, like the forwarder).
 std::string own_executable();
 

@@ -52,8 +52,8 @@ private:
 // Connects to a unix socket; throws SystemError (errno ENOENT/ECONNREFUSED when nobody listens).
 Fd connect_unix(const std::filesystem::path &path);
 
-// True when a TCP connection to 127.0.0.1:port succeeds within `timeout`.
-bool tcp_port_answers(int port, std::chrono::milliseconds timeout);
+// True when a TCP connection to host:port (a name or an address) succeeds within `timeout`.
+bool tcp_port_answers(const std::string &host, int port, std::chrono::milliseconds timeout);
 
 // Waits until `fd` is readable; false when `deadline` passes first.
 bool wait_readable(int fd, Clock::time_point deadline);

@@ -296,7 +296,7 @@ void run_forwarder(const ForwarderOptions &options) {
     // Windows: the docker CLI's default transport, relayed to that socket. POSIX: nothing.
     platform::ApiPipe pipe(options.machine, options.listen, options.log);
     auto keep_going = [&] { return !stop_requested && options.machine_running(); };
-    if (!options.mux_socket.empty() && forward_over_mux(options, listener.fd(), keep_going))
+    if (options.connect_agent && forward_over_mux(options, listener.fd(), keep_going))
         return;
     Loop(options, listener).run();
 }

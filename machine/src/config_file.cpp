@@ -2,9 +2,11 @@
 
 #include "machine/errors.h"
 #include "machine/sizes.h"
+#include "provisioning/guest_settings.h"
 
 #include <fmt/format.h>
 #include <set>
+#include <vector>
 #include <yaml-cpp/yaml.h>
 
 namespace machine {
@@ -33,6 +35,15 @@ public:
     }
 
     StrictMap map(const std::string &key) { return StrictMap(find(key), field(key), file_); }
+
+    // Every key of this mapping (for maps whose keys are data, not a schema).
+    std::vector<std::string> keys() const {
+        std::vector<std::string> keys;
+        for (const auto &entry : node_)
+            if (entry.first.IsScalar())
+                keys.push_back(entry.first.Scalar());
+        return keys;
+    }
 
     YAML::Node sequence(const std::string &key) {
         auto child = find(key);
@@ -84,7 +95,16 @@ std::string config_to_yaml(const MachineConfig &c) {
     out << YAML::BeginMap;
     out << YAML::Key << "schema_version" << YAML::Value << config_schema_version;
     out << YAML::Key << "name" << YAML::Value << c.name;
-    out << YAML::Key << "provider" << YAML::Value << c.provider;
+    out << YAML::Key << "provider" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << c.provider;
+    out << YAML::Key << "state" << YAML::Value;
+    if (c.provider_state.empty())
+        out << YAML::Flow; // "state: {}"
+    out << YAML::BeginMap;
+    for (const auto &[key, value] : c.provider_state)
+        out << YAML::Key << key << YAML::Value << value;
+    out << YAML::EndMap;
+    out << YAML::EndMap;
     out << YAML::Key << "arch" << YAML::Value << c.arch;
     out << YAML::Key << "resources" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "cpus" << YAML::Value << c.resources.cpus;
@@ -104,6 +124,7 @@ std::string config_to_yaml(const MachineConfig &c) {
     out << YAML::Key << "port" << YAML::Value << c.ssh.port;
     out << YAML::Key << "identity_path" << YAML::Value << c.ssh.identity_path;
     out << YAML::Key << "host_key_fingerprint" << YAML::Value << c.ssh.host_key_fingerprint;
+    out << YAML::Key << "uid" << YAML::Value << c.ssh.uid;
     out << YAML::EndMap;
     out << YAML::Key << "mounts" << YAML::Value << YAML::BeginSeq;
     for (const auto &m : c.mounts) {
@@ -134,12 +155,22 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
 
     StrictMap top(root, "", file);
     auto version = top.get<int>("schema_version");
-    if (version != config_schema_version)
-        top.fail("schema_version", fmt::format("is {}; this version of machine reads {}", version,
-                                               config_schema_version));
+    if (version < 1 || version > config_schema_version)
+        top.fail("schema_version", fmt::format("is {}; this version of machine reads 1 to {}",
+                                               version, config_schema_version));
     MachineConfig c;
     c.name = top.get<std::string>("name");
-    c.provider = top.get<std::string>("provider");
+    if (version >= 2) {
+        auto provider = top.map("provider");
+        c.provider = provider.get<std::string>("name");
+        auto state = provider.map("state");
+        for (const auto &key : state.keys())
+            c.provider_state[key] = state.get<std::string>(key);
+        state.finish();
+        provider.finish();
+    } else {
+        c.provider = top.get<std::string>("provider");
+    }
     c.arch = top.get<std::string>("arch");
 
     auto resources = top.map("resources");
@@ -162,6 +193,7 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
     c.ssh.port = ssh.get<int>("port");
     c.ssh.identity_path = ssh.get<std::string>("identity_path");
     c.ssh.host_key_fingerprint = ssh.get<std::string>("host_key_fingerprint");
+    c.ssh.uid = version >= 2 ? ssh.get<int>("uid") : provisioning::guest_user_uid();
     ssh.finish();
 
     auto mounts = top.sequence("mounts");
@@ -186,6 +218,8 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
         top.fail("resources.disk_gib", fmt::format("must be from 1 to {}", max_disk_gib));
     if (c.ssh.port < 0 || c.ssh.port > 65535)
         top.fail("ssh.port", "must be from 0 to 65535");
+    if (c.ssh.uid < 1 || c.ssh.uid > 65535)
+        top.fail("ssh.uid", "must be from 1 to 65535");
     if (c.image.provisioning != "ignition" && c.image.provisioning != "cloud-init" &&
         c.image.provisioning != "none")
         top.fail("image.provisioning", "must be ignition, cloud-init or none");

@@ -35,11 +35,13 @@ nlohmann::json to_row(const FileStamp &s, const MachineConfig &c) {
             c.ssh.port,
             c.ssh.identity_path,
             c.ssh.host_key_fingerprint,
+            c.ssh.uid,
             mounts,
             c.rootful,
             c.timezone,
             c.created,
-            c.last_up};
+            c.last_up,
+            c.provider_state};
 }
 
 std::pair<FileStamp, MachineConfig> from_row(const nlohmann::json &row) {
@@ -56,16 +58,16 @@ std::pair<FileStamp, MachineConfig> from_row(const nlohmann::json &row) {
     next().get_to(c.image.initrd), next().get_to(c.image.kernel_cmdline);
     next().get_to(c.image.provisioning);
     next().get_to(c.ssh.username), next().get_to(c.ssh.port), next().get_to(c.ssh.identity_path);
-    next().get_to(c.ssh.host_key_fingerprint);
+    next().get_to(c.ssh.host_key_fingerprint), next().get_to(c.ssh.uid);
     for (const auto &m : next())
         c.mounts.push_back({m.at(0), m.at(1), m.at(2)});
     next().get_to(c.rootful), next().get_to(c.timezone), next().get_to(c.created);
-    next().get_to(c.last_up);
+    next().get_to(c.last_up), next().get_to(c.provider_state);
     return {s, c};
 }
 
 // Bumped whenever MachineConfig changes shape, so an old index is ignored, not misread.
-constexpr int index_version = config_schema_version * 100 + 2;
+constexpr int index_version = config_schema_version * 100 + 1;
 
 } // namespace
 

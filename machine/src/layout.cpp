@@ -14,23 +14,11 @@ std::filesystem::path Layout::lock_file() const {
 std::filesystem::path Layout::data_dir() const {
     return dirs_.data / "machines" / name_;
 }
-std::filesystem::path Layout::disk() const {
-    return data_dir() / "disk.qcow2";
-}
 std::filesystem::path Layout::identity() const {
     return data_dir() / "id_ed25519";
 }
 std::filesystem::path Layout::host_key() const {
     return data_dir() / "ssh_host_ed25519_key";
-}
-std::filesystem::path Layout::provisioning() const {
-    return data_dir() / "ignition.json";
-}
-std::filesystem::path Layout::seed_image() const {
-    return data_dir() / "seed.iso";
-}
-std::filesystem::path Layout::hypervisor_log() const {
-    return data_dir() / "qemu.log";
 }
 std::filesystem::path Layout::forwarder_log() const {
     return data_dir() / "forwarder.log";
@@ -41,15 +29,6 @@ std::filesystem::path Layout::console_log() const {
 
 std::filesystem::path Layout::runtime_dir() const {
     return dirs_.runtime / name_;
-}
-std::filesystem::path Layout::qmp_socket() const {
-    return runtime_dir() / "qmp.sock";
-}
-std::filesystem::path Layout::ready_socket() const {
-    return runtime_dir() / "ready.sock";
-}
-std::filesystem::path Layout::mux_socket() const {
-    return runtime_dir() / "mux.sock";
 }
 std::filesystem::path Layout::api_socket() const {
     return runtime_dir() / "podman.sock";
@@ -62,9 +41,6 @@ std::filesystem::path Layout::forwarder_pid_file() const {
 }
 std::filesystem::path Layout::port_record() const {
     return runtime_dir() / "ports";
-}
-std::filesystem::path Layout::pid_file() const {
-    return runtime_dir() / "qemu.pid";
 }
 
 } // namespace machine

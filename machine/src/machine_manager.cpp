@@ -16,10 +16,13 @@
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
+#include "provisioning/guest_settings.h"
 #include "provisioning/provision.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <regex>
 #include <thread>
 
@@ -48,9 +51,17 @@ void validate_timezone(const std::string &timezone) {
                                        timezone));
 }
 
-std::vector<Mount> parse_volumes(const std::optional<std::vector<std::string>> &specs) {
+std::vector<Mount> parse_volumes(const std::optional<std::vector<std::string>> &specs,
+                                 const Provider &provider) {
     std::vector<Mount> mounts;
+    bool can_share = !provider.features().shares.empty();
+    if (specs && !specs->empty() && !can_share)
+        throw InvalidInput("--volume", fmt::format("--volume: provider {} cannot share host "
+                                                   "folders; leave out -v",
+                                                   provider.name()));
     if (!specs) {
+        if (!can_share)
+            return mounts; // nothing to share the home through: not shared, as podman does
         // (A home whose path could not go into the guest's config is simply not shared.)
         if (const char *home = std::getenv("HOME");
             home && *home == '/' && is_plain_text(home) && fs::is_directory(home))
@@ -64,6 +75,10 @@ std::vector<Mount> parse_volumes(const std::optional<std::vector<std::string>> &
     }
     check_distinct_guest_paths(mounts);
     return mounts;
+}
+
+template <typename List, typename Item> bool contains(const List &list, const Item &item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
 }
 
 } // namespace
@@ -90,7 +105,8 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     MachineConfig config;
     config.name = options.name;
     config.provider = options.provider.value_or(providers_.default_name());
-    providers_.make(config.provider, runner_); // rejects an unknown provider
+    auto &provider = this->provider(config.provider); // rejects an unknown provider
+    auto features = provider.features();
     config.arch = platform::host_arch();
 
     int host_cpus = platform::host_cpu_count();
@@ -104,14 +120,16 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     validate_username(config.ssh.username);
     config.timezone = options.timezone.value_or("local");
     validate_timezone(config.timezone);
-    config.mounts = parse_volumes(options.volumes);
+    config.mounts = parse_volumes(options.volumes, provider);
     config.rootful = options.rootful;
-    if (options.provisioning && *options.provisioning != "ignition" &&
-        *options.provisioning != "cloud-init")
+    if (options.provisioning && !contains(features.provisioning, *options.provisioning))
         throw InvalidInput("--provisioning",
-                           fmt::format("--provisioning: \"{}\" is not known; use ignition or "
-                                       "cloud-init",
-                                       printable(*options.provisioning)));
+                           fmt::format("--provisioning: \"{}\" is not one provider {} delivers; "
+                                       "use {}",
+                                       printable(*options.provisioning), provider.name(),
+                                       fmt::join(features.provisioning, " or ")));
+    // What this host lacks for the provider, before anything is downloaded or made.
+    provider.check_host();
 
     // The store's folders are checked (a planted symlink refused) before anything goes in them.
     store_.check();
@@ -136,13 +154,20 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     config.image.kernel = image.kernel;
     config.image.initrd = image.initrd;
     config.image.kernel_cmdline = image.kernel_cmdline;
+    if (!contains(features.image_formats, image.format))
+        throw InvalidInput("--image",
+                           fmt::format("--image: a {} disk, which provider {} does not boot; give "
+                                       "it a {} image",
+                                       image.format, provider.name(),
+                                       fmt::join(features.image_formats, " or ")));
     config.image.provisioning = options.provisioning.value_or(
         image.provisioning.empty() ? std::string("ignition") : image.provisioning);
-    if (config.image.provisioning != "ignition" && config.image.provisioning != "cloud-init")
+    if (!contains(features.provisioning, config.image.provisioning))
         throw InvalidInput("--provisioning",
-                           fmt::format("--provisioning: \"{}\" is not known; use ignition or "
-                                       "cloud-init",
-                                       config.image.provisioning));
+                           fmt::format("--provisioning: the image wants \"{}\", which provider {} "
+                                       "does not deliver; use {}",
+                                       printable(config.image.provisioning), provider.name(),
+                                       fmt::join(features.provisioning, " or ")));
 
     return config;
 }
@@ -155,7 +180,7 @@ MachineConfig MachineManager::init(const InitOptions &options) {
     if (store_.exists(config.name))
         throw AlreadyExists(fmt::format("machine \"{}\" already exists", config.name),
                             "pick another name, or remove it with `machine rm`");
-    auto provider = providers_.make(config.provider, runner_);
+    auto &provider = this->provider(config.provider);
 
     // What a killed init left behind is ours to clear: we hold the lock and there is no config.
     fs::remove_all(layout.data_dir());
@@ -165,14 +190,15 @@ MachineConfig MachineManager::init(const InitOptions &options) {
     platform::fault_point("init:data-dir");
 
     config.ssh.port = platform::free_loopback_port();
+    config.ssh.uid = provisioning::guest_user_uid();
     config.created = platform::now_unix();
 
-    provider->create(config, layout);
-    undo.push([&] { provider->remove(config, layout); });
-    platform::fault_point("init:disk");
-
-    provisioning::provision(config, layout);
+    // The lifecycle renders the first-boot config; the provider delivers it its own way.
+    auto payload = provisioning::provision(config, layout);
     platform::fault_point("init:provisioning");
+    provider.create(config, layout, payload);
+    undo.push([&] { provider.remove(config, layout); });
+    platform::fault_point("init:disk");
 
     store_.save(config); // last: from here on the machine exists
     platform::fault_point("init:config");
@@ -187,22 +213,31 @@ MachineConfig MachineManager::init(const InitOptions &options) {
 }
 
 void MachineManager::clear_runtime(const Layout &layout) const {
-    for (const auto &file : {layout.qmp_socket(), layout.ready_socket(), layout.mux_socket(),
-                             layout.pid_file(), layout.ready_marker(), layout.port_record()})
-        platform::remove_runtime_file(file);
+    // Everything a boot left in the machine's private runtime folder: the forwarder's files (it
+    // was stopped first) and the provider's sockets and pid files.
+    std::error_code ignored;
+    for (const auto &entry : fs::directory_iterator(layout.runtime_dir(), ignored))
+        platform::remove_runtime_file(entry.path());
 }
 
 StartResult MachineManager::start(const std::string &name, const StartOptions &options) {
     auto lock = store_.lock(name); // a second `start` waits here, then finds the machine running
     auto config = store_.load(name);
     auto layout = store_.layout(name);
-    auto provider = providers_.make(config.provider, runner_);
+    auto &provider = provider_of(config);
     auto state = state_of(config);
     if (state == MachineState::running) {
         if (restart_dead_forwarder(layout, options.forwarder))
             options.notice("the API forwarder was not running; starting it again");
         return StartResult::already_running;
     }
+    if (!config.mounts.empty() && provider.features().shares.empty())
+        throw InvalidInput("mounts",
+                           fmt::format("provider {} cannot share host folders, and this machine "
+                                       "has {}",
+                                       provider.name(), config.mounts.size()),
+                           "`machine rm` and `init` the machine again without -v");
+    provider.check_host();
     for (const auto &mount : config.mounts)
         if (!fs::is_directory(mount.host_path))
             throw InvalidInput("mounts",
@@ -214,26 +249,17 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     // A forwarder of the last boot may linger (QEMU was killed; it exits when it notices).
     stop_forwarder(layout);
     if (state == MachineState::starting) // its `start` died (we hold the lock): boot afresh
-        provider->stop(config, layout, std::chrono::seconds(0));
+        provider.stop(config, layout, std::chrono::seconds(0));
     clear_runtime(layout);
-    // QEMU connects to the ready socket as a client the moment it starts: listen first.
-    platform::UnixListener ready(layout.ready_socket());
     UndoStack undo;
     options.progress("booting");
-    provider->start(config, layout, options.notice);
+    auto ready = provider.start(config, layout, options.notice);
     undo.push([&] {
-        provider->stop(config, layout, std::chrono::seconds(0));
+        provider.stop(config, layout, std::chrono::seconds(0));
         clear_runtime(layout);
     });
     platform::fault_point("start:launched");
-
-    auto deadline = platform::Clock::now() + options.timeout;
-    auto connection = ready.accept(deadline);
-    if (!connection)
-        throw Timeout("the hypervisor never connected to the ready socket; see " +
-                      layout.hypervisor_log().string());
-    platform::fault_point("start:booting");
-    wait_until_ready(config, layout, connection.get(), options);
+    wait_until_ready(config, layout, *ready, options);
     if (!options.forwarder.program.empty()) {
         options.progress("forwarding the API socket");
         start_forwarder(layout, options.forwarder);
@@ -265,23 +291,22 @@ bool MachineManager::restart_dead_forwarder(const Layout &layout, const Command 
 }
 
 void MachineManager::wait_until_ready(const MachineConfig &config, const Layout &layout,
-                                      int ready_fd, const StartOptions &options) const {
+                                      ReadySignal &ready, const StartOptions &options) const {
     using namespace std::chrono_literals;
     auto deadline = platform::Clock::now() + options.timeout;
-    auto provider = providers_.make(config.provider, runner_);
+    auto &provider = provider_of(config);
     auto fail = [&](const std::string &what) {
         throw Timeout(fmt::format("machine \"{}\" {}; see the console log {}", config.name, what,
                                   layout.console_log().string()));
     };
-    // The guest writes "Ready" once sshd and the podman socket are up. Check the VM is still
-    // alive between short waits, so a crash is reported at once, not at the timeout.
-    std::string buffer;
+    // The guest says Ready once sshd and the podman socket are up. Check the VM is still alive
+    // between short waits, so a crash is reported at once, not at the timeout.
     ConsoleWatch console(layout.console_log());
-    bool provisioning = false;
+    bool booting = false, provisioning = false;
     for (;;) {
         if (platform::Clock::now() >= deadline)
             fail(fmt::format("did not become ready within {} s", options.timeout.count()));
-        if (provider->state(config, layout) == MachineState::stopped)
+        if (provider.state(config, layout) == MachineState::stopped)
             fail("stopped while booting");
         console.poll();
         if (console.agent_failure())
@@ -290,18 +315,20 @@ void MachineManager::wait_until_ready(const MachineConfig &config, const Layout 
             provisioning = true;
             options.progress("provisioning");
         }
-        if (!platform::wait_readable(ready_fd, std::min(deadline, platform::Clock::now() + 500ms)))
-            continue;
-        bool eof = false;
-        auto line = platform::read_line(ready_fd, deadline, buffer, eof);
-        if (line.find("Ready") != std::string::npos)
+        auto event = ready.wait(std::min(deadline, platform::Clock::now() + 500ms));
+        if (!booting) { // the guest's channel is there once the hypervisor set the machine up
+            booting = true;
+            platform::fault_point("start:booting");
+        }
+        if (event == ReadySignal::Event::ready)
             break;
-        if (eof)
+        if (event == ReadySignal::Event::closed)
             fail("closed its ready channel without saying Ready");
     }
-    // Ready means sshd runs; the forwarded port must answer too before we call it up.
+    // Ready means sshd runs; its endpoint must answer too before we call it up.
     options.progress("waiting for SSH");
-    while (!platform::tcp_port_answers(config.ssh.port, 1s)) {
+    auto ssh = provider.ssh_endpoint(config, layout);
+    while (!platform::tcp_port_answers(ssh.host, ssh.port, 1s)) {
         if (platform::Clock::now() >= deadline)
             fail("said Ready but SSH does not answer");
         std::this_thread::sleep_for(200ms);
@@ -350,7 +377,7 @@ void MachineManager::stop(const std::string &name, std::chrono::seconds grace) {
     auto layout = store_.layout(name);
     stop_forwarder(layout);
     platform::fault_point("stop:forwarder");
-    providers_.make(config.provider, runner_)->stop(config, layout, grace);
+    provider_of(config).stop(config, layout, grace);
     platform::fault_point("stop:stopped");
     clear_runtime(layout);
 }
@@ -362,7 +389,7 @@ void MachineManager::remove(const std::string &name, bool force) {
     if (store_.exists(name)) {
         try {
             config = store_.load(name);
-            providers_.make(config->provider, runner_);
+            provider_of(*config);
         } catch (const Error &) {
             // Unreadable, or of a provider this build lacks: still removable, since everything it
             // owns is named by the layout.
@@ -377,7 +404,7 @@ void MachineManager::remove(const std::string &name, bool force) {
             throw WrongState(fmt::format("machine \"{}\" is running", name),
                              "stop it first with `machine stop " + name + "`, or use --force");
         stop_forwarder(layout);
-        providers_.make(config->provider, runner_)->stop(*config, layout, std::chrono::seconds(10));
+        provider_of(*config).stop(*config, layout, std::chrono::seconds(10));
         platform::fault_point("rm:stopped");
     }
 
@@ -393,7 +420,7 @@ void MachineManager::remove(const std::string &name, bool force) {
     }
     platform::fault_point("rm:connections");
     if (config)
-        providers_.make(config->provider, runner_)->remove(*config, layout);
+        provider_of(*config).remove(*config, layout);
     fs::remove_all(layout.runtime_dir());
     fs::remove_all(layout.data_dir());
 }
@@ -421,8 +448,12 @@ MachineConfig MachineManager::set(const std::string &name, const SetOptions &opt
         updated.rootful = *options.rootful;
 
     if (updated.resources.disk_gib > config.resources.disk_gib) {
-        auto provider = providers_.make(config.provider, runner_);
-        provider->grow_disk(config, store_.layout(name), updated.resources.disk_gib);
+        auto &provider = provider_of(config);
+        if (!provider.features().grow_disk)
+            throw InvalidInput(
+                "--disk-size",
+                fmt::format("--disk-size: provider {} cannot grow a disk", provider.name()));
+        provider.grow_disk(config, store_.layout(name), updated.resources.disk_gib);
     }
     store_.save(updated);
     return updated;
@@ -430,7 +461,7 @@ MachineConfig MachineManager::set(const std::string &name, const SetOptions &opt
 
 MachineState MachineManager::state_of(const MachineConfig &config) const {
     auto layout = store_.layout(config.name);
-    auto state = providers_.make(config.provider, runner_)->state(config, layout);
+    auto state = provider_of(config).state(config, layout);
     if (state == MachineState::running && !fs::exists(layout.ready_marker()))
         return MachineState::starting;
     return state;
@@ -451,6 +482,17 @@ std::vector<MachineStatus> MachineManager::list() const {
         statuses.push_back(std::move(status));
     }
     return statuses;
+}
+
+Provider &MachineManager::provider(const std::string &name, const std::string &field) const {
+    auto &made = made_[name];
+    if (!made)
+        made = providers_.make(name, runner_, field);
+    return *made;
+}
+
+Provider &MachineManager::provider_of(const MachineConfig &config) const {
+    return provider(config.provider, "provider");
 }
 
 MachineStatus MachineManager::status(const std::string &name) const {

@@ -24,7 +24,7 @@ bool forward_over_mux(const ForwarderOptions &options, int listener,
     while (keep_going()) {
         bool gave_up = false;
         try {
-            mux::Session session(platform::connect_unix(options.mux_socket).release(),
+            mux::Session session(options.connect_agent().release(),
                                  {listener, nullptr, options.log});
             session.run([&] {
                 if (session.peer_ready() && !answered) {

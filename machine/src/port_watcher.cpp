@@ -2,7 +2,6 @@
 
 #include "machine/errors.h"
 #include "machine/http_response.h"
-#include "machine/qmp_client.h"
 #include "platform/atomic_file.h"
 #include "platform/unix_socket.h"
 
@@ -112,14 +111,10 @@ void PortWatcher::reconcile() {
     auto wanted = published_ports(get_json(options_.api_socket, "/v1.41/containers/json"));
     if (wanted == forwarded_)
         return;
-    // One short monitor connection: QEMU serves one at a time, and `stop` needs it too.
-    QmpClient qmp(options_.qmp_socket, 5s);
-    auto monitor = [&](const std::string &line) {
-        return qmp.execute("human-monitor-command", {{"command-line", line}}).get<std::string>();
-    };
+    auto publisher = options_.publisher();
     for (const auto &port : forwarded_)
         if (!wanted.count(port)) {
-            monitor(hostfwd_remove(port));
+            publisher->remove(port);
             options_.log(
                 fmt::format("ports: no longer forwarding {} {}", port.protocol, port.port));
         }
@@ -129,16 +124,14 @@ void PortWatcher::reconcile() {
             now.insert(port);
             continue;
         }
-        monitor(hostfwd_remove(port)); // a rule left by a forwarder that was killed
-        auto error = monitor(hostfwd_add(port));
+        auto error = publisher->add(port);
         if (error.empty()) {
             now.insert(port);
             options_.log(fmt::format("ports: forwarding 127.0.0.1:{} ({}) to the guest", port.port,
                                      port.protocol));
         } else {
-            options_.log(fmt::format("ports: cannot forward 127.0.0.1:{} ({}): is it taken on the "
-                                     "host? QEMU says: {}",
-                                     port.port, port.protocol, error.substr(0, error.find('\n'))));
+            options_.log(fmt::format("ports: cannot forward 127.0.0.1:{} ({}): {}", port.port,
+                                     port.protocol, error));
         }
     }
     forwarded_ = std::move(now);

@@ -34,14 +34,6 @@ std::string container_events_path() {
     return "/v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D";
 }
 
-std::string hostfwd_add(const PublishedPort &port) {
-    return fmt::format("hostfwd_add net0 {}:127.0.0.1:{}-:{}", port.protocol, port.port, port.port);
-}
-
-std::string hostfwd_remove(const PublishedPort &port) {
-    return fmt::format("hostfwd_remove net0 {}:127.0.0.1:{}", port.protocol, port.port);
-}
-
 std::string format_port_record(const std::set<PublishedPort> &ports) {
     std::string text;
     for (const auto &port : ports)

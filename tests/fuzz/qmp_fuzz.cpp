@@ -1,6 +1,6 @@
 // QEMU's monitor lines: any line gives a message or a QmpError, and any message a reply or one.
 #include "machine/errors.h"
-#include "machine/qmp_client.h"
+#include "providers/qemu/qmp_client.h"
 
 #include <cstddef>
 #include <cstdint>

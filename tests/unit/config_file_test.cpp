@@ -43,7 +43,40 @@ MachineConfig full_config() {
 }
 
 // The stored format, pinned: changing it needs a schema_version bump.
-const std::string stored_yaml = R"(schema_version: 1
+const std::string stored_yaml = R"(schema_version: 2
+name: dev
+provider:
+  name: qemu
+  state: {}
+arch: x86_64
+resources:
+  cpus: 4
+  memory_mib: 4096
+  disk_gib: 100
+image:
+  path: /images/fcos.qcow2
+  format: qcow2
+  kernel: ""
+  initrd: ""
+  kernel_cmdline: ""
+  provisioning: ignition
+ssh:
+  username: core
+  port: 2222
+  identity_path: /data/machines/dev/id_ed25519
+  host_key_fingerprint: ""
+  uid: 1000
+mounts:
+  - host_path: /home/u/src
+    guest_path: /src
+    read_only: true
+rootful: false
+timezone: ""
+created: 1764000000
+last_up: 0
+)";
+
+const std::string stored_yaml_v1 = R"(schema_version: 1
 name: dev
 provider: qemu
 arch: x86_64
@@ -217,7 +250,7 @@ TEST_CASE("every line dropped from a config is a CorruptConfig", "[config]") {
 TEST_CASE("a value of the wrong type names its field", "[config]") {
     using Case = std::tuple<std::string, std::string, std::string>;
     auto [from, to, field] = GENERATE(
-        Case{"schema_version: 1", "schema_version: one", "schema_version"},
+        Case{"schema_version: 2", "schema_version: one", "schema_version"},
         Case{"  cpus: 4", "  cpus: \"many\"", "resources.cpus"},
         Case{"  cpus: 4", "  cpus: 2.5", "resources.cpus"},
         Case{"  cpus: 4", "  cpus: 99999999999", "resources.cpus"},
@@ -254,8 +287,8 @@ TEST_CASE("an unknown key names its field, at the top level and nested", "[confi
 TEST_CASE("a missing or null field names it", "[config]") {
     using Case = std::pair<std::string, std::string>;
     auto [line, field] = GENERATE(
-        Case{"schema_version: 1\n", "schema_version"}, Case{"name: dev\n", "name"},
-        Case{"provider: qemu\n", "provider"}, Case{"arch: x86_64\n", "arch"},
+        Case{"schema_version: 2\n", "schema_version"}, Case{"name: dev\n", "name"},
+        Case{"  name: qemu\n", "provider.name"}, Case{"arch: x86_64\n", "arch"},
         Case{"  cpus: 4\n", "resources.cpus"}, Case{"  disk_gib: 100\n", "resources.disk_gib"},
         Case{"  kernel: \"\"\n", "image.kernel"}, Case{"  port: 2222\n", "ssh.port"},
         Case{"    guest_path: /src\n", "mounts[0].guest_path"}, Case{"rootful: false\n", "rootful"},
@@ -274,11 +307,38 @@ TEST_CASE("a missing or null field names it", "[config]") {
 }
 
 TEST_CASE("another schema_version is a CorruptConfig naming it", "[config]") {
-    auto version = GENERATE(as<std::string>{}, "0", "2", "-1", "100");
-    check_corrupt(edited(stored_yaml, "schema_version: 1", "schema_version: " + version),
+    auto version = GENERATE(as<std::string>{}, "0", "3", "-1", "100");
+    check_corrupt(edited(stored_yaml, "schema_version: 2", "schema_version: " + version),
                   "schema_version");
-    CHECK_THAT(corrupt(edited(stored_yaml, "schema_version: 1", "schema_version: 2")).what(),
-               Catch::Contains("is 2") && Catch::Contains("reads 1"));
+    CHECK_THAT(corrupt(edited(stored_yaml, "schema_version: 2", "schema_version: 3")).what(),
+               Catch::Contains("is 3") && Catch::Contains("reads 1 to 2"));
+}
+
+TEST_CASE("a version 1 config is read losing nothing, and saved as the current version",
+          "[config]") {
+    auto migrated = config_from_yaml(stored_yaml_v1, file);
+    auto expected = stored_config();
+    expected.ssh.uid = migrated.ssh.uid; // what version 1 derived from the host user
+    CHECK(migrated == expected);
+    CHECK(migrated.ssh.uid >= 1000);
+    CHECK(migrated.provider_state.empty());
+    auto saved = config_to_yaml(migrated);
+    CHECK(saved.rfind("schema_version: 2\n", 0) == 0);
+    CHECK(config_from_yaml(saved, file) == migrated);
+    // A version 1 file is read by version 1's rules: the new fields are not expected there.
+    check_corrupt(edited(stored_yaml_v1, "provider: qemu\n", "provider:\n  name: qemu\n"),
+                  "provider");
+}
+
+TEST_CASE("the provider's own state is kept as the provider wrote it", "[config]") {
+    auto config = stored_config();
+    config.provider_state = {{"domain", "8c4f0e3a-1b2c-4d5e-9f60-718293a4b5c6"},
+                             {"note", "yes: no, # [not] {yaml}"},
+                             {"empty", ""}};
+    CHECK(config_from_yaml(config_to_yaml(config), file) == config);
+    check_corrupt(edited(stored_yaml, "  state: {}\n", "  state: [a]\n"), "provider.state");
+    check_corrupt(edited(stored_yaml, "  state: {}\n", "  state: {a: [b]}\n"), "provider.state.a");
+    check_corrupt(edited(stored_yaml, "  state: {}\n", ""), "provider.state");
 }
 
 TEST_CASE("out-of-range values are a CorruptConfig naming the field", "[config]") {

@@ -4,6 +4,7 @@
 #include "../helpers/recording_runner.h"
 #include "machine/errors.h"
 #include "machine/machine_manager.h"
+#include "providers/qemu/qemu_files.h"
 #include "providers/qemu/qemu_provider.h"
 
 #include <catch2/catch.hpp>
@@ -75,6 +76,30 @@ TEST_CASE("init writes the config last and undoes everything on failure", "[mana
     CHECK(config.ssh.port > 0);
     CHECK(w.store.load("m") == config);
     CHECK(w.fake.disks == std::set<std::string>{"m"});
+    // The lifecycle rendered the payload; the provider got it, and kept its own state.
+    CHECK(w.fake.delivered.kind == "ignition");
+    CHECK(w.fake.delivered.ignition.find("\"ignition\"") != std::string::npos);
+    CHECK(config.provider_state == std::map<std::string, std::string>{{"disk", "fake.disk"}});
+}
+
+TEST_CASE("init asks the provider's features before anything is made", "[manager]") {
+    World w;
+    auto image_format = w.options("f");
+    w.fake.features.image_formats = {"vhdx"};
+    CHECK_THROWS_AS(w.manager.init(image_format), InvalidInput);
+    w.fake.features.image_formats = {"raw"};
+    auto cloud = w.options("f");
+    cloud.provisioning = "cloud-init"; // the fake delivers Ignition only
+    CHECK_THROWS_AS(w.manager.init(cloud), InvalidInput);
+    w.fake.features.shares.clear();
+    auto volume = w.options("f");
+    volume.volumes = std::vector<std::string>{w.sandbox.root.string()};
+    CHECK_THROWS_AS(w.manager.init(volume), InvalidInput);
+    CHECK(w.fake.calls.empty());
+    CHECK(w.manager.list().empty());
+    auto home = w.options("f");
+    home.volumes.reset(); // the default (the home folder) is left out where nothing can share it
+    CHECK(w.manager.init(home).mounts.empty());
 }
 
 TEST_CASE("the qemu provider creates an overlay with qemu-img", "[manager]") {
@@ -91,15 +116,16 @@ TEST_CASE("the qemu provider creates an overlay with qemu-img", "[manager]") {
     };
     w.manager.init(options);
     REQUIRE(w.runner.commands.size() == 5); // qemu-img, then the podman and docker registrations
-    auto layout = w.store.layout("q");
+    QemuFiles files(w.store.layout("q"));
     // The overlay is backed by the image's copy in the cache, not by the user's file.
     auto base = w.store.load("q").image.path;
     CHECK(base.rfind((w.sandbox.root / "data" / "images" / "cache").string(), 0) == 0);
     CHECK(w.runner.commands[0] == Command{"qemu-img",
                                           {"create", "-q", "-f", "qcow2", "-F", "raw", "-b", base,
-                                           layout.disk().string() + ".partial", "7G"},
+                                           files.disk.string() + ".partial", "7G"},
                                           {}});
-    CHECK(fs::exists(layout.disk()));
+    CHECK(fs::exists(files.disk));
+    CHECK(fs::exists(files.ignition)); // the payload, delivered for fw_cfg
 }
 
 TEST_CASE("set and rm refuse a running machine", "[manager]") {
@@ -135,6 +161,11 @@ TEST_CASE("set grows the disk through the provider and never shrinks it", "[mana
     auto updated = w.manager.set("m", grow);
     CHECK(updated.resources.disk_gib == 20);
     CHECK(updated.resources.memory_mib == 4096);
+    CHECK(w.store.load("m") == updated);
+
+    w.fake.features.grow_disk = false; // a provider that cannot: one line, nothing changed
+    grow.disk_size = "30";
+    CHECK_THROWS_AS(w.manager.set("m", grow), InvalidInput);
     CHECK(w.store.load("m") == updated);
 }
 

@@ -1,5 +1,6 @@
 // Which ports the host forwards, from the engine's container list, and the monitor commands.
 #include "machine/published_ports.h"
+#include "providers/qemu/hostfwd.h"
 
 #include <catch2/catch.hpp>
 

@@ -6,6 +6,7 @@
 // (no stream can stall another or grow without limit), no CPU at idle, and reconnecting when the
 // guest's end goes away and comes back.
 #include "machine/ssh_session.h"
+#include "platform/unix_socket.h"
 
 #include <filesystem>
 #include <functional>
@@ -18,7 +19,8 @@ struct ForwarderOptions {
     std::filesystem::path listen; // host unix socket (made 0600)
     std::string guest_socket;     // e.g. /run/podman/podman.sock
     SshTarget target;
-    std::filesystem::path mux_socket;      // QEMU's machine-mux port; empty: SSH only
+    // A stream to the guest agent's machine-mux (Provider::connect_agent); unset: SSH only.
+    std::function<platform::Fd()> connect_agent;
     std::function<bool()> machine_running; // the forwarder ends once this says false
     std::function<void(const std::string &)> log = [](const std::string &) {};
 };

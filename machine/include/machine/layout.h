@@ -1,5 +1,6 @@
 #pragma once
-// Every file a machine owns, named in one place. `rm` removes only what this names.
+// Every file a machine owns, named in one place: the lifecycle's here, a provider's inside the two
+// folders (e.g. providers/qemu/qemu_files.h). `rm` removes only what this names.
 #include <filesystem>
 #include <string>
 
@@ -22,22 +23,14 @@ public:
     // Never removed, so a waiter on a removed machine's lock cannot race a new one.
     std::filesystem::path lock_file() const;
 
-    std::filesystem::path data_dir() const;
-    std::filesystem::path disk() const;
-    std::filesystem::path identity() const;     // SSH client private key
-    std::filesystem::path host_key() const;     // the guest's SSH host private key
-    std::filesystem::path provisioning() const; // Ignition JSON handed over through fw_cfg
-    std::filesystem::path seed_image() const;   // cloud-init NoCloud seed (ISO 9660, "cidata")
-    std::filesystem::path console_log() const;
-    std::filesystem::path hypervisor_log() const; // the hypervisor's own stdout and stderr
+    std::filesystem::path data_dir() const;    // kept while the machine exists
+    std::filesystem::path identity() const;    // SSH client private key
+    std::filesystem::path host_key() const;    // the guest's SSH host private key
+    std::filesystem::path console_log() const; // the guest's console, where the provider has one
     std::filesystem::path forwarder_log() const;
 
-    std::filesystem::path runtime_dir() const;
-    std::filesystem::path qmp_socket() const;
-    std::filesystem::path ready_socket() const;
-    std::filesystem::path mux_socket() const; // the guest agent's machine-mux port (QEMU serves)
+    std::filesystem::path runtime_dir() const; // emptied at every start and stop
     std::filesystem::path api_socket() const;
-    std::filesystem::path pid_file() const;
     std::filesystem::path ready_marker() const; // exists once the guest said Ready this boot
     std::filesystem::path forwarder_pid_file() const;
     std::filesystem::path port_record() const; // the host port forwards in place this boot

@@ -3,12 +3,15 @@
 #include "machine/volume.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace machine {
 
-inline constexpr int config_schema_version = 1;
+// 2: `provider:` a map of its name and the provider's own state; the guest user's uid (ssh.uid);
+// version 1 files are read too (config_file.h says how they are migrated).
+inline constexpr int config_schema_version = 2;
 
 // The disk image a machine boots from. `kernel`/`initrd` are set when the image brings its own
 // (direct kernel boot); otherwise firmware boots the disk.
@@ -36,6 +39,7 @@ struct SshSettings {
     int port = 0; // host port forwarded to the guest's 22, chosen at init
     std::string identity_path;
     std::string host_key_fingerprint; // pinned at init; empty until provisioning exists
+    int uid = 1000;                   // the guest user's, chosen at init (its API socket's path)
 
     bool operator==(const SshSettings &) const = default;
 };
@@ -52,6 +56,9 @@ struct MachineConfig {
     std::string timezone;     // empty: the host's
     std::int64_t created = 0; // Unix seconds
     std::int64_t last_up = 0; // Unix seconds; 0 = never started
+    // The provider's own state (a domain's UUID, a VM's GUID...), `provider.state` in the YAML:
+    // written and read by the provider alone.
+    std::map<std::string, std::string> provider_state;
 
     bool operator==(const MachineConfig &) const = default;
 };

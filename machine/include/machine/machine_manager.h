@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,6 +96,11 @@ public:
     // be registered), for the CLI to print as warnings.
     const std::vector<std::string> &warnings() const { return warnings_; }
 
+    // A machine's provider, made once per manager: a verb asks it many things, and making one can
+    // cost a connection (libvirtd, WMI). Throws InvalidInput("provider") for one this build lacks.
+    Provider &provider_of(const MachineConfig &config) const;
+    Provider &provider(const std::string &name, const std::string &field = "--provider") const;
+
     // Where `init` looks for the image when --image is not given: $MACHINE_IMAGE_DIR,
     // $XDG_DATA_HOME/machine/images/default, /usr/local/share/machine/images/default,
     // /usr/share/machine/images/default; the first holding a disk.qcow2 wins.
@@ -108,13 +115,14 @@ private:
     bool restart_dead_forwarder(const Layout &layout, const Command &forwarder) const;
     void stop_forwarder(const Layout &layout) const;
     int forwarder_pid(const Layout &layout) const; // 0: none of ours runs
-    void wait_until_ready(const MachineConfig &config, const Layout &layout, int ready_fd,
+    void wait_until_ready(const MachineConfig &config, const Layout &layout, ReadySignal &ready,
                           const StartOptions &options) const;
 
     std::vector<std::string> warnings_;
     const Store &store_;
     const ProviderRegistry &providers_;
     ProcessRunner &runner_;
+    mutable std::map<std::string, std::unique_ptr<Provider>> made_;
 };
 
 } // namespace machine

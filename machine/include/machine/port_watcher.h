@@ -1,16 +1,18 @@
 #pragma once
-// Keeps QEMU's host forwards in step with the ports the guest's containers publish: it follows
-// the engine's container events (no polling) and, after each one and at every
-// (re)connect, lists the running containers and adds or removes `hostfwd` rules through QMP, on
+// Keeps the host's forwards in step with the ports the guest's containers publish: it follows
+// the engine's container events (no polling) and, after each one and at every (re)connect, lists
+// the running containers and has the provider's PortPublisher add or remove forwards, on
 // 127.0.0.1 only. Runs on its own thread inside the forwarder process, as one more client of the
 // forwarded API socket (so it needs no connection of its own to the guest). The forwards in
 // place are recorded in a file, so a forwarder that replaces a killed one can remove the rules
 // for containers that stopped in between.
+#include "machine/port_publisher.h"
 #include "machine/published_ports.h"
 
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -19,8 +21,8 @@ namespace machine {
 
 struct PortWatcherOptions {
     std::filesystem::path api_socket; // the forwarded API socket on the host
-    std::filesystem::path qmp_socket; // QEMU's monitor
-    std::filesystem::path record;     // the forwards in place, for the next forwarder
+    std::function<std::unique_ptr<PortPublisher>()> publisher; // one per round of changes
+    std::filesystem::path record; // the forwards in place, for the next forwarder
     std::function<void(const std::string &)> log;
 };
 

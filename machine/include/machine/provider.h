@@ -1,25 +1,30 @@
 #pragma once
-// One hypervisor backend. The lifecycle lives in MachineManager; a provider only does the
-// hypervisor-specific steps, each with a small contract.
+// One hypervisor backend: everything a backend differs in, and nothing else. The lifecycle (lock,
+// undo, state, forwarder, connections) is written once in MachineManager; each method here has a
+// one-line contract, and what a provider can do is data (ProviderFeatures), not a throw.
 #include "machine/layout.h"
 #include "machine/machine_config.h"
+#include "machine/port_publisher.h"
+#include "platform/unix_socket.h"
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace machine {
 
-// What a provider can do, as data, so callers ask instead of catching "not implemented".
+// What a provider can do, read by init, set and start before they ask for it.
 struct ProviderFeatures {
-    bool direct_kernel_boot = false;       // boots a kernel + initrd given beside the disk
-    bool ninep_shares = false;             // host folders over 9p
-    bool virtiofs_shares = false;          // host folders over virtiofs
-    bool vsock = false;                    // host <-> guest sockets without networking
-    bool grow_disk = false;                // `set --disk-size` can grow the disk
-    std::vector<std::string> provisioning; // "ignition", "cloud-init"
+    std::vector<std::string> image_formats; // disk formats it boots: "qcow2", "raw", "vhdx"
+    bool direct_kernel_boot = false;        // boots a kernel + initrd given beside the disk
+    std::vector<std::string> shares;        // host-folder types, best first: "virtiofs", "9p"
+    std::string ready_channel;              // how Ready arrives: "virtio-serial", "vsock"...
+    bool grow_disk = false;                 // `set --disk-size` can grow the disk
+    std::vector<std::string> provisioning;  // payloads it delivers: "ignition", "cloud-init"
 
     bool operator==(const ProviderFeatures &) const = default;
 };
@@ -28,6 +33,35 @@ enum class MachineState { stopped, starting, running };
 
 std::string to_string(MachineState state);
 
+// The first-boot configuration the lifecycle rendered; the provider delivers it its own way
+// (fw_cfg, a seed disk, HTTP over vsock, Hyper-V KVP, commands).
+struct ProvisioningPayload {
+    std::string kind;                 // "ignition", "cloud-init" or "none"
+    std::string ignition;             // Ignition JSON, for "ignition"
+    std::string user_data, meta_data; // NoCloud, for "cloud-init"
+};
+
+// The guest's readiness as `start` hands it back, for the lifecycle to wait on.
+class ReadySignal {
+public:
+    enum class Event { nothing, ready, closed };
+    virtual ~ReadySignal() = default;
+    // Waits until `deadline`: `ready` once the guest said Ready, `closed` when the channel ended
+    // without it, `nothing` when the deadline passed first.
+    virtual Event wait(platform::Clock::time_point deadline) = 0;
+};
+
+struct SshEndpoint {
+    std::string host; // where the host connects for the guest's sshd
+    int port = 0;
+};
+
+// Where a machine's files of the provider's own are, for `inspect`; empty when it has none.
+struct ProviderFiles {
+    std::filesystem::path disk;
+    std::filesystem::path provisioning;
+};
+
 class Provider {
 public:
     virtual ~Provider() = default;
@@ -35,31 +69,52 @@ public:
     virtual std::string name() const = 0;
     virtual ProviderFeatures features() const = 0;
 
-    // Makes the machine's disk (and anything else the hypervisor needs) from the config's image.
-    // Idempotent: calling it again after a partial run finishes the job.
-    virtual void create(const MachineConfig &config, const Layout &layout) = 0;
+    // Throws HostNotReady naming what to install when this host cannot run its machines.
+    virtual void check_host() const = 0;
+
+    // Facts about the host for `machine info`, e.g. {"Accelerator": "kvm"}.
+    virtual std::map<std::string, std::string> host_facts() const = 0;
+
+    virtual ProviderFiles files(const Layout &layout) const = 0;
+
+    // Makes the disk from the config's image and delivers `payload`; may record its own state in
+    // config.provider_state. Idempotent: calling it again after a partial run finishes the job.
+    virtual void create(MachineConfig &config, const Layout &layout,
+                        const ProvisioningPayload &payload) = 0;
 
     // Removes what create() made. Idempotent: what is already gone is not an error.
     virtual void remove(const MachineConfig &config, const Layout &layout) = 0;
 
-    // `running` while the hypervisor process lives, from the process itself (safe against pid
-    // reuse); the manager tells `starting` from `running` by the guest's ready signal.
+    // `running` while the VM lives, from the hypervisor itself (safe against pid reuse); the
+    // manager tells `starting` from `running` by the guest's ready signal.
     virtual MachineState state(const MachineConfig &config, const Layout &layout) = 0;
 
-    // Launches the VM detached from this process (it outlives the CLI) and returns once the
-    // hypervisor runs. The caller already listens on layout.ready_socket(). `notice` receives
-    // one-line remarks for the user (e.g. "software emulation only").
-    virtual void start(const MachineConfig &config, const Layout &layout,
-                       const std::function<void(const std::string &)> &notice) = 0;
+    // Launches the VM detached from this process (it outlives the CLI) and returns, once the
+    // hypervisor runs, what to wait on for the guest's Ready. `notice` receives one-line remarks
+    // for the user (e.g. "software emulation only").
+    virtual std::unique_ptr<ReadySignal>
+    start(const MachineConfig &config, const Layout &layout,
+          const std::function<void(const std::string &)> &notice) = 0;
 
     // Asks the guest to power off, waits up to `grace`, then ends the VM by force. Stopping a
     // stopped machine is not an error.
     virtual void stop(const MachineConfig &config, const Layout &layout,
                       std::chrono::seconds grace) = 0;
 
-    // Grows the disk of a stopped machine to `disk_gib`. Never shrinks.
+    // Grows the disk of a stopped machine to `disk_gib` (features().grow_disk). Never shrinks.
     virtual void grow_disk(const MachineConfig &config, const Layout &layout,
                            std::uint64_t disk_gib) = 0;
+
+    // Where the guest's sshd answers the host.
+    virtual SshEndpoint ssh_endpoint(const MachineConfig &config, const Layout &layout) const = 0;
+
+    // A stream connected to the guest agent's machine-mux; throws SystemError when it is not
+    // there (a guest without our agent, or not booted yet).
+    virtual platform::Fd connect_agent(const MachineConfig &config, const Layout &layout) const = 0;
+
+    // Makes the ports the guest's containers publish reachable on the host's loopback.
+    virtual std::unique_ptr<PortPublisher> port_publisher(const MachineConfig &config,
+                                                          const Layout &layout) const = 0;
 };
 
 } // namespace machine

@@ -1,7 +1,7 @@
 #pragma once
 // Published container ports, made reachable on the host: the engine's list of running containers
-// gives the ports they publish in the guest; each becomes a QEMU user-network forward from the
-// same port on the host's loopback (never another address). Pure: JSON in, monitor commands out.
+// gives the ports they publish in the guest; the provider's PortPublisher forwards each from the
+// same port on the host's loopback (never another address). Pure.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -20,10 +20,6 @@ std::set<PublishedPort> published_ports(const nlohmann::json &containers);
 
 // The API path that streams the engine's container events.
 std::string container_events_path();
-
-// Human monitor command lines for QEMU's user network `net0`.
-std::string hostfwd_add(const PublishedPort &port);
-std::string hostfwd_remove(const PublishedPort &port);
 
 // The forwards in place, one "tcp 18080" line each: the watcher records them in the runtime
 // folder so that a forwarder started after a killed one removes the rules it left behind.

@@ -1,5 +1,7 @@
 #include "providers/qemu/qemu_command.h"
 
+#include "providers/qemu/qemu_files.h"
+
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -56,9 +58,9 @@ void add_boot(Command &c, const MachineConfig &config, const QemuHost &host) {
     }
 }
 
-void add_disk(Command &c, const Layout &layout) {
+void add_disk(Command &c, const QemuFiles &files) {
     add(c, {"-drive", fmt::format("if=virtio,file={},format=qcow2,discard=unmap",
-                                  escape_commas(layout.disk().string()))});
+                                  escape_commas(files.disk.string()))});
 }
 
 void add_network(Command &c, const MachineConfig &config) {
@@ -67,35 +69,35 @@ void add_network(Command &c, const MachineConfig &config) {
 }
 
 // The guest writes "Ready" to this port; QEMU connects to a socket the host already listens on.
-void add_ready_port(Command &c, const Layout &layout) {
+void add_ready_port(Command &c, const QemuFiles &files) {
     add(c, {"-device", "virtio-serial-pci,id=serial0", "-chardev",
-            fmt::format("socket,id=ready,path={}", escape_commas(layout.ready_socket().string())),
+            fmt::format("socket,id=ready,path={}", escape_commas(files.ready_socket.string())),
             "-device", "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0"});
 }
 
 // The API transport to our guest agent (docs/mux-protocol.md): QEMU serves the host end, so the
 // forwarder can connect, go and come back; a guest without our agent never opens the port.
-void add_mux_port(Command &c, const Layout &layout) {
+void add_mux_port(Command &c, const QemuFiles &files) {
     add(c, {"-chardev",
             fmt::format("socket,id=mux,path={},server=on,wait=off",
-                        escape_commas(layout.mux_socket().string())),
+                        escape_commas(files.mux_socket.string())),
             "-device", "virtserialport,bus=serial0.0,chardev=mux,name=org.machine.mux.0"});
 }
 
-void add_qmp(Command &c, const Layout &layout) {
+void add_qmp(Command &c, const QemuFiles &files) {
     add(c, {"-chardev",
             fmt::format("socket,id=qmp,path={},server=on,wait=off",
-                        escape_commas(layout.qmp_socket().string())),
+                        escape_commas(files.qmp_socket.string())),
             "-mon", "chardev=qmp,mode=control"});
 }
 
-void add_provisioning(Command &c, const MachineConfig &config, const Layout &layout) {
+void add_provisioning(Command &c, const MachineConfig &config, const QemuFiles &files) {
     if (config.image.provisioning == "ignition")
         add(c, {"-fw_cfg", fmt::format("name=opt/com.coreos/config,file={}",
-                                       escape_commas(layout.provisioning().string()))});
+                                       escape_commas(files.ignition.string()))});
     else if (config.image.provisioning == "cloud-init")
         add(c, {"-drive", fmt::format("if=virtio,format=raw,readonly=on,file={}",
-                                      escape_commas(layout.seed_image().string()))});
+                                      escape_commas(files.seed_image.string()))});
 }
 
 void add_console(Command &c, const Layout &layout) {
@@ -137,15 +139,16 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
             "none"});
     add_machine_and_cpu(c, config, host.accelerator);
     add_boot(c, config, host);
-    add_disk(c, layout);
+    QemuFiles files(layout);
+    add_disk(c, files);
     add_network(c, config);
-    add_ready_port(c, layout);
-    add_mux_port(c, layout);
-    add_qmp(c, layout);
-    add_provisioning(c, config, layout);
+    add_ready_port(c, files);
+    add_mux_port(c, files);
+    add_qmp(c, files);
+    add_provisioning(c, config, files);
     add_console(c, layout);
     add_shares(c, config);
-    add(c, {"-device", "virtio-rng-pci", "-pidfile", layout.pid_file().string()});
+    add(c, {"-device", "virtio-rng-pci", "-pidfile", files.pid.string()});
     return c;
 }
 

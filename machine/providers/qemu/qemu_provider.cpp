@@ -1,13 +1,18 @@
 #include "providers/qemu/qemu_provider.h"
 
 #include "machine/errors.h"
-#include "machine/qmp_client.h"
 #include "platform/atomic_file.h"
+#include "platform/host.h"
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
+#include "providers/qemu/hostfwd.h"
 #include "providers/qemu/qemu_command.h"
+#include "providers/qemu/qemu_files.h"
 #include "providers/qemu/qemu_img_command.h"
+#include "providers/qemu/qmp_client.h"
+#include "providers/qemu/ready_port.h"
+#include "provisioning/cloud_init.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -34,36 +39,73 @@ bool wait_for_exit(int pid, platform::Clock::time_point deadline) {
 
 ProviderFeatures QemuProvider::features() const {
     ProviderFeatures f;
+    f.image_formats = {"qcow2", "raw"};
     f.direct_kernel_boot = true;
-    f.ninep_shares = true;
+    f.shares = {"9p"};
+    f.ready_channel = "virtio-serial";
     f.grow_disk = true;
     f.provisioning = {"ignition", "cloud-init"};
     return f;
 }
 
-void QemuProvider::create(const MachineConfig &config, const Layout &layout) {
+void QemuProvider::check_host() const {
+    for (const auto &program : {qemu_system_binary(platform::host_arch()), std::string("qemu-img")})
+        if (platform::find_program(program).empty())
+            throw HostNotReady(fmt::format("QEMU is not installed here: no {} on PATH", program),
+                               "install QEMU (Debian and Ubuntu: apt install qemu-system "
+                               "qemu-utils; macOS: brew install qemu; Windows: winget install "
+                               "SoftwareFreedomConservancy.QEMU)");
+}
+
+std::map<std::string, std::string> QemuProvider::host_facts() const {
+    return {{"Accelerator", to_string(host_accelerator(platform::host_arch()))}};
+}
+
+ProviderFiles QemuProvider::files(const Layout &layout) const {
+    QemuFiles files(layout);
+    return {files.disk, files.ignition};
+}
+
+void QemuProvider::create(MachineConfig &config, const Layout &layout,
+                          const ProvisioningPayload &payload) {
+    QemuFiles files(layout);
     // An earlier attempt may have left a half-written overlay: start from nothing.
-    std::filesystem::remove(layout.disk());
-    auto temp = layout.disk();
+    std::filesystem::remove(files.disk);
+    auto temp = files.disk;
     temp += ".partial";
     std::filesystem::remove(temp);
     runner_.check(qemu_img_create_overlay(config.image.path, config.image.format, temp.string(),
                                           config.resources.disk_gib));
     std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
                                            std::filesystem::perms::owner_write);
-    std::filesystem::rename(temp, layout.disk());
+    std::filesystem::rename(temp, files.disk);
+
+    // The payload: fw_cfg reads the Ignition file at every boot; the seed is a read-only disk.
+    if (payload.kind == "ignition") {
+        platform::write_file_atomically(files.ignition, payload.ignition, 0600);
+    } else if (payload.kind == "cloud-init") {
+        auto seed = files.seed_image;
+        seed += ".partial";
+        provisioning::write_seed_image(seed, payload.user_data, payload.meta_data);
+        std::filesystem::permissions(seed, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_write);
+        std::filesystem::rename(seed, files.seed_image);
+    }
 }
 
 void QemuProvider::remove(const MachineConfig &, const Layout &layout) {
-    std::filesystem::remove(layout.disk());
+    QemuFiles files(layout);
+    for (const auto &file : {files.disk, files.ignition, files.seed_image, files.log})
+        std::filesystem::remove(file);
 }
 
 int QemuProvider::running_pid(const Layout &layout) const {
     // The pid file alone could name a reused pid: the process must also be our QEMU, which is the
     // only one given this machine's QMP socket path.
-    auto pid = platform::read_pid_file(layout.pid_file());
+    QemuFiles files(layout);
+    auto pid = platform::read_pid_file(files.pid);
     if (pid > 0 && platform::process_alive(pid) &&
-        platform::process_has_argument(pid, layout.qmp_socket().string(), true))
+        platform::process_has_argument(pid, files.qmp_socket.string(), true))
         return pid;
     return 0;
 }
@@ -72,8 +114,10 @@ MachineState QemuProvider::state(const MachineConfig &, const Layout &layout) {
     return running_pid(layout) ? MachineState::running : MachineState::stopped;
 }
 
-void QemuProvider::start(const MachineConfig &config, const Layout &layout,
-                         const std::function<void(const std::string &)> &notice) {
+std::unique_ptr<ReadySignal>
+QemuProvider::start(const MachineConfig &config, const Layout &layout,
+                    const std::function<void(const std::string &)> &notice) {
+    QemuFiles files(layout);
     QemuHost host;
     host.accelerator = host_accelerator(config.arch);
     if (config.arch == "aarch64")
@@ -83,23 +127,25 @@ void QemuProvider::start(const MachineConfig &config, const Layout &layout,
     else if (auto warning = accelerator_warning(host.accelerator); !warning.empty())
         notice(warning);
     auto command = qemu_launch_command(config, layout, host);
-    std::filesystem::remove(layout.hypervisor_log());
-    int pid = platform::spawn_detached(command, layout.hypervisor_log());
+    // QEMU connects to the ready socket as a client the moment it starts: listen first.
+    auto ready = std::make_unique<ReadyPort>(files.ready_socket);
+    std::filesystem::remove(files.log);
+    int pid = platform::spawn_detached(command, files.log);
 
     // QEMU writes its pid file once it has set the machine up; an early exit means it refused.
     auto deadline = platform::Clock::now() + 30s;
-    while (platform::read_pid_file(layout.pid_file()) != pid) {
+    while (platform::read_pid_file(files.pid) != pid) {
         if (!platform::child_running(pid)) {
-            auto log = platform::read_file(layout.hypervisor_log());
+            auto log = platform::read_file(files.log);
             throw ProcessFailed(command.display(), 1, log);
         }
         if (platform::Clock::now() >= deadline) {
             platform::kill_process(pid);
-            throw Timeout("QEMU did not start within 30 s; see " +
-                          layout.hypervisor_log().string());
+            throw Timeout("QEMU did not start within 30 s; see " + files.log.string());
         }
         std::this_thread::sleep_for(20ms);
     }
+    return ready;
 }
 
 void QemuProvider::stop(const MachineConfig &, const Layout &layout, std::chrono::seconds grace) {
@@ -108,7 +154,7 @@ void QemuProvider::stop(const MachineConfig &, const Layout &layout, std::chrono
         return;
     auto deadline = platform::Clock::now() + grace;
     try {
-        QmpClient qmp(layout.qmp_socket(), 5s);
+        QmpClient qmp(QemuFiles(layout).qmp_socket, 5s);
         qmp.execute("system_powerdown");
         if (wait_for_exit(pid, deadline))
             return;
@@ -123,7 +169,20 @@ void QemuProvider::stop(const MachineConfig &, const Layout &layout, std::chrono
 }
 
 void QemuProvider::grow_disk(const MachineConfig &, const Layout &layout, std::uint64_t disk_gib) {
-    runner_.check(qemu_img_resize(layout.disk().string(), disk_gib));
+    runner_.check(qemu_img_resize(QemuFiles(layout).disk.string(), disk_gib));
+}
+
+SshEndpoint QemuProvider::ssh_endpoint(const MachineConfig &config, const Layout &) const {
+    return {"127.0.0.1", config.ssh.port}; // the user network's hostfwd to the guest's 22
+}
+
+platform::Fd QemuProvider::connect_agent(const MachineConfig &, const Layout &layout) const {
+    return platform::connect_unix(QemuFiles(layout).mux_socket);
+}
+
+std::unique_ptr<PortPublisher> QemuProvider::port_publisher(const MachineConfig &,
+                                                            const Layout &layout) const {
+    return std::make_unique<HostfwdPublisher>(QemuFiles(layout).qmp_socket);
 }
 
 } // namespace machine

@@ -11,15 +11,24 @@ public:
 
     std::string name() const override { return "qemu"; }
     ProviderFeatures features() const override;
-    void create(const MachineConfig &config, const Layout &layout) override;
+    void check_host() const override;
+    std::map<std::string, std::string> host_facts() const override;
+    ProviderFiles files(const Layout &layout) const override;
+    void create(MachineConfig &config, const Layout &layout,
+                const ProvisioningPayload &payload) override;
     void remove(const MachineConfig &config, const Layout &layout) override;
     MachineState state(const MachineConfig &config, const Layout &layout) override;
-    void start(const MachineConfig &config, const Layout &layout,
-               const std::function<void(const std::string &)> &notice) override;
+    std::unique_ptr<ReadySignal>
+    start(const MachineConfig &config, const Layout &layout,
+          const std::function<void(const std::string &)> &notice) override;
     void stop(const MachineConfig &config, const Layout &layout,
               std::chrono::seconds grace) override;
     void grow_disk(const MachineConfig &config, const Layout &layout,
                    std::uint64_t disk_gib) override;
+    SshEndpoint ssh_endpoint(const MachineConfig &config, const Layout &layout) const override;
+    platform::Fd connect_agent(const MachineConfig &config, const Layout &layout) const override;
+    std::unique_ptr<PortPublisher> port_publisher(const MachineConfig &config,
+                                                  const Layout &layout) const override;
 
 private:
     // The pid of this machine's QEMU, or 0 when none runs.

@@ -1,4 +1,4 @@
-#include "machine/qmp_client.h"
+#include "providers/qemu/qmp_client.h"
 
 #include "machine/errors.h"
 

@@ -1,0 +1,23 @@
+#pragma once
+// The files of a QEMU machine, inside the folders the machine's Layout gives it. The names are
+// those of every version so far: machines made before keep working.
+#include "machine/layout.h"
+
+#include <filesystem>
+
+namespace machine {
+
+struct QemuFiles {
+    explicit QemuFiles(const Layout &layout);
+
+    std::filesystem::path disk;         // qcow2 overlay on the cached base image
+    std::filesystem::path ignition;     // handed over through fw_cfg opt/com.coreos/config
+    std::filesystem::path seed_image;   // cloud-init NoCloud seed (ISO 9660, "cidata")
+    std::filesystem::path log;          // QEMU's own stdout and stderr
+    std::filesystem::path pid;          // written by QEMU (-pidfile)
+    std::filesystem::path qmp_socket;   // the monitor
+    std::filesystem::path ready_socket; // virtio-serial org.fedoraproject.port.0; we listen
+    std::filesystem::path mux_socket;   // virtio-serial org.machine.mux.0; QEMU listens
+};
+
+} // namespace machine

@@ -1,0 +1,134 @@
+// The promises of provider.h, checked against every provider this build registers (and the fake
+// the lifecycle tests use): create twice, remove what is gone, stop a stopped machine, and the
+// state after the VM is killed from outside. QEMU runs for real (no guest: firmware finds
+// nothing to boot), so this is a test with child processes, not a pure unit test.
+#include "../../helpers/fake_provider.h"
+#include "../../helpers/temp_dir.h"
+#include "machine/provider_registry.h"
+#include "platform/host.h"
+#include "platform/process_runner.h"
+#include "platform/process_table.h"
+#include "platform/unix_socket.h"
+#include "providers/qemu/qemu_files.h"
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+using namespace machine;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// How a test kills a provider's VM from outside, as a crash or `kill -9` would.
+using Killer = std::function<void(const Layout &)>;
+
+struct Subject {
+    std::unique_ptr<Provider> provider;
+    Killer kill;
+};
+
+test::FakeProviderState fake_state;
+
+Subject subject(const std::string &name, ProcessRunner &runner) {
+    if (name == "fake")
+        return {std::make_unique<test::FakeProvider>(fake_state),
+                [](const Layout &layout) { fake_state.running.erase(layout.name()); }};
+    Killer kill;
+    if (name == "qemu")
+        kill = [](const Layout &layout) {
+            platform::kill_process(platform::read_pid_file(QemuFiles(layout).pid));
+        };
+    REQUIRE(kill); // a new provider comes with its way to be killed here
+    return {ProviderRegistry::builtin().make(name, runner), kill};
+}
+
+std::vector<std::string> every_provider() {
+    auto names = ProviderRegistry::builtin().names();
+    names.push_back("fake");
+    return names;
+}
+
+struct Machine {
+    test::TempDir dir;
+    StoreDirs dirs{dir.path / "config", dir.path / "data", dir.path / "run"};
+    Layout layout{dirs, "contract"};
+    MachineConfig config;
+    ProvisioningPayload payload{"ignition", "{\"ignition\": {\"version\": \"3.4.0\"}}\n", {}, {}};
+
+    explicit Machine(const std::string &provider, ProcessRunner &runner) {
+        fs::create_directories(layout.data_dir());
+        fs::create_directories(layout.runtime_dir());
+        fs::permissions(layout.runtime_dir(), fs::perms::owner_all);
+        config.name = "contract";
+        config.provider = provider;
+        config.arch = platform::host_arch();
+        config.resources = {1, 256, 1};
+        config.image.path = (dir.path / "base.qcow2").string();
+        config.image.format = "qcow2";
+        config.ssh.port = platform::free_loopback_port();
+        runner.check({"qemu-img", {"create", "-q", "-f", "qcow2", config.image.path, "1G"}, {}});
+    }
+};
+
+bool eventually_stopped(Provider &provider, const Machine &m) {
+    for (int i = 0; i < 100; ++i) {
+        if (provider.state(m.config, m.layout) == MachineState::stopped)
+            return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return false;
+}
+
+} // namespace
+
+TEST_CASE("every provider keeps the contract of provider.h", "[providers]") {
+    auto name = GENERATE(from_range(every_provider()));
+    INFO("provider: " << name);
+    platform::SpawnProcessRunner runner;
+    auto [provider, kill] = subject(name, runner);
+    Machine m(name, runner);
+    CHECK(provider->name() == name);
+
+    SECTION("create twice finishes the job, remove twice is no error") {
+        provider->create(m.config, m.layout, m.payload);
+        provider->create(m.config, m.layout, m.payload); // after a partial run, or a whole one
+        auto disk = provider->files(m.layout).disk;
+        CHECK(fs::exists(disk));
+        provider->remove(m.config, m.layout);
+        CHECK_FALSE(fs::exists(disk));
+        provider->remove(m.config, m.layout); // what is gone is not an error
+    }
+
+    SECTION("stopping a stopped machine is no error") {
+        provider->create(m.config, m.layout, m.payload);
+        CHECK(provider->state(m.config, m.layout) == MachineState::stopped);
+        provider->stop(m.config, m.layout, 0s);
+        CHECK(provider->state(m.config, m.layout) == MachineState::stopped);
+    }
+
+    SECTION("a VM killed from outside is stopped, and stops and starts again") {
+        provider->create(m.config, m.layout, m.payload);
+        auto ready = provider->start(m.config, m.layout, [](const std::string &) {});
+        REQUIRE(ready);
+        CHECK(provider->state(m.config, m.layout) == MachineState::running);
+        kill(m.layout);
+        CHECK(eventually_stopped(*provider, m));
+        provider->stop(m.config, m.layout, 0s); // what a `stop` after the crash does
+        ready.reset();
+        ready = provider->start(m.config, m.layout, [](const std::string &) {});
+        CHECK(provider->state(m.config, m.layout) == MachineState::running);
+        provider->stop(m.config, m.layout, 0s); // no guest to power off: forced at once
+        CHECK(eventually_stopped(*provider, m));
+        provider->remove(m.config, m.layout);
+    }
+
+    SECTION("what it says of itself is usable data") {
+        auto features = provider->features();
+        CHECK_FALSE(features.image_formats.empty());
+        CHECK_FALSE(features.provisioning.empty());
+        CHECK_FALSE(features.ready_channel.empty());
+        CHECK_FALSE(provider->ssh_endpoint(m.config, m.layout).host.empty());
+        provider->check_host(); // this host runs every provider it builds
+    }
+}
