@@ -1,17 +1,10 @@
 #include "provisioning/guest_settings.h"
 
-#include "platform/host.h"
-
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 
 namespace machine::provisioning {
-
-int guest_user_uid() {
-    int uid = platform::host_user_id();
-    return uid >= 1000 && uid < 60000 ? uid : 1000;
-}
 
 std::string host_timezone() {
     std::error_code ec;

@@ -28,6 +28,13 @@ FileIdentity file_identity(const std::filesystem::path &path) {
     return identity_of(st);
 }
 
+std::optional<FileIdentity> try_file_identity(const std::filesystem::path &path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return std::nullopt;
+    return identity_of(st);
+}
+
 FileIdentity file_identity(int fd) {
     struct stat st {};
     if (::fstat(fd, &st) != 0)

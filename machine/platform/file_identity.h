@@ -3,6 +3,7 @@
 // it is, and when it was last written (to the nanosecond). Any write changes the last.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 
 namespace machine::platform {
 
@@ -18,5 +19,7 @@ struct FileIdentity {
 // Follows symlinks. Throws SystemError when `path` cannot be inspected.
 FileIdentity file_identity(const std::filesystem::path &path);
 FileIdentity file_identity(int fd);
+// The same, or nothing when `path` cannot be inspected (gone, say).
+std::optional<FileIdentity> try_file_identity(const std::filesystem::path &path);
 
 } // namespace machine::platform

@@ -1,8 +1,8 @@
 #include "machine/config_file.h"
 
 #include "machine/errors.h"
+#include "machine/guest_user.h"
 #include "machine/sizes.h"
-#include "provisioning/guest_settings.h"
 
 #include <fmt/format.h>
 #include <set>
@@ -193,7 +193,7 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
     c.ssh.port = ssh.get<int>("port");
     c.ssh.identity_path = ssh.get<std::string>("identity_path");
     c.ssh.host_key_fingerprint = ssh.get<std::string>("host_key_fingerprint");
-    c.ssh.uid = version >= 2 ? ssh.get<int>("uid") : provisioning::guest_user_uid();
+    c.ssh.uid = version >= 2 ? ssh.get<int>("uid") : guest_user_uid();
     ssh.finish();
 
     auto mounts = top.sequence("mounts");

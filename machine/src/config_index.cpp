@@ -3,7 +3,6 @@
 #include "platform/atomic_file.h"
 
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 namespace machine {
 
@@ -11,14 +10,14 @@ namespace {
 
 // Entries are stored as flat arrays rather than objects: reading them builds far fewer nodes,
 // and reading this index is most of what `list` does.
-nlohmann::json to_row(const FileStamp &s, const MachineConfig &c) {
+nlohmann::json to_row(const FileIdentity &s, const MachineConfig &c) {
     auto mounts = nlohmann::json::array();
     for (const auto &m : c.mounts)
         mounts.push_back({m.host_path, m.guest_path, m.read_only});
-    return {s.inode,
+    return {s.device,
+            s.inode,
             s.size,
             s.mtime_ns,
-            s.ctime_ns,
             c.name,
             c.provider,
             c.arch,
@@ -44,13 +43,13 @@ nlohmann::json to_row(const FileStamp &s, const MachineConfig &c) {
             c.provider_state};
 }
 
-std::pair<FileStamp, MachineConfig> from_row(const nlohmann::json &row) {
+std::pair<FileIdentity, MachineConfig> from_row(const nlohmann::json &row) {
     std::size_t i = 0;
     auto next = [&] { return row.at(i++); };
-    FileStamp s;
+    FileIdentity s;
     MachineConfig c;
-    next().get_to(s.inode), next().get_to(s.size), next().get_to(s.mtime_ns);
-    next().get_to(s.ctime_ns);
+    next().get_to(s.device), next().get_to(s.inode), next().get_to(s.size);
+    next().get_to(s.mtime_ns);
     next().get_to(c.name), next().get_to(c.provider), next().get_to(c.arch);
     next().get_to(c.resources.cpus), next().get_to(c.resources.memory_mib);
     next().get_to(c.resources.disk_gib);
@@ -67,18 +66,9 @@ std::pair<FileStamp, MachineConfig> from_row(const nlohmann::json &row) {
 }
 
 // Bumped whenever MachineConfig changes shape, so an old index is ignored, not misread.
-constexpr int index_version = config_schema_version * 100 + 1;
+constexpr int index_version = config_schema_version * 100 + 2;
 
 } // namespace
-
-std::optional<FileStamp> stamp_of(const std::filesystem::path &file) {
-    struct stat st {};
-    if (::stat(file.c_str(), &st) != 0)
-        return std::nullopt;
-    return FileStamp{std::uint64_t(st.st_ino), std::uint64_t(st.st_size),
-                     std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-                     std::int64_t(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec};
-}
 
 ConfigIndex ConfigIndex::load(const std::filesystem::path &file) {
     ConfigIndex index;
@@ -98,7 +88,7 @@ ConfigIndex ConfigIndex::load(const std::filesystem::path &file) {
 }
 
 std::optional<MachineConfig> ConfigIndex::find(const std::string &name,
-                                               const FileStamp &stamp) const {
+                                               const FileIdentity &stamp) const {
     auto entry = entries_.find(name);
     if (entry == entries_.end() || !(entry->second.stamp == stamp)) {
         return std::nullopt;
@@ -106,13 +96,13 @@ std::optional<MachineConfig> ConfigIndex::find(const std::string &name,
     return entry->second.config;
 }
 
-void ConfigIndex::put(const std::string &name, const FileStamp &stamp,
+void ConfigIndex::put(const std::string &name, const FileIdentity &stamp,
                       const MachineConfig &config) {
     entries_[name] = {stamp, config};
     changed_ = true;
 }
 
-void ConfigIndex::keep_only(const std::map<std::string, FileStamp> &names) {
+void ConfigIndex::keep_only(const std::map<std::string, FileIdentity> &names) {
     for (auto entry = entries_.begin(); entry != entries_.end();) {
         if (names.count(entry->first)) {
             ++entry;

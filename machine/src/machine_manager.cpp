@@ -4,6 +4,7 @@
 #include "machine/console_watch.h"
 #include "machine/disk_image.h"
 #include "machine/errors.h"
+#include "machine/guest_user.h"
 #include "machine/image_store.h"
 #include "machine/names.h"
 #include "machine/printable.h"
@@ -16,7 +17,6 @@
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
-#include "provisioning/guest_settings.h"
 #include "provisioning/provision.h"
 
 #include <algorithm>
@@ -190,7 +190,7 @@ MachineConfig MachineManager::init(const InitOptions &options) {
     platform::fault_point("init:data-dir");
 
     config.ssh.port = platform::free_loopback_port();
-    config.ssh.uid = provisioning::guest_user_uid();
+    config.ssh.uid = guest_user_uid();
     config.created = platform::now_unix();
 
     // The lifecycle renders the first-boot config; the provider delivers it its own way.

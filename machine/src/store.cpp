@@ -67,7 +67,7 @@ platform::FileLock Store::lock(const std::string &name) const {
 
 std::vector<StoredMachine> Store::list() const {
     std::map<std::string, StoredMachine> found;
-    std::map<std::string, FileStamp> stamps;
+    std::map<std::string, FileIdentity> stamps;
     auto index_file = dirs_.config / "machines" / ".index.json";
     auto index = ConfigIndex::load(index_file);
     std::error_code ec;
@@ -76,7 +76,7 @@ std::vector<StoredMachine> Store::list() const {
             continue; // the index, and temp files of an interrupted save
         auto name = entry.path().stem().string();
         StoredMachine machine{name, std::nullopt, {}};
-        auto stamp = stamp_of(entry.path());
+        auto stamp = platform::try_file_identity(entry.path());
         if (stamp)
             machine.config = index.find(name, *stamp);
         if (!machine.config) {

@@ -1,5 +1,6 @@
 // The Ignition and cloud-init renderers against golden output, the mount unit names systemd
 // expects, the cidata seed image, and key generation.
+#include "machine/guest_user.h"
 #include "provisioning/cloud_init.h"
 #include "provisioning/ignition.h"
 #include "provisioning/ssh_keys.h"

@@ -1,9 +1,11 @@
 #pragma once
 // A cache of parsed machine configs beside the YAML files (MessagePack, the fastest format
 // nlohmann-json reads), so `list` does not parse YAML that has
-// not changed since the last run. Only ever a cache: an entry counts only while its file's stamp
-// (inode, size, mtime, ctime) is unchanged; a missing, stale or damaged index is simply rebuilt.
+// not changed since the last run. Only ever a cache: an entry counts only while its file's
+// identity (device, inode, size, mtime to the nanosecond; a save renames a new file in, so a new
+// inode) is unchanged; a missing, stale or damaged index is simply rebuilt.
 #include "machine/machine_config.h"
+#include "platform/file_identity.h"
 
 #include <filesystem>
 #include <map>
@@ -12,25 +14,17 @@
 
 namespace machine {
 
-struct FileStamp {
-    std::uint64_t inode = 0, size = 0;
-    std::int64_t mtime_ns = 0, ctime_ns = 0;
-
-    bool operator==(const FileStamp &) const = default;
-};
-
-// nullopt when the file cannot be stat'ed.
-std::optional<FileStamp> stamp_of(const std::filesystem::path &file);
+using platform::FileIdentity;
 
 class ConfigIndex {
 public:
     // Never throws: an unreadable index is an empty one.
     static ConfigIndex load(const std::filesystem::path &file);
 
-    std::optional<MachineConfig> find(const std::string &name, const FileStamp &stamp) const;
-    void put(const std::string &name, const FileStamp &stamp, const MachineConfig &config);
+    std::optional<MachineConfig> find(const std::string &name, const FileIdentity &stamp) const;
+    void put(const std::string &name, const FileIdentity &stamp, const MachineConfig &config);
     // Drops entries for machines not in `names`.
-    void keep_only(const std::map<std::string, FileStamp> &names);
+    void keep_only(const std::map<std::string, FileIdentity> &names);
 
     // Writes the index atomically if anything changed; a failure (read-only store, full disk)
     // is ignored, since the YAML files stay the truth.
@@ -38,7 +32,7 @@ public:
 
 private:
     struct Entry {
-        FileStamp stamp;
+        FileIdentity stamp;
         MachineConfig config;
     };
     std::map<std::string, Entry> entries_;
