@@ -5,6 +5,7 @@
 #include "machine/port_watcher.h"
 #include "platform/host.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 
@@ -36,14 +37,27 @@ void add_forwarder_command(CLI::App &app, Context &context) {
                           config.name};
         // MACHINE_API_TRANSPORT=ssh skips machine-mux (tests run the clients over both).
         const char *transport = std::getenv("MACHINE_API_TRANSPORT");
-        if (!transport || std::string(transport) != "ssh")
+        std::atomic<bool> over_ssh = transport && std::string(transport) == "ssh";
+        MuxPorts mux_ports;
+        if (!over_ssh) {
             options.connect_agent = [&] { return provider.connect_agent(config, layout); };
+            options.mux_ports = &mux_ports;
+            options.on_ssh = [&] { over_ssh = true; };
+        }
         options.machine_running = [&] {
             return provider.state(config, layout) != MachineState::stopped;
         };
         options.log = [](const std::string &line) { std::cerr << line << std::endl; };
         // Published container ports follow the engine's events on a thread of their own.
-        PortWatcher ports({options.listen, [&] { return provider.port_publisher(config, layout); },
+        // Over machine-mux for every provider; over SSH (an image without our agent) the
+        // provider's own way (QEMU: hostfwd).
+        auto publisher = [&]() -> std::unique_ptr<PortPublisher> {
+            if (over_ssh)
+                return provider.port_publisher(config, layout);
+            return std::make_unique<MuxPortPublisher>(mux_ports);
+        };
+        PortWatcher ports({options.listen, publisher,
+                           [&] { return provider.port_publisher(config, layout); },
                            layout.port_record(), options.log});
         run_forwarder(options);
     });

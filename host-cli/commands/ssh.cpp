@@ -6,8 +6,6 @@
 #include "machine/ssh_session.h"
 #include "platform/terminal.h"
 
-#include <unistd.h>
-
 namespace machine::cli {
 
 namespace {
@@ -64,21 +62,21 @@ void add_ssh_command(CLI::App &app, Context &context) {
             words->erase(words->begin());
         SshSession session(ssh_target(context, name, *username), std::chrono::seconds(30));
         if (!words->empty()) {
-            context.exit_code =
-                session.exec(remote_command(*words), STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
+            context.exit_code = session.exec(remote_command(*words), platform::stdin_fd,
+                                             platform::stdout_fd, platform::stderr_fd);
             return;
         }
         const char *term = std::getenv("TERM");
-        platform::RawTerminal raw(STDIN_FILENO);
+        platform::RawTerminal raw(platform::stdin_fd);
         platform::terminal_resized(); // start watching before the PTY is sized
         context.exit_code = session.shell(
             term ? term : "xterm",
             [] {
                 SshSession::WindowSize size;
-                platform::terminal_size(STDIN_FILENO, size.columns, size.rows);
+                platform::terminal_size(platform::stdin_fd, size.columns, size.rows);
                 return size;
             },
-            [] { return platform::terminal_resized(); }, STDIN_FILENO, STDOUT_FILENO);
+            [] { return platform::terminal_resized(); }, platform::stdin_fd, platform::stdout_fd);
     });
 }
 

@@ -1,12 +1,13 @@
 #include "output/progress.h"
 
+#include "platform/terminal.h"
+
 #include <cstdio>
-#include <unistd.h>
 
 namespace machine::cli {
 
 Progress::Progress(std::string subject)
-    : subject_(std::move(subject)), terminal_(::isatty(STDERR_FILENO) == 1) {
+    : subject_(std::move(subject)), terminal_(platform::is_terminal(platform::stderr_fd)) {
     if (terminal_)
         ticker_ = std::thread([this] {
             std::unique_lock lock(mutex_);

@@ -5,12 +5,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <unistd.h>
 
 namespace machine::cli {
 
 void ProgressBar::operator()(std::uint64_t done, std::uint64_t total) {
-    if (!platform::is_terminal(STDERR_FILENO) || total < (8u << 20))
+    if (!platform::is_terminal(platform::stderr_fd) || total < (8u << 20))
         return;
     auto now = std::chrono::steady_clock::now();
     if (done < total && now - drawn_ < std::chrono::milliseconds(200))

@@ -25,6 +25,13 @@ bool would_block() {
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 }
 
+std::size_t bytes_in(const std::deque<std::string> &datagrams) {
+    std::size_t bytes = 0;
+    for (const auto &datagram : datagrams)
+        bytes += datagram.size();
+    return bytes;
+}
+
 } // namespace
 
 Session::Session(int link, EndpointOptions options) : link_(link), options_(std::move(options)) {
@@ -32,6 +39,7 @@ Session::Session(int link, EndpointOptions options) : link_(link), options_(std:
         options_.log = [](const std::string &) {};
     make_nonblocking(link_);
     queue(hello(true));
+    refresh_listeners();
 }
 
 Session::~Session() {
@@ -50,13 +58,15 @@ void Session::run(const std::function<bool()> &keep_going) {
         fds.clear();
         ids.clear();
         fds.push_back({link_, short(POLLIN | (out_.empty() ? 0 : POLLOUT)), 0});
-        bool accepting = options_.listener >= 0 && peer_ready_;
-        fds.push_back({accepting ? options_.listener : -1, POLLIN, 0});
+        fds.push_back({options_.listeners_changed, POLLIN, 0});
+        for (const auto &listener : listeners_) // clients wait until the peer said HELLO
+            fds.push_back({peer_ready_ ? listener.fd : -1, POLLIN, 0});
+        auto first_stream = fds.size();
         for (auto &[id, stream] : streams_) {
             short events = 0;
             if (!stream.local_eof && stream.send_credit > 0 && out_.size() < link_backlog)
                 events |= POLLIN;
-            if (!stream.to_local.empty())
+            if (!stream.to_local.empty() || !stream.datagrams.empty())
                 events |= POLLOUT;
             // An fd with nothing wanted stays out: its POLLHUP would wake us forever.
             fds.push_back({events ? stream.fd : -1, events, 0});
@@ -71,13 +81,21 @@ void Session::run(const std::function<bool()> &keep_going) {
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
             if (!read_link())
                 return;
+        auto listening = listeners_; // a frame read above cannot change it; a refresh can
+        for (std::size_t i = 0; i < listening.size(); ++i)
+            if (fds[i + 2].revents & POLLIN) {
+                if (listening[i].datagram)
+                    receive_datagram(listening[i]);
+                else
+                    accept_client(listening[i]);
+            }
         if (fds[1].revents & POLLIN)
-            accept_client();
+            refresh_listeners();
         for (std::size_t i = 0; i < ids.size(); ++i) {
             auto found = streams_.find(ids[i]);
-            if (found == streams_.end() || fds[i + 2].fd < 0)
+            if (found == streams_.end() || fds[i + first_stream].fd < 0)
                 continue; // closed by a frame read above
-            auto revents = fds[i + 2].revents;
+            auto revents = fds[i + first_stream].revents;
             if (revents & (POLLOUT | POLLERR))
                 write_local(found->first, found->second);
             found = streams_.find(ids[i]);
@@ -85,9 +103,40 @@ void Session::run(const std::function<bool()> &keep_going) {
                 !found->second.local_eof)
                 read_local(found->first, found->second);
         }
+        expire_idle_datagrams();
         if (!out_.empty() && !write_link())
             return;
     }
+}
+
+void Session::refresh_listeners() {
+    std::vector<Listener> now;
+    if (options_.listener >= 0)
+        now.push_back({options_.listener, "podman", false});
+    if (options_.listeners)
+        for (auto &listener : options_.listeners())
+            now.push_back(std::move(listener));
+    // A UDP stream goes with its socket (its port is no longer published).
+    std::vector<std::uint32_t> orphaned;
+    for (const auto &entry : streams_) {
+        auto socket = entry.second.listener;
+        if (socket >= 0 &&
+            std::none_of(now.begin(), now.end(), [&](const Listener &l) { return l.fd == socket; }))
+            orphaned.push_back(entry.first);
+    }
+    for (auto id : orphaned)
+        close_stream(id, "the port is no longer published");
+    listeners_ = std::move(now);
+}
+
+void Session::expire_idle_datagrams() {
+    auto now = std::chrono::steady_clock::now();
+    std::vector<std::uint32_t> idle;
+    for (const auto &[id, stream] : streams_)
+        if (stream.datagram && now - stream.used > datagram_idle)
+            idle.push_back(id);
+    for (auto id : idle)
+        close_stream(id, "idle");
 }
 
 bool Session::read_link() {
@@ -154,17 +203,28 @@ void Session::handle(Frame frame) {
             return;
         }
         make_nonblocking(fd);
-        streams_[frame.stream].fd = fd;
+        auto &stream = streams_[frame.stream];
+        stream.fd = fd;
+        stream.datagram = frame.payload.rfind("udp:", 0) == 0;
         return;
     }
-    case FrameType::data:
+    case FrameType::data: {
         if (found == streams_.end())
             return; // we closed it; the peer had not seen our CLOSE yet
-        if (found->second.peer_eof ||
-            found->second.to_local.size() + frame.payload.size() > initial_credit)
+        auto &stream = found->second;
+        auto waiting = stream.datagram ? bytes_in(stream.datagrams) : stream.to_local.size();
+        if (stream.peer_eof || waiting + frame.payload.size() > initial_credit)
             throw ProtocolError("DATA beyond the credit given");
-        found->second.to_local += frame.payload;
+        if (!stream.datagram) {
+            stream.to_local += frame.payload;
+            return;
+        }
+        stream.used = std::chrono::steady_clock::now();
+        stream.datagrams.push_back(std::move(frame.payload));
+        if (stream.fd < 0) // a host UDP stream: its socket takes datagrams at once
+            send_datagrams(found->first, stream);
         return;
+    }
     case FrameType::credit:
         if (found != streams_.end()) {
             auto more = std::uint64_t(found->second.send_credit) + credit_of(frame);
@@ -181,23 +241,82 @@ void Session::handle(Frame frame) {
         return;
     case FrameType::close:
         if (found != streams_.end()) {
-            ::close(found->second.fd);
+            if (found->second.fd >= 0)
+                ::close(found->second.fd);
             streams_.erase(found);
         }
         return;
     }
 }
 
-void Session::accept_client() {
-    int fd = ::accept4(options_.listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+void Session::accept_client(const Listener &listener) {
+    int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0)
         return;
     auto id = next_id_++;
     streams_[id].fd = fd;
-    queue({FrameType::open, id, "podman"});
+    queue({FrameType::open, id, listener.target});
+}
+
+void Session::receive_datagram(const Listener &listener) {
+    std::string datagram(read_chunk, '\0');
+    sockaddr_storage from{};
+    socklen_t length = sizeof from;
+    auto n = ::recvfrom(listener.fd, datagram.data(), datagram.size(), 0,
+                        reinterpret_cast<sockaddr *>(&from), &length);
+    if (n < 0)
+        return;
+    datagram.resize(std::size_t(n));
+    std::string peer(reinterpret_cast<const char *>(&from), length);
+    auto found = std::find_if(streams_.begin(), streams_.end(), [&](const auto &entry) {
+        return entry.second.listener == listener.fd && entry.second.peer == peer;
+    });
+    if (found == streams_.end()) { // a new sender: a stream of its own
+        auto id = next_id_++;
+        found = streams_.emplace(id, Stream{}).first;
+        found->second.datagram = true;
+        found->second.listener = listener.fd;
+        found->second.peer = peer;
+        queue({FrameType::open, id, listener.target});
+    }
+    auto &stream = found->second;
+    stream.used = std::chrono::steady_clock::now();
+    if (datagram.size() > stream.send_credit || out_.size() >= link_backlog)
+        return; // dropped, as a full UDP buffer would
+    stream.send_credit -= std::uint32_t(datagram.size());
+    queue({FrameType::data, found->first, std::move(datagram)});
+}
+
+void Session::send_datagrams(std::uint32_t id, Stream &stream) {
+    while (!stream.datagrams.empty()) {
+        const auto &datagram = stream.datagrams.front();
+        ssize_t n;
+        if (stream.fd >= 0)
+            n = ::send(stream.fd, datagram.data(), datagram.size(), MSG_NOSIGNAL);
+        else
+            n = ::sendto(stream.listener, datagram.data(), datagram.size(), MSG_NOSIGNAL,
+                         reinterpret_cast<const sockaddr *>(stream.peer.data()),
+                         socklen_t(stream.peer.size()));
+        if (n < 0 && would_block())
+            return;
+        // Sent, or refused (nobody listens yet): either way it is gone, as UDP goes.
+        queue(credit(id, std::uint32_t(datagram.size())));
+        stream.datagrams.pop_front();
+    }
 }
 
 void Session::read_local(std::uint32_t id, Stream &stream) {
+    if (stream.datagram) { // guest UDP: one datagram, whole or not at all
+        std::string datagram(read_chunk, '\0');
+        auto n = ::recv(stream.fd, datagram.data(), datagram.size(), 0);
+        if (n < 0 || std::size_t(n) > stream.send_credit || out_.size() >= link_backlog)
+            return; // nothing, a refusal (ICMP), or dropped for want of room
+        datagram.resize(std::size_t(n));
+        stream.used = std::chrono::steady_clock::now();
+        stream.send_credit -= std::uint32_t(n);
+        queue({FrameType::data, id, std::move(datagram)});
+        return;
+    }
     std::string buffer(std::min<std::size_t>(stream.send_credit, read_chunk), '\0');
     auto n = ::read(stream.fd, buffer.data(), buffer.size());
     if (n < 0 && would_block())
@@ -221,6 +340,8 @@ void Session::read_local(std::uint32_t id, Stream &stream) {
 }
 
 void Session::write_local(std::uint32_t id, Stream &stream) {
+    if (stream.datagram)
+        return send_datagrams(id, stream);
     while (!stream.to_local.empty()) {
         auto n = ::send(stream.fd, stream.to_local.data(), stream.to_local.size(), MSG_NOSIGNAL);
         if (n < 0 && would_block())
@@ -246,14 +367,16 @@ void Session::close_stream(std::uint32_t id, const std::string &reason) {
     auto found = streams_.find(id);
     if (found == streams_.end())
         return;
-    ::close(found->second.fd);
+    if (found->second.fd >= 0)
+        ::close(found->second.fd);
     streams_.erase(found);
     queue({FrameType::close, id, reason});
 }
 
 void Session::drop_all() {
     for (auto &[id, stream] : streams_)
-        ::close(stream.fd);
+        if (stream.fd >= 0)
+            ::close(stream.fd);
     streams_.clear();
 }
 

@@ -1,23 +1,44 @@
 #pragma once
 // One end of a machine-mux link (docs/mux-protocol.md): the streams with their credit and
 // buffers, in one poll() loop over the link and every stream's local socket. The host end
-// accepts clients on a listening socket and opens a stream for each; the guest end connects each
-// opened stream to its target. Single-threaded, no busy polling, memory bounded by credit.
+// accepts clients on listening sockets (the API's, and a published port's TCP or UDP) and opens a
+// stream to the listener's target for each; the guest end connects each opened stream to its
+// target. Single-threaded, no busy polling, memory bounded by credit.
 #include "mux_frame.h"
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace machine::mux {
+
+// Host: a socket whose clients become streams to `target`: a listening TCP or unix socket (each
+// accepted connection), or a bound UDP socket (each sender's address; one datagram a DATA frame).
+struct Listener {
+    int fd = -1;
+    std::string target; // "podman", "tcp:8080", "udp:5353"
+    bool datagram = false;
+};
+
+// A UDP stream nobody used for this long is closed (UDP has no end of its own).
+inline constexpr std::chrono::seconds datagram_idle{60};
 
 struct EndpointOptions {
     // Host: the listening socket whose clients become streams (opened once the peer said HELLO).
     int listener = -1;
-    // Guest: a connected socket for an OPEN's target, or -1 with `error` set.
+    // Guest: a connected socket for an OPEN's target ("udp:" ones a connected UDP socket, whose
+    // datagrams each DATA frame carries one of), or -1 with `error` set.
     std::function<int(const std::string &target, std::string &error)> connect;
     std::function<void(const std::string &)> log = [](const std::string &) {};
+    // Host: more listeners (published ports), asked again whenever `listeners_changed` turns
+    // readable; the function drains it. Fds stay the caller's: it closes one only after the call
+    // that no longer lists it.
+    std::function<std::vector<Listener>()> listeners;
+    int listeners_changed = -1;
 };
 
 class Session {
@@ -39,19 +60,28 @@ public:
 
 private:
     struct Stream {
-        int fd = -1;
+        int fd = -1; // -1 for a host UDP stream (it sends out of `listener`)
         std::uint32_t send_credit = initial_credit; // what we may still send to the peer
         std::string to_local;                       // received, not yet written to fd
         bool local_eof = false;                     // fd's reading side ended; EOF queued
         bool peer_eof = false;                      // the peer sent EOF
         bool local_shut = false;                    // we shut fd's writing side down
+        bool datagram = false;                      // one datagram a DATA frame, both ways
+        std::deque<std::string> datagrams;          // datagram: received, not yet sent on
+        int listener = -1;                          // host UDP: the socket it sends out of
+        std::string peer;                           // host UDP: the sender's address (sockaddr)
+        std::chrono::steady_clock::time_point used = std::chrono::steady_clock::now();
     };
 
     void queue(const Frame &frame);
     bool read_link();  // false: the link ended
     bool write_link(); // false: the link failed
     void handle(Frame frame);
-    void accept_client();
+    void accept_client(const Listener &listener);
+    void receive_datagram(const Listener &listener);
+    void send_datagrams(std::uint32_t id, Stream &stream);
+    void refresh_listeners();
+    void expire_idle_datagrams();
     void read_local(std::uint32_t id, Stream &stream);
     void write_local(std::uint32_t id, Stream &stream);
     void close_stream(std::uint32_t id, const std::string &reason);
@@ -64,6 +94,7 @@ private:
     std::map<std::uint32_t, Stream> streams_;
     std::uint32_t next_id_ = 1;
     bool peer_ready_ = false;
+    std::vector<Listener> listeners_; // the API's first, then the published ports'
 };
 
 } // namespace machine::mux

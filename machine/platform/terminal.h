@@ -19,6 +19,9 @@ private:
     std::unique_ptr<Saved> saved_;
 };
 
+// The standard streams' descriptors (the same numbers on POSIX and in the Windows CRT).
+inline constexpr int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
+
 bool is_terminal(int fd);
 
 // Columns and rows of the terminal on `fd` (80x24 when it is not one).

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <memory>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -175,6 +176,44 @@ void write_all(int fd, const std::string &data) {
         if (n < 0)
             throw SystemError("cannot write to a socket", errno);
         written += std::size_t(n);
+    }
+}
+
+Fd listen_loopback(const std::string &protocol, int port) {
+    bool udp = protocol == "udp";
+    Fd fd(::socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd)
+        throw SystemError("cannot make a socket", errno);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(std::uint16_t(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (!udp) {
+        int on = 1; // a port just given up by a container is free again at once
+        ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    }
+    if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+        (!udp && ::listen(fd.get(), SOMAXCONN) != 0))
+        throw SystemError(fmt::format("cannot listen on 127.0.0.1:{} ({})", port, protocol), errno);
+    return fd;
+}
+
+WakePipe::WakePipe() {
+    int ends[2];
+    if (::pipe2(ends, O_CLOEXEC | O_NONBLOCK) != 0)
+        throw SystemError("cannot make a pipe", errno);
+    read_ = Fd(ends[0]);
+    write_ = Fd(ends[1]);
+}
+
+void WakePipe::wake() {
+    char byte = 1;
+    [[maybe_unused]] auto n = ::write(write_.get(), &byte, 1); // full: it is awake already
+}
+
+void WakePipe::drain() {
+    char buffer[64];
+    while (::read(read_.get(), buffer, sizeof buffer) > 0) {
     }
 }
 

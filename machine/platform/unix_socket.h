@@ -52,6 +52,21 @@ private:
 // Connects to a unix socket; throws SystemError (errno ENOENT/ECONNREFUSED when nobody listens).
 Fd connect_unix(const std::filesystem::path &path);
 
+// A socket on 127.0.0.1:port (never another address), listening ("tcp") or bound ("udp"),
+// non-blocking and close-on-exec. Throws SystemError (EADDRINUSE: the port is taken).
+Fd listen_loopback(const std::string &protocol, int port);
+
+// A pipe one thread writes to so that another's poll() wakes up.
+class WakePipe {
+public:
+    WakePipe();
+    int read_fd() const { return read_.get(); }
+    void wake();  // from any thread
+    void drain(); // by the woken one
+private:
+    Fd read_, write_;
+};
+
 // True when a TCP connection to host:port (a name or an address) succeeds within `timeout`.
 bool tcp_port_answers(const std::string &host, int port, std::chrono::milliseconds timeout);
 

@@ -298,6 +298,7 @@ void run_forwarder(const ForwarderOptions &options) {
     auto keep_going = [&] { return !stop_requested && options.machine_running(); };
     if (options.connect_agent && forward_over_mux(options, listener.fd(), keep_going))
         return;
+    options.on_ssh();
     Loop(options, listener).run();
 }
 

@@ -24,8 +24,14 @@ bool forward_over_mux(const ForwarderOptions &options, int listener,
     while (keep_going()) {
         bool gave_up = false;
         try {
-            mux::Session session(options.connect_agent().release(),
-                                 {listener, nullptr, options.log});
+            mux::EndpointOptions endpoint;
+            endpoint.listener = listener;
+            endpoint.log = options.log;
+            if (options.mux_ports) {
+                endpoint.listeners = [&] { return options.mux_ports->listeners(); };
+                endpoint.listeners_changed = options.mux_ports->changed_fd();
+            }
+            mux::Session session(options.connect_agent().release(), endpoint);
             session.run([&] {
                 if (session.peer_ready() && !answered) {
                     options.log("forwarder: the guest agent answered; forwarding over machine-mux");

@@ -3,12 +3,12 @@
 #include "machine/errors.h"
 #include "machine/http_response.h"
 #include "platform/atomic_file.h"
+#include "platform/file_io.h"
 #include "platform/unix_socket.h"
 
 #include <chrono>
 #include <fmt/format.h>
 #include <memory>
-#include <unistd.h>
 
 namespace machine {
 
@@ -31,11 +31,8 @@ bool read_into(int fd, HttpResponse &response, std::chrono::milliseconds timeout
     if (!platform::wait_readable(fd, platform::Clock::now() + timeout))
         return true;
     char buffer[16384];
-    auto n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno != EINTR)
-        throw SystemError("the API connection failed", errno);
-    if (n > 0)
-        response.feed(std::string_view(buffer, std::size_t(n)));
+    auto n = platform::read_some(fd, buffer, sizeof buffer);
+    response.feed(std::string_view(buffer, n));
     return n != 0;
 }
 
@@ -58,7 +55,20 @@ nlohmann::json get_json(const std::filesystem::path &api_socket, const std::stri
 } // namespace
 
 PortWatcher::PortWatcher(PortWatcherOptions options)
-    : options_(std::move(options)), forwarded_(recorded()), thread_([this] { run(); }) {}
+    : options_(std::move(options)), thread_([this] { run(); }) {}
+
+void PortWatcher::remove_leftovers() {
+    // The forwards a killed forwarder recorded that outlive it (the provider's own, e.g. QEMU's
+    // rules) go first; a socket of the forwarder's own died with it. Every port a container
+    // still publishes is then forwarded afresh.
+    auto stale = recorded();
+    if (!stale.empty() && options_.leftovers) {
+        auto publisher = options_.leftovers();
+        for (const auto &port : stale)
+            publisher->remove(port);
+    }
+    platform::write_file_atomically(options_.record, format_port_record({}));
+}
 
 std::set<PublishedPort> PortWatcher::recorded() const {
     try {
@@ -76,6 +86,10 @@ PortWatcher::~PortWatcher() {
 void PortWatcher::run() {
     while (!stop_) {
         try {
+            if (!cleaned_) {
+                remove_leftovers();
+                cleaned_ = true;
+            }
             reconcile(); // whatever started while nobody watched
             follow_events();
         } catch (const std::exception &error) {

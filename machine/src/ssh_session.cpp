@@ -3,15 +3,16 @@
 #include "machine/command.h"
 #include "machine/errors.h"
 
+#include "platform/file_io.h"
+
 #include <cerrno>
-#include <fcntl.h>
+#include <chrono>
+#include <fcntl.h> // O_* flags for sftp_open
 #include <filesystem>
 #include <fmt/format.h>
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
-#include <poll.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <thread>
 #include <vector>
 
 namespace machine {
@@ -62,18 +63,6 @@ std::string host_key_fingerprint(ssh_session session) {
     return fingerprint;
 }
 
-void write_fd(int fd, const char *data, std::size_t size) {
-    while (size > 0) {
-        auto n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return; // the reader went away; the remote side still runs to its end
-        data += n;
-        size -= std::size_t(n);
-    }
-}
-
 // Copies whatever the channel has on stdout/stderr to the local fds; false at EOF.
 bool drain_channel(ssh_channel channel, int out_fd, int err_fd) {
     char buffer[32768];
@@ -84,7 +73,8 @@ bool drain_channel(ssh_channel channel, int out_fd, int err_fd) {
                 throw SshError("the SSH channel failed while reading");
             if (n <= 0)
                 break;
-            write_fd(is_stderr ? err_fd : out_fd, buffer, std::size_t(n));
+            // A reader that went away loses the rest; the remote side still runs to its end.
+            platform::write_fully(is_stderr ? err_fd : out_fd, buffer, std::size_t(n));
         }
     }
     return !ssh_channel_is_eof(channel);
@@ -100,18 +90,22 @@ int pump(ssh_session session, ssh_channel channel, int in_fd, int out_fd, int er
            ssh_channel_poll(channel, 1) > 0) {
         if (!ssh_channel_is_open(channel))
             break;
-        pollfd fds[2] = {{ssh_fd, POLLIN, 0}, {input_open ? in_fd : -1, POLLIN, 0}};
-        if (::poll(fds, 2, 100) < 0 && errno != EINTR)
-            throw SshError("cannot wait on the SSH connection");
+        auto readable = platform::wait_any_readable({ssh_fd, input_open ? in_fd : -1},
+                                                    std::chrono::milliseconds(100));
         if (on_tick && !on_tick())
             break;
-        if (input_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+        if (input_open && readable[1]) {
             char buffer[32768];
-            auto n = ::read(in_fd, buffer, sizeof buffer);
+            std::size_t n = 0;
+            try {
+                n = platform::read_some(in_fd, buffer, sizeof buffer);
+            } catch (const SystemError &) {
+                // local input failed: treated as its end
+            }
             if (n > 0) {
                 if (ssh_channel_write(channel, buffer, uint32_t(n)) == SSH_ERROR)
                     throw SshError("the SSH channel failed while writing");
-            } else if (n == 0 || errno != EINTR) {
+            } else {
                 input_open = false;
                 ssh_channel_send_eof(channel);
             }
@@ -124,7 +118,7 @@ int pump(ssh_session session, ssh_channel channel, int in_fd, int out_fd, int er
     for (int i = 0; i < 50 && status < 0; ++i) { // the exit status may trail the EOF slightly
         status = ssh_channel_get_exit_status(channel);
         if (status < 0)
-            ::usleep(20000);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return status < 0 ? 255 : status;
 }
@@ -246,11 +240,7 @@ void stream_to_guest(ssh_session session, int fd, const std::string &remote, std
     std::uint64_t done = 0;
     bool failed = false;
     for (;;) {
-        auto n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw SystemError("cannot read the file to copy", errno);
+        auto n = platform::read_some(fd, buffer.data(), buffer.size());
         if (n == 0)
             break;
         // Blocking: returns once the guest's window took all of it.
@@ -271,7 +261,7 @@ void stream_to_guest(ssh_session session, int fd, const std::string &remote, std
     for (int i = 0; i < 50 && status < 0; ++i) { // the exit status may trail the EOF slightly
         status = ssh_channel_get_exit_status(channel.get());
         if (status < 0)
-            ::usleep(20000);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (failed || status != 0)
         throw SshError(
@@ -282,25 +272,13 @@ void stream_to_guest(ssh_session session, int fd, const std::string &remote, std
 void upload_file(ssh_session session, sftp_session sftp, const std::filesystem::path &local,
                  const std::string &remote,
                  const std::function<void(std::uint64_t, std::uint64_t)> &progress) {
-    int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw SystemError("cannot read " + local.string(), errno);
-    struct stat st {};
-    ::fstat(fd, &st);
+    auto fd = platform::open_for_reading(local);
+    auto info = platform::file_info(fd.get());
     // Created with its own mode first, so a private file is never readable by others meanwhile.
-    if (!SftpFile(
-            sftp_open(sftp, remote.c_str(), O_WRONLY | O_CREAT | O_TRUNC, st.st_mode & 0700))) {
-        ::close(fd);
+    if (!SftpFile(sftp_open(sftp, remote.c_str(), O_WRONLY | O_CREAT | O_TRUNC, info.mode & 0700)))
         sftp_fail(sftp, "cannot create " + remote + " in the guest");
-    }
-    try {
-        stream_to_guest(session, fd, remote, std::uint64_t(st.st_size), progress);
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    ::close(fd);
-    if (sftp_chmod(sftp, remote.c_str(), st.st_mode & 07777) != 0) // the guest's umask must not win
+    stream_to_guest(session, fd.get(), remote, info.size, progress);
+    if (sftp_chmod(sftp, remote.c_str(), info.mode) != 0) // the guest's umask must not win
         sftp_fail(sftp, "cannot set the mode of " + remote + " in the guest");
 }
 
@@ -309,16 +287,15 @@ void upload_tree(ssh_session session, sftp_session sftp, const std::filesystem::
                  const std::function<void(std::uint64_t, std::uint64_t)> &progress) {
     if (!std::filesystem::is_directory(local))
         return upload_file(session, sftp, local, remote, progress);
-    struct stat st {};
-    ::stat(local.c_str(), &st);
-    if (sftp_mkdir(sftp, remote.c_str(), st.st_mode & 07777) != 0 &&
+    auto mode = unsigned(std::filesystem::status(local).permissions()) & 07777;
+    if (sftp_mkdir(sftp, remote.c_str(), mode) != 0 &&
         sftp_get_error(sftp) != SSH_FX_FILE_ALREADY_EXISTS &&
         sftp_get_error(sftp) != SSH_FX_FAILURE)
         sftp_fail(sftp, "cannot create folder " + remote + " in the guest");
     for (const auto &entry : std::filesystem::directory_iterator(local))
         upload_tree(session, sftp, entry.path(), remote + "/" + entry.path().filename().string(),
                     progress);
-    sftp_chmod(sftp, remote.c_str(), st.st_mode & 07777);
+    sftp_chmod(sftp, remote.c_str(), mode);
 }
 
 void download_tree(sftp_session sftp, const std::string &remote, const std::filesystem::path &local,
@@ -342,31 +319,27 @@ void download_tree(sftp_session sftp, const std::string &remote, const std::file
         sftp_closedir(dir);
         for (const auto &name : names)
             download_tree(sftp, remote + "/" + name, local / name, progress);
-        ::chmod(local.c_str(), mode);
+        std::filesystem::permissions(local, std::filesystem::perms(mode));
         return;
     }
     SftpFile file(sftp_open(sftp, remote.c_str(), O_RDONLY, 0));
     if (!file)
         sftp_fail(sftp, "cannot read " + remote + " in the guest");
-    int fd = ::open(local.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        throw SystemError("cannot write " + local.string(), errno);
+    auto fd = platform::create_with_mode(local, mode);
     std::vector<char> buffer(chunk);
     std::uint64_t done = 0, total = attributes->size;
     for (;;) {
         auto n = sftp_read(file.get(), buffer.data(), buffer.size());
-        if (n < 0) {
-            ::close(fd);
+        if (n < 0)
             sftp_fail(sftp, "cannot read " + remote + " in the guest");
-        }
         if (n == 0)
             break;
-        write_fd(fd, buffer.data(), std::size_t(n));
+        if (!platform::write_fully(fd.get(), buffer.data(), std::size_t(n)))
+            throw SystemError("cannot write " + local.string(), EIO);
         done += std::uint64_t(n);
         progress(done, total);
     }
-    ::fchmod(fd, mode);
-    ::close(fd);
+    platform::set_mode(fd.get(), mode); // the local umask must not win
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "machine/mux/mux_session.h"
 #include "provisioning/agent/agent.h"
 #include "provisioning/agent/files.h"
+#include "provisioning/agent/port_dial.h"
 #include "provisioning/agent/readiness.h"
 
 #include <cerrno>
@@ -38,6 +39,8 @@ void serve_api(const Options &options, const Log &log) {
         }
         mux::EndpointOptions endpoint;
         endpoint.connect = [&root](const std::string &target, std::string &error) {
+            if (is_port_target(target)) // a published port, on the guest's loopback
+                return dial_port(target, error);
             if (target != "podman") {
                 error = "unknown target " + target;
                 return -1;

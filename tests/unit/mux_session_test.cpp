@@ -97,7 +97,9 @@ struct Link {
     Link() {
         REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0);
         host = std::thread([this] {
-            Session session(ends[0], {api_listener, nullptr, {}});
+            EndpointOptions options;
+            options.listener = api_listener;
+            Session session(ends[0], options);
             session.run([this] { return running.load(); });
         });
         start_guest(ends[1]);

@@ -230,6 +230,39 @@ void published_ports_follow_the_container() {
     run_in_sandbox("docker", {"rm", "-f", any.out.substr(0, 12)});
 }
 
+// A UDP echo in a container (tests/helpers/udp_echo.cpp, built into an image on the way),
+// published with -p HOST:CONTAINER/udp: a datagram from the host's loopback comes back. The
+// client retries while the forward is being set up.
+void published_udp_port_answers() {
+    if (!have_docker())
+        return;
+    auto context = vm_sandbox().root() / "udp-echo";
+    std::filesystem::create_directories(context);
+    std::filesystem::copy_file(UDP_ECHO, context / "udp_echo",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::ofstream(context / "Containerfile")
+        << "FROM localhost/busybox\nCOPY udp_echo /udp_echo\nCMD [\"/udp_echo\", \"5353\"]\n";
+    auto build = run_in_sandbox("docker", {"build", "-q", "-t", "localhost/udp-echo", "-f",
+                                           (context / "Containerfile").string(), context.string()});
+    INFO(build.out << build.err);
+    REQUIRE(build.exit_code == 0);
+    auto id = run_in_sandbox("docker", {"run", "-d", "-p", "18085:5353/udp", "localhost/udp-echo"});
+    INFO(id.err);
+    REQUIRE(id.exit_code == 0);
+    auto answer =
+        run_in_sandbox("python3", {"-c", "import socket, time\n"
+                                         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                                         "s.settimeout(1)\n"
+                                         "for _ in range(60):\n"
+                                         "    s.sendto(b'datagram', ('127.0.0.1', 18085))\n"
+                                         "    try:\n"
+                                         "        print(s.recv(100).decode()); break\n"
+                                         "    except OSError:\n"
+                                         "        time.sleep(0.5)\n"});
+    CHECK(answer.out == "datagram\n");
+    run_in_sandbox("docker", {"rm", "-f", id.out.substr(0, 12)});
+}
+
 } // namespace
 
 // Every client, over machine-mux (the default) and then over the SSH transport.
@@ -258,6 +291,9 @@ TEST_CASE("the clients work over both transports", "[vm][engine]") {
     }
     SECTION("published ports reach the host's loopback and go away with the container") {
         published_ports_follow_the_container();
+    }
+    SECTION("a published UDP port answers on the host's loopback") {
+        published_udp_port_answers();
     }
     if (transport == "ssh") // the SSH loop's line (over machine-mux only the port watcher's)
         CHECK(forwarder_log().find("forwarder: connected to the guest") != std::string::npos);
@@ -329,10 +365,18 @@ TEST_CASE("a killed forwarder is brought back by list and by start, stale forwar
     CHECK(refused_on_host("18083", 30)); // the new forwarder removed what the old one left
     CHECK(vm_sandbox().run({"list"}).err.empty()); // nothing to revive any more
 
+    // Killed while a container that stays publishes 18084: the new forwarder forwards it again
+    // (over machine-mux the forward was the old forwarder's own socket, gone with it).
+    auto stays = run_in_sandbox(
+        "docker", {"run", "-d", "-p", "18084:80", "localhost/busybox", "sh", "-c", web_server});
+    REQUIRE(stays.exit_code == 0);
+    REQUIRE(fetch_on_host("18084", 30) == "served-from-the-guest\n");
     kill_forwarder();
     auto start = vm_sandbox().run({"start", "vm"});
     CHECK(start.exit_code == 0);
     CHECK(start.err.find("API forwarder was not running") != std::string::npos);
     CHECK(run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"}).out ==
           "OK");
+    CHECK(fetch_on_host("18084", 30) == "served-from-the-guest\n");
+    run_in_sandbox("docker", {"rm", "-f", stays.out.substr(0, 12)});
 }

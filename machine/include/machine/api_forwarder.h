@@ -5,6 +5,7 @@
 // in one single-threaded poll() loop. Both: full duplex, half-close, a bounded buffer per stream
 // (no stream can stall another or grow without limit), no CPU at idle, and reconnecting when the
 // guest's end goes away and comes back.
+#include "machine/mux_ports.h"
 #include "machine/ssh_session.h"
 #include "platform/unix_socket.h"
 
@@ -21,6 +22,10 @@ struct ForwarderOptions {
     SshTarget target;
     // A stream to the guest agent's machine-mux (Provider::connect_agent); unset: SSH only.
     std::function<platform::Fd()> connect_agent;
+    // Published ports carried over machine-mux (their listeners); none when unset.
+    MuxPorts *mux_ports = nullptr;
+    // Called once when the forwarder settles for SSH (no agent answered): ports go another way.
+    std::function<void()> on_ssh = [] {};
     std::function<bool()> machine_running; // the forwarder ends once this says false
     std::function<void(const std::string &)> log = [](const std::string &) {};
 };

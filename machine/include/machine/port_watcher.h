@@ -22,6 +22,9 @@ namespace machine {
 struct PortWatcherOptions {
     std::filesystem::path api_socket; // the forwarded API socket on the host
     std::function<std::unique_ptr<PortPublisher>()> publisher; // one per round of changes
+    // The provider's own publisher, whose forwards outlive the forwarder (QEMU's rules): the ones
+    // the record names are removed through it first; none when unset.
+    std::function<std::unique_ptr<PortPublisher>()> leftovers;
     std::filesystem::path record; // the forwards in place, for the next forwarder
     std::function<void(const std::string &)> log;
 };
@@ -36,11 +39,13 @@ public:
 private:
     void run();
     void follow_events();
+    void remove_leftovers();
     void reconcile();
     std::set<PublishedPort> recorded() const;
 
     PortWatcherOptions options_;
     std::set<PublishedPort> forwarded_;
+    bool cleaned_ = false;
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };

@@ -1,0 +1,48 @@
+#pragma once
+// Published ports carried over machine-mux, for every provider: the host listens on
+// 127.0.0.1:PORT itself and the forwarder's mux session opens a "tcp:PORT" or "udp:PORT" stream
+// per client, which the guest agent connects to the port inside the guest. MuxPorts holds the
+// listening sockets, shared by the port watcher's thread (which adds and removes them through a
+// MuxPortPublisher) and the session's (which polls them).
+#include "machine/mux/mux_session.h"
+#include "machine/port_publisher.h"
+#include "platform/unix_socket.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace machine {
+
+class MuxPorts {
+public:
+    // Listens on 127.0.0.1:PORT; empty when done, else why not (the port is taken).
+    std::string add(const PublishedPort &port);
+    void remove(const PublishedPort &port);
+
+    // For the session (EndpointOptions::listeners and listeners_changed): the listeners now, and
+    // the fd that turns readable when they change. Sockets removed since the last call are
+    // closed here, on the session's thread, once it no longer polls them.
+    std::vector<mux::Listener> listeners();
+    int changed_fd() const { return wake_.read_fd(); }
+
+private:
+    std::mutex mutex_;
+    std::map<PublishedPort, platform::Fd> open_;
+    std::vector<platform::Fd> retired_;
+    platform::WakePipe wake_;
+};
+
+// The port watcher's publisher over machine-mux.
+class MuxPortPublisher : public PortPublisher {
+public:
+    explicit MuxPortPublisher(MuxPorts &ports) : ports_(ports) {}
+    std::string add(const PublishedPort &port) override { return ports_.add(port); }
+    void remove(const PublishedPort &port) override { ports_.remove(port); }
+
+private:
+    MuxPorts &ports_;
+};
+
+} // namespace machine
