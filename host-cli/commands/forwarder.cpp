@@ -2,6 +2,7 @@
 // forwards the ports the guest's containers publish.
 #include "context.h"
 #include "machine/api_forwarder.h"
+#include "machine/mux_ports.h"
 #include "machine/port_watcher.h"
 #include "platform/host.h"
 

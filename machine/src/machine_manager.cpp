@@ -52,13 +52,13 @@ void validate_timezone(const std::string &timezone) {
 }
 
 std::vector<Mount> parse_volumes(const std::optional<std::vector<std::string>> &specs,
-                                 const Provider &provider) {
+                                 const std::string &provider, const ProviderFeatures &features) {
     std::vector<Mount> mounts;
-    bool can_share = !provider.features().shares.empty();
+    bool can_share = !features.shares.empty();
     if (specs && !specs->empty() && !can_share)
         throw InvalidInput("--volume", fmt::format("--volume: provider {} cannot share host "
                                                    "folders; leave out -v",
-                                                   provider.name()));
+                                                   provider));
     if (!specs) {
         if (!can_share)
             return mounts; // nothing to share the home through: not shared, as podman does
@@ -120,7 +120,7 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     validate_username(config.ssh.username);
     config.timezone = options.timezone.value_or("local");
     validate_timezone(config.timezone);
-    config.mounts = parse_volumes(options.volumes, provider);
+    config.mounts = parse_volumes(options.volumes, provider.name(), features);
     config.rootful = options.rootful;
     if (options.provisioning && !contains(features.provisioning, *options.provisioning))
         throw InvalidInput("--provisioning",

@@ -2,6 +2,7 @@
 
 #include "machine/errors.h"
 #include "machine/mux/mux_session.h"
+#include "machine/mux_ports.h"
 #include "platform/unix_socket.h"
 
 #include <thread>

@@ -1,7 +1,8 @@
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include "tally.h"
 
-#include <algorithm>
+#include "platform/host.h"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <exception>
@@ -53,15 +54,8 @@ void skip(const std::string &why) {
 }
 
 bool have_program(const std::string &program, const std::string &installed_by) {
-    const char *path = std::getenv("PATH");
-    std::string dirs = path ? path : "/usr/bin:/bin";
-    for (std::size_t begin = 0; begin <= dirs.size();) {
-        auto end = std::min(dirs.find(':', begin), dirs.size());
-        auto dir = dirs.substr(begin, end - begin);
-        if (::access(((dir.empty() ? "." : dir) + "/" + program).c_str(), X_OK) == 0)
-            return true;
-        begin = end + 1;
-    }
+    if (!platform::find_program(program).empty())
+        return true;
     skip(program + " is not on PATH (" + installed_by + ")");
     return false;
 }

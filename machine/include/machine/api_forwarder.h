@@ -5,7 +5,6 @@
 // in one single-threaded poll() loop. Both: full duplex, half-close, a bounded buffer per stream
 // (no stream can stall another or grow without limit), no CPU at idle, and reconnecting when the
 // guest's end goes away and comes back.
-#include "machine/mux_ports.h"
 #include "machine/ssh_session.h"
 #include "platform/unix_socket.h"
 
@@ -14,6 +13,8 @@
 #include <string>
 
 namespace machine {
+
+class MuxPorts;
 
 struct ForwarderOptions {
     std::string machine;          // its name: on Windows it names the pipe served too
