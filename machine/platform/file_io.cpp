@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,22 +56,6 @@ bool write_fully(int fd, const char *data, std::size_t size) {
         size -= std::size_t(n);
     }
     return true;
-}
-
-std::vector<bool> wait_any_readable(const std::vector<int> &fds,
-                                    std::chrono::milliseconds timeout) {
-    std::vector<pollfd> polled;
-    for (int fd : fds)
-        polled.push_back({fd, POLLIN, 0});
-    std::vector<bool> readable(fds.size(), false);
-    if (::poll(polled.data(), polled.size(), int(timeout.count())) < 0) {
-        if (errno == EINTR)
-            return readable;
-        throw SystemError("cannot wait on a connection", errno);
-    }
-    for (std::size_t i = 0; i < polled.size(); ++i)
-        readable[i] = fds[i] >= 0 && (polled[i].revents & (POLLIN | POLLHUP | POLLERR));
-    return readable;
 }
 
 } // namespace machine::platform

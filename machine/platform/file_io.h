@@ -3,11 +3,9 @@
 // byte, and for reading or writing whatever a descriptor is (a file, a pipe, a socket).
 #include "platform/unix_socket.h"
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <vector>
 
 namespace machine::platform {
 
@@ -30,9 +28,5 @@ std::size_t read_some(int fd, char *buffer, std::size_t size);
 
 // Writes all of `data`; false when the reader went away first.
 bool write_fully(int fd, const char *data, std::size_t size);
-
-// Waits up to `timeout` until one of `fds` is readable (or at its end, or failed); which ones
-// are. A negative fd is left out.
-std::vector<bool> wait_any_readable(const std::vector<int> &fds, std::chrono::milliseconds timeout);
 
 } // namespace machine::platform

@@ -3,19 +3,16 @@
 #include "machine/errors.h"
 #include "machine/mux_forwarder.h"
 #include "platform/api_pipe.h"
+#include "platform/socket_io.h"
+#include "platform/stop_signals.h"
 #include "platform/unix_socket.h"
 
-#include <cerrno>
-#include <csignal>
 #include <fmt/format.h>
 #include <libssh/libssh.h>
 #include <list>
 #include <memory>
 #include <optional>
-#include <poll.h>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace machine {
@@ -31,11 +28,6 @@ constexpr std::size_t chunk = 64 * 1024;
 // the next. None is kept once they stop: an open connection would keep the guest's
 // socket-activated podman service from exiting at idle.
 constexpr auto warm_for = 10s;
-
-volatile std::sig_atomic_t stop_requested = 0;
-extern "C" void on_term(int) {
-    stop_requested = 1;
-}
 
 struct ChannelDeleter {
     void operator()(ssh_channel channel) const {
@@ -81,7 +73,7 @@ public:
         : options_(options), listener_(listener) {}
 
     void run() {
-        while (!stop_requested && options_.machine_running()) {
+        while (!platform::stop_requested() && options_.machine_running()) {
             if (!session_ && !connect())
                 continue;
             step();
@@ -194,20 +186,18 @@ private:
 
     void push(Stream &s) {
         while (!s.to_client.empty()) {
-            auto n = ::send(s.client.get(), s.to_client.data(), s.to_client.size(),
-                            MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-                return;
-            if (n <= 0) {
+            auto sent =
+                platform::send_available(s.client.get(), s.to_client.data(), s.to_client.size());
+            if (!sent) {
                 s.failed = true;
                 return;
             }
-            s.to_client.erase(0, std::size_t(n));
+            if (*sent == 0)
+                return; // the client's socket is full
+            s.to_client.erase(0, *sent);
         }
         if (s.guest_done && !s.client_shut) {
-            ::shutdown(s.client.get(), SHUT_WR); // half-close: the client still may send
+            platform::shutdown_sending(s.client.get()); // the client still may send
             s.client_shut = true;
         }
     }
@@ -217,15 +207,15 @@ private:
         auto room = std::min<std::size_t>(chunk, ssh_channel_window_size(s.channel.get()));
         if (room == 0)
             return;
-        auto n = ::recv(s.client.get(), buffer, room, MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        auto n = platform::receive_available(s.client.get(), buffer, room);
+        if (!n)
             return;
-        if (n <= 0) {
+        if (*n == 0) {
             s.client_done = true;
             ssh_channel_send_eof(s.channel.get());
             return;
         }
-        if (ssh_channel_write(s.channel.get(), buffer, uint32_t(n)) != n)
+        if (ssh_channel_write(s.channel.get(), buffer, uint32_t(*n)) != int(*n))
             s.failed = true;
     }
 
@@ -242,34 +232,30 @@ private:
             return drop_session();
         tend_spare();
 
-        std::vector<pollfd> fds{{listener_.fd(), POLLIN, 0},
-                                {ssh_get_fd(session_->raw()), POLLIN, 0}};
+        std::vector<platform::Watch> watches{{.fd = listener_.fd(), .read = true},
+                                             {.fd = ssh_get_fd(session_->raw()), .read = true}};
         bool pending = false;
         for (auto &s : streams_) {
             bool open = s.channel.state == GuestChannel::open;
-            short events = 0;
-            if (open && !s.client_done && ssh_channel_window_size(s.channel.get()) > 0)
-                events |= POLLIN;
-            if (!s.to_client.empty())
-                events |= POLLOUT;
+            watches.push_back(
+                {.fd = s.client.get(),
+                 .read = open && !s.client_done && ssh_channel_window_size(s.channel.get()) > 0,
+                 .write = !s.to_client.empty()});
             // Data libssh already holds will not make its socket readable again.
             if (open && !s.guest_done && s.to_client.size() < buffer_limit &&
                 ssh_channel_poll(s.channel.get(), 0) != 0)
                 pending = true;
-            fds.push_back({s.client.get(), events, 0});
         }
-        if (::poll(fds.data(), fds.size(), pending ? 0 : 1000) < 0 && errno != EINTR)
-            throw SystemError("forwarder: poll failed", errno);
-        if (fds[0].revents & POLLIN)
+        platform::wait_ready(watches, pending ? 0ms : 1000ms);
+        if (watches[0].readable)
             accept_clients();
-        std::size_t i = 2;
+        auto watch = watches.begin() + 2;
         for (auto &s : streams_) {
-            if (i >= fds.size())
+            if (watch == watches.end())
                 break;
-            if (s.channel.state == GuestChannel::open &&
-                fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+            if (s.channel.state == GuestChannel::open && watch->readable)
                 read_client(s);
-            ++i;
+            ++watch;
         }
     }
 
@@ -289,13 +275,11 @@ std::string guest_api_socket(bool rootful, int uid) {
 }
 
 void run_forwarder(const ForwarderOptions &options) {
-    ::signal(SIGTERM, on_term);
-    ::signal(SIGINT, on_term);
-    ::signal(SIGPIPE, SIG_IGN);
+    platform::catch_stop_signals();
     platform::UnixListener listener(options.listen);
     // Windows: the docker CLI's default transport, relayed to that socket. POSIX: nothing.
     platform::ApiPipe pipe(options.machine, options.listen, options.log);
-    auto keep_going = [&] { return !stop_requested && options.machine_running(); };
+    auto keep_going = [&] { return !platform::stop_requested() && options.machine_running(); };
     if (options.connect_agent && forward_over_mux(options, listener.fd(), keep_going))
         return;
     options.on_ssh();

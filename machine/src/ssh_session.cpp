@@ -4,6 +4,7 @@
 #include "machine/errors.h"
 
 #include "platform/file_io.h"
+#include "platform/socket_io.h"
 
 #include <cerrno>
 #include <chrono>
