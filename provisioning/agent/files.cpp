@@ -47,6 +47,15 @@ fs::path sibling_name(const fs::path &path) {
                                  std::to_string(::getpid()) + "-" + std::to_string(counter++));
 }
 
+// Makes a rename in `directory` durable.
+void sync_directory(const fs::path &directory) {
+    UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd)
+        ::fsync(fd.get());
+}
+
+} // namespace
+
 void write_all(int fd, std::string_view data, const fs::path &path) {
     while (!data.empty()) {
         auto written = ::write(fd, data.data(), data.size());
@@ -58,15 +67,6 @@ void write_all(int fd, std::string_view data, const fs::path &path) {
         data.remove_prefix(static_cast<std::size_t>(written));
     }
 }
-
-// Makes a rename in `directory` durable.
-void sync_directory(const fs::path &directory) {
-    UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd)
-        ::fsync(fd.get());
-}
-
-} // namespace
 
 Root::Root(fs::path dir) : dir_(std::move(dir)) {
     if (dir_.empty())

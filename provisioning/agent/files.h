@@ -41,6 +41,9 @@ std::optional<struct stat> stat_path(const std::filesystem::path &path, bool fol
 // The whole file; nullopt when it does not exist.
 std::optional<std::string> read_file(const std::filesystem::path &path);
 
+// Writes all of `data` to `fd`; `path` names it in the error. Throws SystemError.
+void write_all(int fd, std::string_view data, const std::filesystem::path &path);
+
 // The symlink's target; nullopt when `path` is missing or not a symlink.
 std::optional<std::string> link_target(const std::filesystem::path &path);
 

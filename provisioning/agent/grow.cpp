@@ -20,6 +20,8 @@ constexpr std::uint16_t ext_magic = 0xEF53;
 constexpr std::uint32_t incompat_64bit = 0x80;
 constexpr std::uint64_t sector_size = 512;
 constexpr std::uint64_t gib = 1024ull * 1024 * 1024;
+constexpr std::uint64_t gpt_backup_sectors = 33; // the backup table and its header
+constexpr std::uint64_t mib_sectors = 2048;
 
 std::uint32_t le32(std::string_view bytes, std::size_t offset) {
     std::uint32_t value = 0;
@@ -68,6 +70,45 @@ std::string sysfs_value(const std::string &path) {
     return std::string(trim(read_file(path).value_or("")));
 }
 
+std::uint64_t sysfs_number(const std::string &path) {
+    std::uint64_t value = 0;
+    auto text = sysfs_value(path);
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+}
+
+std::string device_name(const std::string &sys) {
+    for (auto line : split(read_file(sys + "/uevent").value_or(""), '\n'))
+        if (line.substr(0, 8) == "DEVNAME=")
+            return std::string(trim(line.substr(8)));
+    return {};
+}
+
+// True when `disk` starts with a GPT: its header's signature at sector 1.
+bool has_gpt(const std::string &disk) {
+    UniqueFd fd(::open(disk.c_str(), O_RDONLY | O_CLOEXEC));
+    char signature[8] = {};
+    return fd && ::pread(fd.get(), signature, sizeof signature, sector_size) == 8 &&
+           std::string_view(signature, 8) == "EFI PART";
+}
+
+// The partition at `sys` (/sys/dev/block/M:m) and its disk: the folder above it in /sys.
+std::optional<PartitionPlace> partition_place(const std::string &sys) {
+    if (!stat_path(sys + "/partition"))
+        return std::nullopt;
+    std::error_code error;
+    auto disk = std::filesystem::canonical(sys, error).parent_path().string();
+    auto name = device_name(disk);
+    if (error || name.empty())
+        return std::nullopt;
+    return PartitionPlace{"/dev/" + name,
+                          has_gpt("/dev/" + name),
+                          unsigned(sysfs_number(sys + "/partition")),
+                          sysfs_number(sys + "/start"),
+                          sysfs_number(sys + "/size"),
+                          sysfs_number(disk + "/size")};
+}
+
 } // namespace
 
 std::optional<RootMount> root_mount(std::string_view mountinfo) {
@@ -111,6 +152,21 @@ bool needs_grow(const ExtSize &filesystem, std::uint64_t device_bytes) {
     return device_bytes >= filesystem.bytes() + filesystem.block_size;
 }
 
+bool partition_can_grow(const PartitionPlace &place) {
+    return place.gpt &&
+           place.start + place.sectors + mib_sectors + gpt_backup_sectors <= place.disk_sectors;
+}
+
+std::vector<GrowStep> partition_grow_steps(const PartitionPlace &place) {
+    auto number = std::to_string(place.number);
+    // --force: the disk is in use (it holds /); --no-reread and --no-tell-kernel: partx tells
+    // the kernel about this one partition, which works while it is mounted.
+    return {{{"sfdisk", "--force", "--relocate", "gpt-bak-std", place.disk}, ""},
+            {{"sfdisk", "--force", "--no-reread", "--no-tell-kernel", "-N", number, place.disk},
+             ", +\n"},
+            {{"partx", "--update", "--nr", number, place.disk}, ""}};
+}
+
 std::string grow_root_filesystem(System &system) {
     auto mount = root_mount(read_file("/proc/self/mountinfo").value_or(""));
     if (!mount)
@@ -119,21 +175,19 @@ std::string grow_root_filesystem(System &system) {
         return "not growing the root filesystem: it is " + mount->fstype + ", not ext4";
     auto sys =
         "/sys/dev/block/" + std::to_string(mount->major) + ":" + std::to_string(mount->minor);
-    std::string name;
-    for (auto line : split(read_file(sys + "/uevent").value_or(""), '\n'))
-        if (line.substr(0, 8) == "DEVNAME=")
-            name = std::string(trim(line.substr(8)));
+    auto name = device_name(sys);
     if (name.empty())
         return "not growing the root filesystem: no device name in " + sys + "/uevent";
     auto device = "/dev/" + name;
-    if (stat_path(sys + "/partition"))
-        return "not growing the root filesystem: it is on the partition " + device +
-               " (growpart is not in the image)";
-    std::uint64_t sectors = 0;
-    auto size_text = sysfs_value(sys + "/size");
-    std::from_chars(size_text.data(), size_text.data() + size_text.size(), sectors);
+    std::string grew_partition;
+    if (auto place = partition_place(sys); place && partition_can_grow(*place)) {
+        for (const auto &step : partition_grow_steps(*place))
+            system.run_with_input(step.argv, step.input);
+        grew_partition = "grew the partition " + device + " to the end of " + place->disk + "; ";
+    }
+    auto sectors = sysfs_number(sys + "/size");
     if (sectors == 0)
-        return "not growing the root filesystem: no size in " + sys + "/size";
+        return grew_partition + "not growing the root filesystem: no size in " + sys + "/size";
     auto device_bytes = sectors * sector_size;
 
     UniqueFd fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
@@ -146,9 +200,10 @@ std::string grow_root_filesystem(System &system) {
     superblock.resize(static_cast<std::size_t>(got));
     auto filesystem = ext_superblock_size(superblock);
     if (filesystem && !needs_grow(*filesystem, device_bytes))
-        return "the root filesystem already fills " + device + " (" + gib_text(device_bytes) + ")";
+        return grew_partition + "the root filesystem already fills " + device + " (" +
+               gib_text(device_bytes) + ")";
     system.run({"resize2fs", device});
-    return "grew the root filesystem on " + device + " from " +
+    return grew_partition + "grew the root filesystem on " + device + " from " +
            (filesystem ? gib_text(filesystem->bytes()) : std::string("?")) + " to " +
            gib_text(device_bytes);
 }

@@ -1,6 +1,8 @@
 #include "provisioning/agent/system.h"
 
 #include "provisioning/agent/errors.h"
+#include "provisioning/agent/files.h"
+#include "provisioning/agent/unique_fd.h"
 
 #include <cerrno>
 #include <cstring>
@@ -30,9 +32,8 @@ private:
     posix_spawn_file_actions_t actions_;
 };
 
-} // namespace
-
-void SpawnSystem::run(const Argv &argv) {
+// Runs `argv` with stdin from `stdin_fd` (or /dev/null when negative) to completion.
+void spawn_and_wait(const Argv &argv, int stdin_fd) {
     if (argv.empty())
         throw CommandFailed(argv, "is empty");
     std::vector<char *> pointers;
@@ -41,9 +42,11 @@ void SpawnSystem::run(const Argv &argv) {
     pointers.push_back(nullptr);
 
     SpawnFileActions actions;
-    if (int error = posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
-        error != 0)
-        throw SystemError("posix_spawn_file_actions_addopen", error);
+    int error = stdin_fd >= 0
+                    ? posix_spawn_file_actions_adddup2(actions.get(), stdin_fd, 0)
+                    : posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
+    if (error != 0)
+        throw SystemError("posix_spawn_file_actions", error);
     pid_t pid = 0;
     if (int error =
             posix_spawnp(&pid, pointers[0], actions.get(), nullptr, pointers.data(), environ);
@@ -61,6 +64,26 @@ void SpawnSystem::run(const Argv &argv) {
     throw CommandFailed(argv, "was killed by signal " + std::to_string(WTERMSIG(status)));
 }
 
+} // namespace
+
+void SpawnSystem::run(const Argv &argv) {
+    spawn_and_wait(argv, -1);
+}
+
+void SpawnSystem::run_with_input(const Argv &argv, const std::string &input) {
+    // The whole input waits in the pipe before the program starts: no writer to block or to
+    // meet a closed reader.
+    if (input.size() > 4096)
+        throw CommandFailed(argv, "was given more input than a pipe holds at once");
+    int ends[2];
+    if (::pipe2(ends, O_CLOEXEC) != 0)
+        throw SystemError("cannot make a pipe", errno);
+    UniqueFd read_end(ends[0]), write_end(ends[1]);
+    write_all(write_end.get(), input, "a pipe");
+    write_end.reset();
+    spawn_and_wait(argv, read_end.get());
+}
+
 void SpawnSystem::set_hostname(const std::string &name) {
     if (::sethostname(name.data(), name.size()) != 0)
         throw SystemError("cannot set the hostname to " + name, errno);
@@ -70,7 +93,12 @@ RecordingSystem::RecordingSystem(std::function<void(const Argv &)> on_run)
     : on_run_(std::move(on_run)) {}
 
 void RecordingSystem::run(const Argv &argv) {
+    run_with_input(argv, "");
+}
+
+void RecordingSystem::run_with_input(const Argv &argv, const std::string &input) {
     commands_.push_back(argv);
+    inputs_.push_back(input);
     if (on_run_)
         on_run_(argv);
 }

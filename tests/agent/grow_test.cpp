@@ -2,10 +2,12 @@
 // superblock's size (synthetic and one made by mke2fs), and when a grow is due.
 #include "../reliability/tally.h"
 #include "agent_test_support.h"
+#include "provisioning/agent/files.h"
 #include "provisioning/agent/grow.h"
 #include "provisioning/agent/unique_fd.h"
 
 #include <fcntl.h>
+#include <fstream>
 
 using namespace machine::agent;
 using namespace machine::agent::test;
@@ -101,4 +103,57 @@ TEST_CASE("the size of a filesystem made by mke2fs is read from its superblock",
     CHECK(size->bytes() == 32u << 20);
     CHECK(needs_grow(*size, 64u << 20));
     CHECK_FALSE(needs_grow(*size, 32u << 20));
+}
+
+TEST_CASE("a GPT partition grows only when the disk grew under it", "[agent]") {
+    // Our image: the root partition from 1 MiB + 64 MiB to the end of a 4 GiB disk.
+    PartitionPlace root{"/dev/vda", true, 2, 133120, 8255455, 8388608};
+    CHECK_FALSE(partition_can_grow(root));
+    root.disk_sectors = 20ull << 21; // `machine init --disk-size 20`
+    CHECK(partition_can_grow(root));
+    root.gpt = false; // an MBR disk is left alone
+    CHECK_FALSE(partition_can_grow(root));
+}
+
+TEST_CASE("growing a partition moves the backup GPT, extends it, and tells the kernel", "[agent]") {
+    RecordingSystem system;
+    for (const auto &step : partition_grow_steps({"/dev/sda", true, 2, 133120, 1, 1}))
+        system.run_with_input(step.argv, step.input);
+    CHECK(system.commands() ==
+          std::vector<Argv>{
+              {"sfdisk", "--force", "--relocate", "gpt-bak-std", "/dev/sda"},
+              {"sfdisk", "--force", "--no-reread", "--no-tell-kernel", "-N", "2", "/dev/sda"},
+              {"partx", "--update", "--nr", "2", "/dev/sda"}});
+    CHECK(system.inputs() == std::vector<std::string>{"", ", +\n", ""});
+}
+
+TEST_CASE("sfdisk's steps grow the last partition of a real GPT image that grew", "[agent]") {
+    if (!fs::exists("/usr/sbin/sfdisk") && !fs::exists("/sbin/sfdisk")) {
+        machine::test::skip("sfdisk is not installed (fdisk)");
+        return;
+    }
+    TempDir dir;
+    auto image = dir.path() / "disk.raw";
+    std::ofstream(image).close();
+    fs::resize_file(image, 64u << 20);
+    SpawnSystem system;
+    system.run_with_input({"sfdisk", "--quiet", image.string()},
+                          "label: gpt\nsize=8MiB, type=U\ntype=L\n");
+    fs::resize_file(image, 256u << 20); // `machine set --disk-size`, as the guest sees it
+    auto steps = partition_grow_steps({image.string(), true, 2, 0, 0, 0});
+    REQUIRE(steps.size() == 3);
+    for (std::size_t i = 0; i < 2; ++i) // the third tells a kernel: an image file has none
+        system.run_with_input(steps[i].argv, steps[i].input);
+
+    // What sfdisk now says, and what verifies the table (backup GPT at the disk's end).
+    TempDir out;
+    auto dump = out.path() / "dump";
+    system.run({"sh", "-c", "sfdisk --dump \"$0\" > \"$1\" && sfdisk --verify \"$0\"",
+                image.string(), dump.string()});
+    auto text = read_file(dump).value_or("");
+    INFO(text);
+    // 256 MiB = 524288 sectors: the backup table moved to the end (the last usable sector is
+    // 524254, before its 33 sectors), and partition 2 (from 9 MiB) now ends there.
+    CHECK(text.find("last-lba: 524254") != std::string::npos);
+    CHECK(text.find("start=       18432, size=      505823") != std::string::npos);
 }

@@ -130,6 +130,12 @@ TEST_CASE("the guest is as its Ignition config says", "[vm][provisioning]") {
     CHECK(in_guest("ls /var/lib/systemd/linger") == "core\n");
     CHECK(in_guest("systemctl --user is-active podman.socket; test -S "
                    "/run/user/1000/podman/podman.sock && echo socket") == "active\nsocket\n");
+    // The root partition (found by its PARTUUID) and its filesystem grew to the 8 GiB disk of
+    // `init --disk-size 8` at the first boot: the image's disk is 4 GiB.
+    CHECK(in_guest("findmnt -no SOURCE /") == "/dev/vda2\n");
+    CHECK(in_guest("sudo sfdisk --verify /dev/vda >/dev/null && echo verified") == "verified\n");
+    auto root_mib = std::stoul(in_guest("df -B1M --output=size / | tail -n 1"));
+    CHECK(root_mib > 7500); // 8192 MiB less the 129 MiB before the partition and ext4's own
 }
 
 TEST_CASE("the preloaded busybox runs rootless and rootful with no network", "[vm][provisioning]") {
