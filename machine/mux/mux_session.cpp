@@ -34,17 +34,23 @@ std::size_t bytes_in(const std::deque<std::string> &datagrams) {
 
 } // namespace
 
-Session::Session(int link, EndpointOptions options) : link_(link), options_(std::move(options)) {
+Session::Session(int link, EndpointOptions options) : Session(link, link, std::move(options)) {}
+
+Session::Session(int link_in, int link_out, EndpointOptions options)
+    : link_in_(link_in), link_out_(link_out), options_(std::move(options)) {
     if (!options_.log)
         options_.log = [](const std::string &) {};
-    make_nonblocking(link_);
+    make_nonblocking(link_in_);
+    make_nonblocking(link_out_);
     queue(hello(true));
     refresh_listeners();
 }
 
 Session::~Session() {
     drop_all();
-    ::close(link_);
+    ::close(link_in_);
+    if (link_out_ != link_in_)
+        ::close(link_out_);
 }
 
 void Session::queue(const Frame &frame) {
@@ -57,7 +63,11 @@ void Session::run(const std::function<bool()> &keep_going) {
     while (keep_going()) {
         fds.clear();
         ids.clear();
-        fds.push_back({link_, short(POLLIN | (out_.empty() ? 0 : POLLOUT)), 0});
+        // One fd both ways, or two; a writing side with nothing to write stays out.
+        bool one_fd = link_in_ == link_out_;
+        short out_events = out_.empty() ? 0 : POLLOUT;
+        fds.push_back({link_in_, short(POLLIN | (one_fd ? out_events : 0)), 0});
+        fds.push_back({one_fd || !out_events ? -1 : link_out_, out_events, 0});
         fds.push_back({options_.listeners_changed, POLLIN, 0});
         for (const auto &listener : listeners_) // clients wait until the peer said HELLO
             fds.push_back({peer_ready_ ? listener.fd : -1, POLLIN, 0});
@@ -83,13 +93,13 @@ void Session::run(const std::function<bool()> &keep_going) {
                 return;
         auto listening = listeners_; // a frame read above cannot change it; a refresh can
         for (std::size_t i = 0; i < listening.size(); ++i)
-            if (fds[i + 2].revents & POLLIN) {
+            if (fds[i + 3].revents & POLLIN) {
                 if (listening[i].datagram)
                     receive_datagram(listening[i]);
                 else
                     accept_client(listening[i]);
             }
-        if (fds[1].revents & POLLIN)
+        if (fds[2].revents & POLLIN)
             refresh_listeners();
         for (std::size_t i = 0; i < ids.size(); ++i) {
             auto found = streams_.find(ids[i]);
@@ -141,7 +151,7 @@ void Session::expire_idle_datagrams() {
 
 bool Session::read_link() {
     char buffer[read_chunk];
-    auto n = ::read(link_, buffer, sizeof buffer);
+    auto n = ::read(link_in_, buffer, sizeof buffer);
     if (n < 0 && would_block())
         return true;
     if (n <= 0) {
@@ -169,7 +179,7 @@ bool Session::read_link() {
 
 bool Session::write_link() {
     while (!out_.empty()) {
-        auto n = ::write(link_, out_.data(), out_.size());
+        auto n = ::write(link_out_, out_.data(), out_.size());
         if (n < 0 && would_block())
             return true;
         if (n <= 0) {

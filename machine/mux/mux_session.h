@@ -46,6 +46,9 @@ public:
     // `link` is the byte channel to the other end; the session makes it non-blocking, sends
     // HELLO (reply wanted), and closes it when destroyed. Fds stay the caller's except streams'.
     Session(int link, EndpointOptions options);
+    // The same over a link whose two directions are two fds (a pipe each way: a process's stdin
+    // and stdout); both are the session's.
+    Session(int link_in, int link_out, EndpointOptions options);
     ~Session();
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
@@ -87,7 +90,8 @@ private:
     void close_stream(std::uint32_t id, const std::string &reason);
     void drop_all();
 
-    int link_;
+    int link_in_;
+    int link_out_;
     EndpointOptions options_;
     FrameReader reader_;
     std::string out_; // encoded frames for the link

@@ -7,6 +7,7 @@
 #include "provisioning/agent/readiness.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <thread>
@@ -25,6 +26,26 @@ std::filesystem::path podman_socket(const Root &root) {
     return root.host(socket.empty() ? std::string(rootful_podman_socket) : socket);
 }
 
+// What the guest end opens for the host: the podman API socket, or a published port.
+mux::EndpointOptions guest_endpoint(const Root &root, const Log &log) {
+    mux::EndpointOptions endpoint;
+    endpoint.connect = [&root](const std::string &target, std::string &error) {
+        if (is_port_target(target)) // a published port, on the guest's loopback
+            return dial_port(target, error);
+        if (target != "podman") {
+            error = "unknown target " + target;
+            return -1;
+        }
+        auto socket = podman_socket(root);
+        auto fd = connect_unix(socket);
+        if (!fd)
+            error = "cannot connect to " + socket.string() + ": " + std::strerror(errno);
+        return fd.release();
+    };
+    endpoint.log = [&log](const std::string &line) { log.info(line); };
+    return endpoint;
+}
+
 } // namespace
 
 void serve_api(const Options &options, const Log &log) {
@@ -37,22 +58,7 @@ void serve_api(const Options &options, const Log &log) {
             std::this_thread::sleep_for(1s); // udev has not made the port's link yet
             continue;
         }
-        mux::EndpointOptions endpoint;
-        endpoint.connect = [&root](const std::string &target, std::string &error) {
-            if (is_port_target(target)) // a published port, on the guest's loopback
-                return dial_port(target, error);
-            if (target != "podman") {
-                error = "unknown target " + target;
-                return -1;
-            }
-            auto socket = podman_socket(root);
-            auto fd = connect_unix(socket);
-            if (!fd)
-                error = "cannot connect to " + socket.string() + ": " + std::strerror(errno);
-            return fd.release();
-        };
-        endpoint.log = [&log](const std::string &line) { log.info(line); };
-        mux::Session session(link, endpoint);
+        mux::Session session(link, guest_endpoint(root, log));
         session.run([&] {
             if (session.peer_ready() && !connected_before) {
                 log.info("the host's API forwarder connected on " + port.string());
@@ -63,6 +69,13 @@ void serve_api(const Options &options, const Log &log) {
         connected_before = false;
         std::this_thread::sleep_for(500ms); // the host end is gone: wait for the next one
     }
+}
+
+void serve_api_on_stdio(const Options &options, const Log &log) {
+    Root root(options.root);
+    ::signal(SIGPIPE, SIG_IGN); // a host gone while we write: an error, then the end
+    mux::Session session(::dup(STDIN_FILENO), ::dup(STDOUT_FILENO), guest_endpoint(root, log));
+    session.run([] { return true; });
 }
 
 } // namespace machine::agent

@@ -4,6 +4,8 @@
 // provisioned marker names (rootful or the user's). Runs as its own service (machine-api.service)
 // beside the one-shot provisioning. While no host end is connected the port reads EOF, so it
 // reopens the port every half second until the forwarder connects; then it sleeps in poll().
+// Where the host reaches the guest by running a process in it (WSL), the link is that process's
+// stdin and stdout instead.
 #include "provisioning/agent/log.h"
 #include "provisioning/agent/options.h"
 
@@ -15,5 +17,8 @@ inline constexpr std::string_view mux_port_path = "/dev/virtio-ports/org.machine
 
 // Runs until killed.
 [[noreturn]] void serve_api(const Options &options, const Log &log);
+
+// Serves one forwarder on stdin and stdout; returns when it closes its end.
+void serve_api_on_stdio(const Options &options, const Log &log);
 
 } // namespace machine::agent

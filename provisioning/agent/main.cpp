@@ -44,6 +44,10 @@ int main(int argc, char **argv) {
         ::setenv("PATH", default_path, 0);
         if (options.serve_api)
             serve_api(options, log);
+        if (options.mux_stdio) {
+            serve_api_on_stdio(options, log);
+            return 0;
+        }
         auto system = make_system(options, log);
         run_agent(options, *system, log);
         return 0;

@@ -60,6 +60,9 @@ Options parse_options(int argc, const char *const argv[]) {
             options.serve_api = true;
         } else if (flag == "--mux-port") {
             options.mux_port = value();
+        } else if (flag == "--mux-stdio") {
+            no_value();
+            options.mux_stdio = true;
         } else if (flag == "--no-wait") {
             no_value();
             options.wait = false;
@@ -77,6 +80,7 @@ std::string usage() {
     return "usage: machine-agent [--config FILE] [--root DIR] [--ready-port PATH] [--no-wait]\n"
            "                     [--timeout SECONDS]\n"
            "       machine-agent --serve-api [--root DIR] [--mux-port PATH]\n"
+           "       machine-agent --mux-stdio [--root DIR]\n"
            "Applies the Ignition config from QEMU's fw_cfg, grows the root filesystem and writes\n"
            "\"Ready\" to the virtio-serial port once sshd and the podman socket are up.\n"
            "  --config FILE      read the config from FILE instead of fw_cfg\n"
@@ -85,7 +89,8 @@ std::string usage() {
            "  --no-wait          send Ready without waiting for sshd and the podman socket\n"
            "  --timeout SECONDS  how long to wait for them (default 120)\n"
            "  --serve-api        serve the host's API forwarder on the machine-mux port\n"
-           "  --mux-port PATH    the port to serve on\n";
+           "  --mux-port PATH    the port to serve on\n"
+           "  --mux-stdio        serve one API forwarder on stdin and stdout, until it goes\n";
 }
 
 } // namespace machine::agent

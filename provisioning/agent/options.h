@@ -19,11 +19,14 @@ struct Options {
     // --serve-api: serve the host's API forwarder on the machine-mux port (api_server.h) instead.
     bool serve_api = false;
     std::optional<std::filesystem::path> mux_port; // default: ROOT + the mux virtio-serial port
+    // --mux-stdio: serve one host forwarder on stdin and stdout until it goes (WSL: the host runs
+    // `wsl.exe -d DIST -u root machine-agent --mux-stdio`).
+    bool mux_stdio = false;
     bool help = false;
 };
 
 // --config FILE, --root DIR, --ready-port PATH, --no-wait, --timeout SECONDS, --serve-api,
-// --mux-port PATH, --help; each
+// --mux-port PATH, --mux-stdio, --help; each
 // value flag also as --flag=VALUE. Throws UsageError.
 Options parse_options(int argc, const char *const argv[]);
 

@@ -3,10 +3,12 @@
 // client that stalls nobody else, a refused target, and a guest end that restarts.
 #include "../../machine/mux/mux_session.h"
 #include "../helpers/temp_dir.h"
+#include "../helpers/unix_address.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <fcntl.h>
 #include <future>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -17,16 +19,11 @@ using namespace machine::mux;
 
 namespace {
 
-sockaddr_un address_of(const std::filesystem::path &path) {
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-    return address;
-}
+using machine::test::unix_address;
 
 int listen_on(const std::filesystem::path &path) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    auto address = address_of(path);
+    auto address = unix_address(path);
     REQUIRE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
     REQUIRE(::listen(fd, 256) == 0);
     return fd;
@@ -34,7 +31,7 @@ int listen_on(const std::filesystem::path &path) {
 
 int connect_to(const std::filesystem::path &path) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    auto address = address_of(path);
+    auto address = unix_address(path);
     if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
         ::close(fd);
         return -1;
@@ -94,19 +91,34 @@ struct Link {
     std::atomic<bool> guest_running{true};
     std::thread host, guest;
 
-    Link() {
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0);
-        host = std::thread([this] {
+    // Over a socketpair (one fd each way, as a virtio-serial port or vsock), or over two pipes (a
+    // process's stdin and stdout, as `machine-agent --mux-stdio` under WSL).
+    enum Kind { socketpair, pipes };
+    explicit Link(Kind kind = socketpair) {
+        if (kind == socketpair) {
+            REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0);
+            start_host(ends[0], ends[0]);
+            start_guest(ends[1]);
+            return;
+        }
+        int to_guest[2], to_host[2];
+        REQUIRE(::pipe2(to_guest, O_CLOEXEC) == 0);
+        REQUIRE(::pipe2(to_host, O_CLOEXEC) == 0);
+        start_host(to_host[0], to_guest[1]);
+        start_guest(to_guest[0], to_host[1]);
+    }
+    void start_host(int in, int out) {
+        host = std::thread([this, in, out] {
             EndpointOptions options;
             options.listener = api_listener;
-            Session session(ends[0], options);
+            Session session(in, out, options);
             session.run([this] { return running.load(); });
         });
-        start_guest(ends[1]);
     }
-    void start_guest(int fd) {
+    void start_guest(int fd) { start_guest(fd, fd); }
+    void start_guest(int in, int out) {
         guest_running = true;
-        guest = std::thread([this, fd] {
+        guest = std::thread([this, in, out] {
             EndpointOptions options;
             options.connect = [this](const std::string &target, std::string &error) {
                 int connected = target == "podman" ? connect_to(engine.path) : -1;
@@ -114,7 +126,7 @@ struct Link {
                     error = "cannot connect to " + target;
                 return connected;
             };
-            Session session(fd, options);
+            Session session(in, out, options);
             session.run([this] { return running.load() && guest_running.load(); });
         });
     }
@@ -163,6 +175,13 @@ TEST_CASE("streams carry bytes exactly, many at once, with half-close", "[mux]")
     for (auto &client : clients)
         exact += client.get();
     CHECK(exact == 40);
+}
+
+TEST_CASE("a link of two pipes carries streams the same", "[mux]") {
+    Link link(Link::pipes);
+    CHECK(link.request("ping") == "4:gnip");
+    auto request = pattern(3 * 1024 * 1024, 7); // more than a pipe holds, both ways
+    CHECK(link.request(request) == expected_reply(request));
 }
 
 TEST_CASE("a client that stops reading stalls only its own stream", "[mux]") {
