@@ -1,0 +1,75 @@
+// The agent's vsock code over the kernel's vsock_loopback (CID 1): the config fetched over HTTP as
+// Ignition's applehv provider does, and nobody listening. This host has no vsock at all: the
+// real-VM suite runs these inside the guest (`agent_tests "[vsock]"` after `modprobe
+// vsock_loopback`); here they are skipped, saying so.
+#include "../reliability/tally.h"
+#include "agent_test_support.h"
+#include "provisioning/agent/errors.h"
+#include "provisioning/agent/vsock.h"
+
+#include <sys/socket.h>
+#include <thread>
+
+using namespace machine::agent;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A port nobody else in this test binary uses, per test.
+std::uint32_t test_port(std::uint32_t offset) {
+    return 52000 + offset;
+}
+
+bool vsock_loopback_works() {
+    try {
+        auto listener = vsock_listen(test_port(0));
+        return bool(vsock_connect(vsock_local_cid, test_port(0), 1s));
+    } catch (const SystemError &) {
+        return false;
+    }
+}
+
+// Answers one connection with `answer`, after reading the request's head.
+struct OneAnswer {
+    UniqueFd listener;
+    std::thread thread;
+    std::string request;
+    OneAnswer(std::uint32_t port, std::string answer)
+        : listener(vsock_listen(port)), thread([this, answer] {
+              UniqueFd client(::accept(listener.get(), nullptr, nullptr));
+              char buffer[4096];
+              while (request.find("\r\n\r\n") == std::string::npos) {
+                  auto n = ::read(client.get(), buffer, sizeof buffer);
+                  if (n <= 0)
+                      return;
+                  request.append(buffer, std::size_t(n));
+              }
+              REQUIRE(::send(client.get(), answer.data(), answer.size(), MSG_NOSIGNAL) ==
+                      ssize_t(answer.size()));
+          }) {}
+    ~OneAnswer() { thread.join(); }
+};
+
+} // namespace
+
+TEST_CASE("the config is fetched over vsock HTTP, as from vfkit's port 1024", "[agent][vsock]") {
+    if (!vsock_loopback_works()) {
+        machine::test::skip("no vsock loopback here (it runs inside the guest)");
+        return;
+    }
+    std::string config = R"({"ignition":{"version":"3.4.0"}})";
+    {
+        OneAnswer host(test_port(1),
+                       "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + config);
+        CHECK(vsock_http_get(vsock_local_cid, test_port(1), 2s) == config);
+        host.thread.join();
+        host.thread = std::thread([] {});
+        CHECK(host.request.rfind("GET / HTTP/1.0\r\n", 0) == 0);
+    }
+    {
+        OneAnswer host(test_port(2), "HTTP/1.1 404 Not Found\r\n\r\n");
+        CHECK_THROWS_AS(vsock_http_get(vsock_local_cid, test_port(2), 2s), AgentError);
+    }
+    // Nobody on the port: no config from there, and no error.
+    CHECK_FALSE(vsock_http_get(vsock_local_cid, test_port(3), 2s));
+}
