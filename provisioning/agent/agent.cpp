@@ -1,6 +1,7 @@
 #include "provisioning/agent/agent.h"
 
 #include "provisioning/agent/apply.h"
+#include "provisioning/agent/config_source.h"
 #include "provisioning/agent/errors.h"
 #include "provisioning/agent/files.h"
 #include "provisioning/agent/grow.h"
@@ -56,8 +57,8 @@ void apply_hostname(const ApplyResult &result, const Root &root, System &system,
     });
 }
 
-Readiness provision(std::string_view text, const Root &root, System &system, const Log &log) {
-    auto config = parse_ignition(text);
+Readiness provision(const FoundConfig &found, const Root &root, System &system, const Log &log) {
+    auto config = parse_ignition(found.text);
     for (const auto &field : config.skipped)
         log.info("skipping unsupported Ignition field " + field);
 
@@ -68,10 +69,11 @@ Readiness provision(std::string_view text, const Root &root, System &system, con
     for (const auto &note : result.notes)
         log.info(note);
     if (result.changes.empty()) {
-        log.info("the system already matches the Ignition config");
+        log.info("the system already matches the Ignition config from " + found.from);
         return readiness_for(config, applier);
     }
-    log.info("applied the Ignition config: " + std::to_string(result.changes.size()) +
+    log.info("applied the Ignition config from " + found.from + ": " +
+             std::to_string(result.changes.size()) +
              (result.changes.size() == 1 ? " change" : " changes"));
     apply_hostname(result, root, system, log);
 
@@ -91,7 +93,7 @@ Readiness provision(std::string_view text, const Root &root, System &system, con
 }
 
 std::vector<Check> readiness_checks(const Readiness &readiness, const Root &root,
-                                    const std::filesystem::path &port) {
+                                    const ReadyChannel &ready) {
     std::vector<Check> checks;
     checks.push_back(
         {"sshd on 127.0.0.1:" + std::to_string(ssh_port), [] { return tcp_accepts(ssh_port); }});
@@ -101,8 +103,9 @@ std::vector<Check> readiness_checks(const Readiness &readiness, const Root &root
                               return podman_api_answers(socket, std::chrono::seconds(20));
                           }});
     }
-    checks.push_back(
-        {"the ready port " + port.string(), [port] { return stat_path(port, true).has_value(); }});
+    if (auto port = ready.port) // a vsock host is waited for as Ready is sent
+        checks.push_back({"the ready port " + port->string(),
+                          [port] { return stat_path(*port, true).has_value(); }});
     return checks;
 }
 
@@ -110,34 +113,37 @@ std::vector<Check> readiness_checks(const Readiness &readiness, const Root &root
 
 void run_agent(const Options &options, System &system, const Log &log) {
     Root root(options.root);
-    auto config_file = options.config.value_or(root.host(config_path));
-    auto port = options.ready_port.value_or(root.host(ready_port_path));
+    auto ready = ready_channel(options, root);
     auto marker = root.host(marker_path);
 
     log.milestone("started");
     Readiness readiness;
-    if (auto text = read_file(config_file)) {
-        readiness = provision(*text, root, system, log);
-    } else if (auto previous = read_file(marker)) {
-        log.info("no Ignition config at " + config_file.string() +
-                 "; provisioned before, so only checking readiness");
+    auto previous = read_file(marker);
+    // A host that serves the config over vsock has it up before the guest boots: a provisioned
+    // machine asks briefly, a new one as long as it would wait for anything.
+    auto vsock_wait =
+        previous ? std::chrono::milliseconds(2000) : std::chrono::milliseconds(options.timeout);
+    if (auto config = find_config(options, root, vsock_wait)) {
+        readiness = provision(*config, root, system, log);
+    } else if (previous) {
+        log.info("no Ignition config this boot; provisioned before, so only checking readiness");
         readiness = parse_marker(*previous);
     } else {
-        throw NotProvisioned("no Ignition config at " + config_file.string() +
-                             " and this machine was never provisioned");
+        throw NotProvisioned("no Ignition config (fw_cfg, vsock) and this machine was never "
+                             "provisioned");
     }
     notify_systemd("READY=1\nSTATUS=provisioned; waiting for sshd and the podman socket");
 
     if (options.wait) {
-        auto checks = readiness_checks(readiness, root, port);
+        auto checks = readiness_checks(readiness, root, ready);
         std::vector<std::string> names;
         for (const auto &check : checks)
             names.push_back(check.description);
         log.info("waiting for " + join(names, ", "));
         wait_until_ready(std::move(checks), options.timeout);
     }
-    send_ready(port);
-    log.info("sent Ready to " + port.string());
+    send_ready(ready, options.timeout);
+    log.info("sent Ready to " + ready.describe());
     notify_systemd("STATUS=ready");
 
     non_fatal(log, "record " + marker.string(), [&] {

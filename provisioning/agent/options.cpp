@@ -21,6 +21,14 @@ std::chrono::seconds parse_seconds(std::string_view text) {
     return std::chrono::seconds(value);
 }
 
+std::uint32_t parse_cid(std::string_view text) {
+    std::uint32_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size())
+        throw UsageError("--vsock-cid: " + std::string(text) + " is not a vsock CID (a number)");
+    return value;
+}
+
 } // namespace
 
 Options parse_options(int argc, const char *const argv[]) {
@@ -60,6 +68,8 @@ Options parse_options(int argc, const char *const argv[]) {
             options.serve_api = true;
         } else if (flag == "--mux-port") {
             options.mux_port = value();
+        } else if (flag == "--vsock-cid") {
+            options.vsock_cid = parse_cid(value());
         } else if (flag == "--mux-stdio") {
             no_value();
             options.mux_stdio = true;
@@ -81,8 +91,10 @@ std::string usage() {
            "                     [--timeout SECONDS]\n"
            "       machine-agent --serve-api [--root DIR] [--mux-port PATH]\n"
            "       machine-agent --mux-stdio [--root DIR]\n"
-           "Applies the Ignition config from QEMU's fw_cfg, grows the root filesystem and writes\n"
-           "\"Ready\" to the virtio-serial port once sshd and the podman socket are up.\n"
+           "Applies the Ignition config from QEMU's fw_cfg (or the host's vsock port 1024), grows\n"
+           "the root filesystem and writes \"Ready\" to the virtio-serial port (or the host's "
+           "vsock\n"
+           "port 1025) once sshd and the podman socket are up.\n"
            "  --config FILE      read the config from FILE instead of fw_cfg\n"
            "  --root DIR         apply under DIR (a dry run for useradd, systemctl, resize2fs)\n"
            "  --ready-port PATH  write Ready to PATH\n"
@@ -90,7 +102,8 @@ std::string usage() {
            "  --timeout SECONDS  how long to wait for them (default 120)\n"
            "  --serve-api        serve the host's API forwarder on the machine-mux port\n"
            "  --mux-port PATH    the port to serve on\n"
-           "  --mux-stdio        serve one API forwarder on stdin and stdout, until it goes\n";
+           "  --mux-stdio        serve one API forwarder on stdin and stdout, until it goes\n"
+           "  --vsock-cid N      the host's vsock CID (default 2; tests: 1, vsock_loopback)\n";
 }
 
 } // namespace machine::agent

@@ -2,6 +2,7 @@
 // The agent's command line. In the guest it runs with no flags; the flags exist for tests and
 // for trying a config by hand against a folder.
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@ struct Options {
     std::optional<std::filesystem::path> config;     // default: ROOT + the fw_cfg path
     std::optional<std::filesystem::path> ready_port; // default: ROOT + the virtio-serial port
     bool wait = true;                                // false: send Ready without waiting
+    std::uint32_t vsock_cid = 2; // where the host is over vsock (tests: 1, vsock_loopback)
     std::chrono::seconds timeout{120};
     // --serve-api: serve the host's API forwarder on the machine-mux port (api_server.h) instead.
     bool serve_api = false;
@@ -26,7 +28,7 @@ struct Options {
 };
 
 // --config FILE, --root DIR, --ready-port PATH, --no-wait, --timeout SECONDS, --serve-api,
-// --mux-port PATH, --mux-stdio, --help; each
+// --mux-port PATH, --mux-stdio, --vsock-cid N, --help; each
 // value flag also as --flag=VALUE. Throws UsageError.
 Options parse_options(int argc, const char *const argv[]);
 

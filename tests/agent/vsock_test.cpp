@@ -4,13 +4,20 @@
 // vsock_loopback`); here they are skipped, saying so.
 #include "../reliability/tally.h"
 #include "agent_test_support.h"
+#include "provisioning/agent/agent.h"
 #include "provisioning/agent/errors.h"
 #include "provisioning/agent/vsock.h"
 
+#include <cstdlib>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <thread>
 
+extern char **environ;
+
 using namespace machine::agent;
+using namespace machine::agent::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -27,6 +34,12 @@ bool vsock_loopback_works() {
     } catch (const SystemError &) {
         return false;
     }
+}
+
+// The agent binary: MACHINE_AGENT in the guest (where this binary is copied to), else the build's.
+std::string agent_binary() {
+    const char *copied = std::getenv("MACHINE_AGENT");
+    return copied && *copied ? copied : MACHINE_AGENT_BINARY;
 }
 
 // Answers one connection with `answer`, after reading the request's head.
@@ -72,4 +85,44 @@ TEST_CASE("the config is fetched over vsock HTTP, as from vfkit's port 1024", "[
     }
     // Nobody on the port: no config from there, and no error.
     CHECK_FALSE(vsock_http_get(vsock_local_cid, test_port(3), 2s));
+}
+
+TEST_CASE("without fw_cfg the agent takes its config from vsock 1024 and says Ready on 1025",
+          "[agent][vsock]") {
+    if (!vsock_loopback_works()) {
+        machine::test::skip("no vsock loopback here (it runs inside the guest)");
+        return;
+    }
+    // A guest root with no fw_cfg and no virtio-serial port: what vfkit and krunkit give.
+    TempDir root;
+    write_accounts(root, true);
+    write_text(root / std::string(console_path), "");
+    std::string config = R"({"ignition":{"version":"3.4.0"},"storage":{"files":[)"
+                         R"({"path":"/etc/hostname","mode":420,"overwrite":true,)"
+                         R"("contents":{"source":"data:,vsock-guest%0A"}}]}})";
+    OneAnswer host(vsock_config_port, "HTTP/1.1 200 OK\r\n\r\n" + config);
+    auto ready_listener = vsock_listen(vsock_ready_port);
+    std::string ready;
+    std::thread ready_reader([&] {
+        UniqueFd guest(::accept(ready_listener.get(), nullptr, nullptr));
+        char buffer[64];
+        for (ssize_t n; (n = ::read(guest.get(), buffer, sizeof buffer)) > 0;)
+            ready.append(buffer, std::size_t(n));
+    });
+
+    std::vector<std::string> args{agent_binary(), "--root", root.path().string(),
+                                  "--vsock-cid",  "1",      "--no-wait"};
+    std::vector<char *> argv;
+    for (auto &arg : args)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    ready_reader.join();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(ready == "Ready\n");
+    CHECK(read_text(root / "etc/hostname") == "vsock-guest\n");
 }

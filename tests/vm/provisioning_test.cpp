@@ -150,8 +150,11 @@ TEST_CASE("the agent's vsock code works inside the guest, over vsock_loopback", 
     // This host has no vsock: the agent's own tests of it run in the guest, whose kernel has it.
     machine::test::ensure_vm_running();
     REQUIRE(sandbox().run({"cp", AGENT_TESTS, "vm:/tmp/agent_tests"}).exit_code == 0);
-    auto run = sandbox().run(
-        {"ssh", "vm", "sudo modprobe vsock_loopback && /tmp/agent_tests '[vsock]' 2>&1"});
+    REQUIRE(sandbox().run({"cp", MACHINE_AGENT, "vm:/tmp/machine-agent"}).exit_code == 0);
+    auto run =
+        sandbox().run({"ssh", "vm",
+                       "sudo modprobe vsock_loopback && sudo MACHINE_AGENT=/tmp/machine-agent "
+                       "/tmp/agent_tests '[vsock]' 2>&1"});
     INFO(run.out);
     CHECK(run.exit_code == 0);
     CHECK(run.out.find("All tests passed") != std::string::npos);

@@ -1,0 +1,78 @@
+#include "provisioning/agent/config_source.h"
+
+#include "provisioning/agent/agent.h"
+#include "provisioning/agent/errors.h"
+#include "provisioning/agent/readiness.h"
+#include "provisioning/agent/vsock.h"
+
+#include <cerrno>
+#include <sys/socket.h>
+#include <thread>
+
+namespace machine::agent {
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::string vsock_address(std::uint32_t cid, std::uint32_t port) {
+    return "vsock " + std::to_string(cid) + ":" + std::to_string(port);
+}
+
+} // namespace
+
+std::string ReadyChannel::describe() const {
+    return port ? port->string() : vsock_address(vsock_cid, vsock_port);
+}
+
+ReadyChannel ready_channel(const Options &options, const Root &root) {
+    if (options.ready_port)
+        return {*options.ready_port};
+    auto port = root.host(ready_port_path);
+    // fw_cfg is there from the start under QEMU; the port's link appears once udev got to it.
+    if (stat_path(root.host(fw_cfg_dir), true) || stat_path(port, true))
+        return {port};
+    return {std::nullopt, options.vsock_cid, vsock_ready_port};
+}
+
+std::optional<FoundConfig> find_config(const Options &options, const Root &root,
+                                       std::chrono::milliseconds vsock_wait) {
+    if (options.config) {
+        auto text = read_file(*options.config);
+        return text ? std::optional<FoundConfig>({*text, options.config->string()}) : std::nullopt;
+    }
+    auto fw_cfg = root.host(config_path);
+    if (auto text = read_file(fw_cfg))
+        return FoundConfig{*text, fw_cfg.string()};
+    if (stat_path(root.host(fw_cfg_dir), true))
+        return std::nullopt; // QEMU without a config: nothing else to ask
+    // vfkit and krunkit: the host's server on vsock. The transport's module may still be loading.
+    auto deadline = Clock::now() + vsock_wait;
+    do {
+        if (auto text = vsock_http_get(options.vsock_cid, vsock_config_port, 1s))
+            return FoundConfig{*text, vsock_address(options.vsock_cid, vsock_config_port)};
+        std::this_thread::sleep_for(250ms);
+    } while (Clock::now() < deadline);
+    return std::nullopt;
+}
+
+void send_ready(const ReadyChannel &channel, std::chrono::milliseconds timeout) {
+    if (channel.port)
+        return send_ready(*channel.port);
+    auto deadline = Clock::now() + timeout;
+    for (;;) {
+        if (auto fd = vsock_connect(channel.vsock_cid, channel.vsock_port, 1s)) {
+            std::string_view message = "Ready\n";
+            if (::send(fd.get(), message.data(), message.size(), MSG_NOSIGNAL) ==
+                ssize_t(message.size()))
+                return;
+            throw SystemError("cannot write Ready to " + channel.describe(), errno);
+        }
+        if (Clock::now() >= deadline)
+            throw SystemError("nobody listens on " + channel.describe(), ECONNREFUSED);
+        std::this_thread::sleep_for(250ms);
+    }
+}
+
+} // namespace machine::agent
