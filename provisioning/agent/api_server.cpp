@@ -2,14 +2,17 @@
 
 #include "machine/mux/mux_session.h"
 #include "provisioning/agent/agent.h"
+#include "provisioning/agent/config_source.h"
 #include "provisioning/agent/files.h"
 #include "provisioning/agent/port_dial.h"
 #include "provisioning/agent/readiness.h"
+#include "provisioning/agent/vsock.h"
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -48,9 +51,12 @@ mux::EndpointOptions guest_endpoint(const Root &root, const Log &log) {
 
 } // namespace
 
-void serve_api(const Options &options, const Log &log) {
-    Root root(options.root);
-    auto port = options.mux_port.value_or(root.host(mux_port_path));
+namespace {
+
+// QEMU and libvirt: the virtio-serial port. While no host end is connected it reads EOF, so it is
+// reopened every half second until the forwarder connects.
+[[noreturn]] void serve_on_port(const Root &root, const std::filesystem::path &port,
+                                const Log &log) {
     bool connected_before = false;
     for (;;) {
         int link = ::open(port.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
@@ -69,6 +75,34 @@ void serve_api(const Options &options, const Log &log) {
         connected_before = false;
         std::this_thread::sleep_for(500ms); // the host end is gone: wait for the next one
     }
+}
+
+// vfkit, krunkit, Hyper-V: a vsock port the host connects to, one forwarder at a time (a new
+// one replaces the old: its HELLO drops the old streams).
+[[noreturn]] void serve_on_vsock(const Root &root, std::uint32_t port, const Log &log) {
+    auto listener = vsock_listen(port);
+    log.info("serving the host's API forwarder on vsock port " + std::to_string(port));
+    for (;;) {
+        int link = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (link < 0) {
+            std::this_thread::sleep_for(100ms);
+            continue;
+        }
+        mux::Session session(link, guest_endpoint(root, log));
+        session.run([] { return true; });
+    }
+}
+
+} // namespace
+
+void serve_api(const Options &options, const Log &log) {
+    Root root(options.root);
+    if (options.mux_port)
+        serve_on_port(root, *options.mux_port, log);
+    // Under QEMU (fw_cfg is there from the start) the port appears once udev got to it.
+    if (stat_path(root.host(fw_cfg_dir), true) || stat_path(root.host(mux_port_path), true))
+        serve_on_port(root, root.host(mux_port_path), log);
+    serve_on_vsock(root, vsock_mux_port, log);
 }
 
 void serve_api_on_stdio(const Options &options, const Log &log) {

@@ -1,11 +1,11 @@
 #pragma once
-// The guest end of the fast API transport (docs/mux-protocol.md): serves the host's forwarder on
-// the machine-mux virtio-serial port, connecting each stream to the podman API socket the
-// provisioned marker names (rootful or the user's). Runs as its own service (machine-api.service)
-// beside the one-shot provisioning. While no host end is connected the port reads EOF, so it
-// reopens the port every half second until the forwarder connects; then it sleeps in poll().
-// Where the host reaches the guest by running a process in it (WSL), the link is that process's
-// stdin and stdout instead.
+// The guest end of the fast API transport (docs/mux-protocol.md): serves the host's forwarder,
+// connecting each stream to the podman API socket the provisioned marker names (rootful or the
+// user's), or to a published port. Runs as its own service (machine-api.service) beside the
+// one-shot provisioning. Its channel is found by what the guest has: the machine-mux
+// virtio-serial port under QEMU (fw_cfg there), else vsock port 1026, which the host connects
+// to. Where the host reaches the guest by running a process in it (WSL), the link is that
+// process's stdin and stdout instead.
 #include "provisioning/agent/log.h"
 #include "provisioning/agent/options.h"
 

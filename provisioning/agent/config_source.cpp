@@ -3,6 +3,7 @@
 #include "provisioning/agent/agent.h"
 #include "provisioning/agent/errors.h"
 #include "provisioning/agent/readiness.h"
+#include "provisioning/agent/text.h"
 #include "provisioning/agent/vsock.h"
 
 #include <cerrno>
@@ -18,6 +19,16 @@ using Clock = std::chrono::steady_clock;
 
 std::string vsock_address(std::uint32_t cid, std::uint32_t port) {
     return "vsock " + std::to_string(cid) + ":" + std::to_string(port);
+}
+
+// A virtio vsock device (virtio device id 19: vfkit, krunkit) or Hyper-V's VMBus.
+bool has_vsock_device(const Root &root) {
+    std::error_code error;
+    for (const auto &device :
+         std::filesystem::directory_iterator(root.host("/sys/bus/virtio/devices"), error))
+        if (trim(read_file(device.path() / "device").value_or("")) == "0x0013")
+            return true;
+    return !std::filesystem::is_empty(root.host("/sys/bus/vmbus/devices"), error) && !error;
 }
 
 } // namespace
@@ -47,8 +58,9 @@ std::optional<FoundConfig> find_config(const Options &options, const Root &root,
         return FoundConfig{*text, fw_cfg.string()};
     if (stat_path(root.host(fw_cfg_dir), true))
         return std::nullopt; // QEMU without a config: nothing else to ask
-    // vfkit and krunkit: the host's server on vsock. The transport's module may still be loading.
-    auto deadline = Clock::now() + vsock_wait;
+    // vfkit and krunkit: the host's server on vsock. Where the VM has a vsock device its
+    // transport's module may still be loading: worth waiting for; elsewhere, one try.
+    auto deadline = Clock::now() + (has_vsock_device(root) ? vsock_wait : 0ms);
     do {
         if (auto text = vsock_http_get(options.vsock_cid, vsock_config_port, 1s))
             return FoundConfig{*text, vsock_address(options.vsock_cid, vsock_config_port)};

@@ -4,17 +4,18 @@
 // vsock_loopback`); here they are skipped, saying so.
 #include "../reliability/tally.h"
 #include "agent_test_support.h"
+#include "machine/mux/mux_session.h"
+#include "ping_engine.h"
 #include "provisioning/agent/agent.h"
 #include "provisioning/agent/errors.h"
 #include "provisioning/agent/vsock.h"
 
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
-
-extern char **environ;
 
 using namespace machine::agent;
 using namespace machine::agent::test;
@@ -110,14 +111,8 @@ TEST_CASE("without fw_cfg the agent takes its config from vsock 1024 and says Re
             ready.append(buffer, std::size_t(n));
     });
 
-    std::vector<std::string> args{agent_binary(), "--root", root.path().string(),
-                                  "--vsock-cid",  "1",      "--no-wait"};
-    std::vector<char *> argv;
-    for (auto &arg : args)
-        argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    REQUIRE(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+    auto pid = spawn_program(
+        {agent_binary(), "--root", root.path().string(), "--vsock-cid", "1", "--no-wait"});
     int status = 0;
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     ready_reader.join();
@@ -125,4 +120,35 @@ TEST_CASE("without fw_cfg the agent takes its config from vsock 1024 and says Re
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(ready == "Ready\n");
     CHECK(read_text(root / "etc/hostname") == "vsock-guest\n");
+}
+
+TEST_CASE("without a virtio-serial port the agent serves machine-mux on vsock 1026",
+          "[agent][vsock]") {
+    if (!vsock_loopback_works()) {
+        machine::test::skip("no vsock loopback here (it runs inside the guest)");
+        return;
+    }
+    TempDir root, host;
+    write_text(root / std::string(console_path), "");
+    auto socket = root / std::string(rootful_podman_socket);
+    std::filesystem::create_directories(socket.parent_path());
+    PingEngine engine(socket);
+    auto pid = spawn_program({agent_binary(), "--serve-api", "--root", root.path().string()});
+
+    UniqueFd link;
+    for (int i = 0; i < 50 && !link; ++i) { // until the agent listens
+        link = vsock_connect(vsock_local_cid, vsock_mux_port, 1s);
+        if (!link)
+            std::this_thread::sleep_for(100ms);
+    }
+    REQUIRE(link);
+    auto api = host.path() / "api.sock";
+    {
+        int fd = link.release();
+        HostEnd forwarder(api, fd, fd);
+        CHECK(ping(api) == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK");
+    }
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
 }
