@@ -49,10 +49,6 @@ mux::EndpointOptions guest_endpoint(const Root &root, const Log &log) {
     return endpoint;
 }
 
-} // namespace
-
-namespace {
-
 // QEMU and libvirt: the virtio-serial port. While no host end is connected it reads EOF, so it is
 // reopened every half second until the forwarder connects.
 [[noreturn]] void serve_on_port(const Root &root, const std::filesystem::path &port,
@@ -99,8 +95,7 @@ void serve_api(const Options &options, const Log &log) {
     Root root(options.root);
     if (options.mux_port)
         serve_on_port(root, *options.mux_port, log);
-    // Under QEMU (fw_cfg is there from the start) the port appears once udev got to it.
-    if (stat_path(root.host(fw_cfg_dir), true) || stat_path(root.host(mux_port_path), true))
+    if (uses_virtio_serial(root, root.host(mux_port_path)))
         serve_on_port(root, root.host(mux_port_path), log);
     serve_on_vsock(root, vsock_mux_port, log);
 }

@@ -37,12 +37,16 @@ std::string ReadyChannel::describe() const {
     return port ? port->string() : vsock_address(vsock_cid, vsock_port);
 }
 
+bool uses_virtio_serial(const Root &root, const std::filesystem::path &port) {
+    // fw_cfg is there from the start under QEMU; the port's link appears once udev got to it.
+    return stat_path(root.host(fw_cfg_dir), true) || stat_path(port, true);
+}
+
 ReadyChannel ready_channel(const Options &options, const Root &root) {
     if (options.ready_port)
         return {*options.ready_port};
     auto port = root.host(ready_port_path);
-    // fw_cfg is there from the start under QEMU; the port's link appears once udev got to it.
-    if (stat_path(root.host(fw_cfg_dir), true) || stat_path(port, true))
+    if (uses_virtio_serial(root, port))
         return {port};
     return {std::nullopt, options.vsock_cid, vsock_ready_port};
 }

@@ -29,6 +29,10 @@ struct FoundConfig {
     std::string from; // for the log: "/sys/firmware/...", "vsock 2:1024"
 };
 
+// True where the guest's channels are virtio-serial ports (QEMU, libvirt): QEMU's fw_cfg is
+// there, or `port` itself.
+bool uses_virtio_serial(const Root &root, const std::filesystem::path &port);
+
 // Where Ready goes: the port given, else QEMU's virtio-serial port where QEMU's fw_cfg is there,
 // else the host's vsock port.
 ReadyChannel ready_channel(const Options &options, const Root &root);
