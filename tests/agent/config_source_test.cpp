@@ -52,7 +52,7 @@ TEST_CASE("with neither fw_cfg nor the port, Ready goes to the host's vsock port
     CHECK(std::chrono::steady_clock::now() - started < 5s);
 }
 
-TEST_CASE("--config and --ready-port come first", "[agent]") {
+TEST_CASE("the --config and --ready-port flags come first", "[agent]") {
     TempDir root, elsewhere;
     write_text(root / std::string(config_path), "from fw_cfg");
     write_text(elsewhere / "config.ign", "from the file");

@@ -7,6 +7,7 @@
 #include "tcp_target.h"
 
 #include <aclapi.h>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
@@ -344,10 +345,12 @@ TEST_CASE("the relay ends promptly with clients connected, and leaves no handle 
         GetProcessHandleCount(GetCurrentProcess(), &count);
         return count;
     };
-    TcpTarget target([](Conversation &conversation) {
+    std::atomic<bool> flood_ended = false;
+    TcpTarget target([&](Conversation &conversation) {
         auto first = conversation.receive();
         if (first == "flood") { // more than the pipe and the sockets hold, to a client not reading
             conversation.send(random_bytes(32 << 20, 3));
+            flood_ended = true;
             return;
         }
         conversation.send(first);
@@ -379,8 +382,11 @@ TEST_CASE("the relay ends promptly with clients connected, and leaves no handle 
         client->read_to_end(end); // what was already in the pipe, then its end
         CHECK((end == ERROR_BROKEN_PIPE || end == ERROR_PIPE_NOT_CONNECTED));
     }
-    CHECK(open_error(name) == ERROR_FILE_NOT_FOUND);          // no pipe instance is left open
-    CHECK(target.all_ended_within(std::chrono::seconds(10))); // nor a socket to the target
+    CHECK(open_error(name) == ERROR_FILE_NOT_FOUND); // no pipe instance is left open
+    bool ended = target.all_ended_within(std::chrono::seconds(10));
+    INFO(target.ended() << " of " << target.connections()
+                        << " conversations ended; flood ended: " << flood_ended);
+    CHECK(ended); // nor a socket to the target
     clients.clear();
     if (under_wine()) // its GetProcessHandleCount always says 0
         WARN("Wine does not count a process's handles: handle leaks are not checked");

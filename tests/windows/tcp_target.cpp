@@ -2,6 +2,7 @@
 
 #include "platform/windows_error.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace machine::platform {
@@ -13,9 +14,13 @@ std::string Conversation::receive() {
 }
 
 bool Conversation::send(const std::string &data) {
+    // In pieces: Wine 8 can leave one large overlapped send pending for good after the peer
+    // reset the connection, where a new send sees the reset at once.
+    constexpr std::size_t piece = 64 * 1024;
     std::size_t done = 0;
     while (done < data.size()) {
-        auto sent = io_.send(socket_, data.data() + done, DWORD(data.size() - done));
+        auto size = std::min(piece, data.size() - done);
+        auto sent = io_.send(socket_, data.data() + done, DWORD(size));
         if (!sent.ok() || sent.bytes == 0)
             return false;
         done += sent.bytes;
@@ -65,6 +70,11 @@ WinSocket TcpTarget::connect() const {
 bool TcpTarget::all_ended_within(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     return ended_changed_.wait_for(lock, timeout, [this] { return ended_ == connections_; });
+}
+
+int TcpTarget::ended() {
+    std::lock_guard lock(mutex_);
+    return ended_;
 }
 
 void TcpTarget::accept_connections() {

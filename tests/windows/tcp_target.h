@@ -38,6 +38,7 @@ public:
     // What the relay calls for each client.
     WinSocket connect() const;
     int connections() const { return connections_; }
+    int ended();
     // True once every connection so far has ended (the relay closed its socket, or half-closed
     // it and the target answered), false if one is still open after `timeout`.
     bool all_ended_within(std::chrono::milliseconds timeout);
