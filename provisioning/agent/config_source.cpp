@@ -2,11 +2,14 @@
 
 #include "provisioning/agent/agent.h"
 #include "provisioning/agent/errors.h"
+#include "provisioning/agent/hyperv_kvp.h"
 #include "provisioning/agent/readiness.h"
+#include "provisioning/agent/seed_disk.h"
 #include "provisioning/agent/text.h"
 #include "provisioning/agent/vsock.h"
 
 #include <cerrno>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <thread>
 
@@ -21,6 +24,11 @@ std::string vsock_address(std::uint32_t cid, std::uint32_t port) {
     return "vsock " + std::to_string(cid) + ":" + std::to_string(port);
 }
 
+bool on_vmbus(const Root &root) {
+    std::error_code error;
+    return !std::filesystem::is_empty(root.host("/sys/bus/vmbus/devices"), error) && !error;
+}
+
 // A virtio vsock device (virtio device id 19: vfkit, krunkit) or Hyper-V's VMBus.
 bool has_vsock_device(const Root &root) {
     std::error_code error;
@@ -28,7 +36,25 @@ bool has_vsock_device(const Root &root) {
          std::filesystem::directory_iterator(root.host("/sys/bus/virtio/devices"), error))
         if (trim(read_file(device.path() / "device").value_or("")) == "0x0013")
             return true;
-    return !std::filesystem::is_empty(root.host("/sys/bus/vmbus/devices"), error) && !error;
+    return on_vmbus(root);
+}
+
+// Hyper-V: the pool the host hands over once we register. hv_utils makes the device when it
+// binds to the KVP channel: worth waiting for.
+std::optional<FoundConfig> config_from_kvp(const Root &root, std::chrono::milliseconds wait) {
+    auto device_path = root.host(kvp_device_path);
+    auto deadline = Clock::now() + wait;
+    UniqueFd device;
+    while (!(device = UniqueFd(::open(device_path.c_str(), O_RDWR | O_CLOEXEC)))) {
+        if (Clock::now() >= deadline)
+            return std::nullopt;
+        std::this_thread::sleep_for(250ms);
+    }
+    auto pool = receive_kvp_pool(device.get(), wait, 1s);
+    write_kvp_pool_file(root.host(kvp_pool_dir) / ".kvp_pool_0", pool);
+    if (auto text = ignition_from_kvp(pool))
+        return FoundConfig{*text, "Hyper-V KVP pool 0"};
+    return std::nullopt;
 }
 
 } // namespace
@@ -60,8 +86,15 @@ std::optional<FoundConfig> find_config(const Options &options, const Root &root,
     auto fw_cfg = root.host(config_path);
     if (auto text = read_file(fw_cfg))
         return FoundConfig{*text, fw_cfg.string()};
+    if (auto seed = find_seed_disk(root)) {
+        auto from = "the seed disk " + root.guest(seed->device) + " (" + seed->label + ")";
+        if (auto text = read_seed_config(*seed))
+            return FoundConfig{*text, from};
+    }
     if (stat_path(root.host(fw_cfg_dir), true))
         return std::nullopt; // QEMU without a config: nothing else to ask
+    if (on_vmbus(root))
+        return config_from_kvp(root, vsock_wait);
     // vfkit and krunkit: the host's server on vsock. Where the VM has a vsock device its
     // transport's module may still be loading: worth waiting for; elsewhere, one try.
     auto deadline = Clock::now() + (has_vsock_device(root) ? vsock_wait : 0ms);

@@ -2,7 +2,9 @@
 // Where this boot's Ignition config comes from and where Ready goes, found by what the guest has,
 // so that one agent serves every hypervisor with the host side podman's (docs/design.md, "The
 // guest contract"):
-//   QEMU, libvirt   fw_cfg opt/com.coreos/config        Ready on virtio-serial
+//   QEMU, libvirt   fw_cfg opt/com.coreos/config          Ready on virtio-serial
+//   any provider    a seed disk labelled ignition/cidata  (Ready as the hypervisor's row says)
+//   Hyper-V         KVP pool 0, ignition.config.N         Ready to the host's vsock port 1025
 //   vfkit, krunkit  HTTP GET / from the host, vsock 1024  Ready to the host's vsock port 1025
 // (--config FILE and --ready-port PATH, for tests and trying by hand, count as the first.)
 #include "provisioning/agent/files.h"
