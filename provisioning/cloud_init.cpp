@@ -2,9 +2,8 @@
 
 #include "machine/errors.h"
 #include "provisioning/ignition.h"
+#include "provisioning/seed_image.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fmt/format.h>
 #include <memory>
 #include <yaml-cpp/yaml.h>
@@ -12,26 +11,6 @@
 namespace machine::provisioning {
 
 namespace {
-
-using Archive = std::unique_ptr<archive, decltype(&archive_write_free)>;
-using Entry = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
-
-void check(archive *a, int rc, const std::string &what) {
-    if (rc != ARCHIVE_OK)
-        throw Error(fmt::format("cannot write the cloud-init seed image ({}): {}", what,
-                                archive_error_string(a) ? archive_error_string(a) : "unknown"));
-}
-
-void add_file(archive *a, const std::string &name, const std::string &contents) {
-    Entry entry(archive_entry_new(), archive_entry_free);
-    archive_entry_set_pathname(entry.get(), name.c_str());
-    archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_perm(entry.get(), 0644);
-    archive_entry_set_size(entry.get(), la_int64_t(contents.size()));
-    check(a, archive_write_header(a, entry.get()), name);
-    if (archive_write_data(a, contents.data(), contents.size()) != la_ssize_t(contents.size()))
-        check(a, ARCHIVE_FATAL, name);
-}
 
 // A mount point as an fstab field (where cloud-init writes it): blanks and '\\' as octal escapes.
 std::string fstab_field(const std::string &path) {
@@ -112,17 +91,7 @@ std::string render_meta_data(const GuestSettings &s, const std::string &instance
 
 void write_seed_image(const std::filesystem::path &iso, const std::string &user_data,
                       const std::string &meta_data) {
-    Archive a(archive_write_new(), archive_write_free);
-    check(a.get(), archive_write_set_format_iso9660(a.get()), "format");
-    check(a.get(), archive_write_set_format_option(a.get(), "iso9660", "volume-id", "cidata"),
-          "volume id");
-    check(a.get(), archive_write_set_format_option(a.get(), "iso9660", "rockridge", "1"),
-          "rock ridge");
-    check(a.get(), archive_write_set_format_option(a.get(), "iso9660", "joliet", "1"), "joliet");
-    check(a.get(), archive_write_open_filename(a.get(), iso.c_str()), iso.string());
-    add_file(a.get(), "user-data", user_data);
-    add_file(a.get(), "meta-data", meta_data);
-    check(a.get(), archive_write_close(a.get()), "close");
+    write_seed_image(iso, "cidata", {{"user-data", user_data}, {"meta-data", meta_data}});
 }
 
 } // namespace machine::provisioning

@@ -26,7 +26,16 @@ ImageManifest read_image_manifest(const std::filesystem::path &folder) {
                                                       file.string()));
         return json[key].get<std::string>();
     };
-    ImageManifest manifest{true, text("kernel_cmdline"), text("provisioning"), {}};
+    // Debian's names for the architecture, as guest-image/build writes them.
+    auto arch = text("arch");
+    if (arch == "amd64")
+        arch = "x86_64";
+    else if (arch == "arm64")
+        arch = "aarch64";
+    else if (!arch.empty())
+        throw InvalidInput("--image", fmt::format("--image: \"arch\" in {} must be amd64 or arm64",
+                                                  file.string()));
+    ImageManifest manifest{true, text("kernel_cmdline"), text("provisioning"), arch, {}};
     // "files": {"disk.qcow2": {"sha256": "...", "size": N}, ...}; entries without a digest are
     // simply not checked.
     if (auto files = json.find("files"); files != json.end() && files->is_object())

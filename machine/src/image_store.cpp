@@ -291,6 +291,7 @@ ResolvedImage resolve_local(const fs::path &cache, const std::string &source, Ex
     image.initrd = initrd;
     image.kernel_cmdline = manifest.kernel_cmdline;
     image.provisioning = manifest.provisioning;
+    image.arch = manifest.arch;
     return image;
 }
 

@@ -154,6 +154,14 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     config.image.kernel = image.kernel;
     config.image.initrd = image.initrd;
     config.image.kernel_cmdline = image.kernel_cmdline;
+    if (!image.arch.empty() && image.arch != config.arch) {
+        if (!features.other_arch)
+            throw InvalidInput("--image",
+                               fmt::format("--image: an {} image, which provider {} cannot run on "
+                                           "this {} host; give an {} image",
+                                           image.arch, provider.name(), config.arch, config.arch));
+        config.arch = image.arch; // emulated: slow, but it runs
+    }
     if (!contains(features.image_formats, image.format))
         throw InvalidInput("--image",
                            fmt::format("--image: a {} disk, which provider {} does not boot; give "

@@ -1,12 +1,15 @@
 // The QEMU launch plan as golden argv lists: accelerator x architecture x boot mode, shares,
 // provisioning and QEMU's comma escaping. A change to the command line must change these tests.
+#include "machine/errors.h"
 #include "machine/layout.h"
 #include "machine/machine_config.h"
 #include "providers/qemu/accelerator.h"
 #include "providers/qemu/qemu_command.h"
+#include "providers/qemu/qemu_devices.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -36,9 +39,9 @@ void direct_kernel(MachineConfig &c, const std::string &cmdline = {}) {
     c.image.kernel_cmdline = cmdline;
 }
 
-Command plan(const MachineConfig &config, Accelerator accelerator,
-             const std::string &firmware = {}) {
-    return qemu_launch_command(config, Layout(dirs, config.name), {accelerator, firmware});
+Command plan(const MachineConfig &config, Accelerator accelerator, const std::string &firmware = {},
+             const QemuDevices &devices = {}) {
+    return qemu_launch_command(config, Layout(dirs, config.name), {accelerator, firmware, devices});
 }
 
 // The values following each occurrence of `flag`.
@@ -124,8 +127,8 @@ TEST_CASE("golden: x86_64, KVM, direct kernel boot, one read-only and one writab
                "/xdg/run/machine/dev/qemu.pid"});
 }
 
-TEST_CASE("golden: x86_64, TCG, firmware boot", "[qemu]") {
-    auto command = plan(config_for("x86_64"), Accelerator::tcg);
+TEST_CASE("golden: x86_64, TCG, UEFI firmware boot", "[qemu]") {
+    auto command = plan(config_for("x86_64"), Accelerator::tcg, "/usr/share/OVMF/OVMF_CODE_4M.fd");
     CHECK(command.program == "qemu-system-x86_64");
     CHECK(command.args ==
           Args{"-name",
@@ -144,6 +147,10 @@ TEST_CASE("golden: x86_64, TCG, firmware boot", "[qemu]") {
                "4",
                "-m",
                "4096",
+               "-drive",
+               "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+               "-drive",
+               "if=pflash,format=raw,unit=1,file=/xdg/data/machine/machines/dev/efi-vars.fd",
                "-drive",
                "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
                "discard=unmap",
@@ -177,7 +184,7 @@ TEST_CASE("golden: x86_64, TCG, firmware boot", "[qemu]") {
                "/xdg/run/machine/dev/qemu.pid"});
 }
 
-TEST_CASE("golden: aarch64, HVF, firmware boot from pflash", "[qemu]") {
+TEST_CASE("golden: aarch64, HVF, UEFI firmware boot from pflash", "[qemu]") {
     auto config = config_for("aarch64");
     config.resources = {8, 8192, 100};
     config.ssh.port = 40022;
@@ -201,8 +208,10 @@ TEST_CASE("golden: aarch64, HVF, firmware boot from pflash", "[qemu]") {
                "-m",
                "8192",
                "-drive",
-               "if=pflash,format=raw,readonly=on,file=/opt/homebrew/share/qemu/"
+               "if=pflash,format=raw,unit=0,readonly=on,file=/opt/homebrew/share/qemu/"
                "edk2-aarch64-code.fd",
+               "-drive",
+               "if=pflash,format=raw,unit=1,file=/xdg/data/machine/machines/dev/efi-vars.fd",
                "-drive",
                "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
                "discard=unmap",
@@ -304,56 +313,63 @@ TEST_CASE("golden: x86_64, WHPX with QEMU's irqchip, cloud-init seed", "[qemu]")
     auto config = config_for("x86_64");
     config.resources = {2, 2048, 20};
     config.image.provisioning = "cloud-init";
-    auto command = plan(config, Accelerator::whpx);
+    auto command =
+        plan(config, Accelerator::whpx, R"(C:\Program Files\qemu\share\edk2-x86_64-code.fd)");
     CHECK(command.program == "qemu-system-x86_64");
-    CHECK(command.args ==
-          Args{"-name",
-               "dev",
-               "-nodefaults",
-               "-no-user-config",
-               "-display",
-               "none",
-               "-machine",
-               "q35",
-               "-accel",
-               "whpx,kernel-irqchip=off",
-               "-cpu",
-               "qemu64",
-               "-smp",
-               "2",
-               "-m",
-               "2048",
-               "-drive",
-               "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
-               "discard=unmap",
-               "-netdev",
-               "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
-               "-device",
-               "virtio-net-pci,netdev=net0",
-               "-device",
-               "virtio-serial-pci,id=serial0",
-               "-chardev",
-               "socket,id=ready,path=/xdg/run/machine/dev/ready.sock",
-               "-device",
-               "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0",
-               "-chardev",
-               "socket,id=mux,path=/xdg/run/machine/dev/mux.sock,server=on,wait=off",
-               "-device",
-               "virtserialport,bus=serial0.0,chardev=mux,name=org.machine.mux.0",
-               "-chardev",
-               "socket,id=qmp,path=/xdg/run/machine/dev/qmp.sock,server=on,wait=off",
-               "-mon",
-               "chardev=qmp,mode=control",
-               "-drive",
-               "if=virtio,format=raw,readonly=on,file=/xdg/data/machine/machines/dev/seed.iso",
-               "-chardev",
-               "file,id=console,path=/xdg/data/machine/machines/dev/console.log",
-               "-serial",
-               "chardev:console",
-               "-device",
-               "virtio-rng-pci",
-               "-pidfile",
-               "/xdg/run/machine/dev/qemu.pid"});
+    CHECK(
+        command.args ==
+        Args{
+            "-name",
+            "dev",
+            "-nodefaults",
+            "-no-user-config",
+            "-display",
+            "none",
+            "-machine",
+            "q35",
+            "-accel",
+            "whpx,kernel-irqchip=off",
+            "-cpu",
+            "qemu64",
+            "-smp",
+            "2",
+            "-m",
+            "2048",
+            "-drive",
+            R"(if=pflash,format=raw,unit=0,readonly=on,file=C:\Program Files\qemu\share\edk2-x86_64-code.fd)",
+            "-drive",
+            "if=pflash,format=raw,unit=1,file=/xdg/data/machine/machines/dev/efi-vars.fd",
+            "-drive",
+            "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+            "discard=unmap",
+            "-netdev",
+            "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
+            "-device",
+            "virtio-net-pci,netdev=net0",
+            "-device",
+            "virtio-serial-pci,id=serial0",
+            "-chardev",
+            "socket,id=ready,path=/xdg/run/machine/dev/ready.sock",
+            "-device",
+            "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0",
+            "-chardev",
+            "socket,id=mux,path=/xdg/run/machine/dev/mux.sock,server=on,wait=off",
+            "-device",
+            "virtserialport,bus=serial0.0,chardev=mux,name=org.machine.mux.0",
+            "-chardev",
+            "socket,id=qmp,path=/xdg/run/machine/dev/qmp.sock,server=on,wait=off",
+            "-mon",
+            "chardev=qmp,mode=control",
+            "-drive",
+            "if=virtio,format=raw,readonly=on,file=/xdg/data/machine/machines/dev/seed.iso",
+            "-chardev",
+            "file,id=console,path=/xdg/data/machine/machines/dev/console.log",
+            "-serial",
+            "chardev:console",
+            "-device",
+            "virtio-rng-pci",
+            "-pidfile",
+            "/xdg/run/machine/dev/qemu.pid"});
 }
 
 TEST_CASE("golden: commas in option values are doubled, plain arguments are left alone", "[qemu]") {
@@ -363,7 +379,8 @@ TEST_CASE("golden: commas in option values are doubled, plain arguments are left
     config.image.kernel_cmdline = "a=b,c";
     config.mounts = {{"/home/u/a,b", "/ab", true}};
     StoreDirs odd{"/cfg,x", "/data,x", "/run,x"};
-    auto command = qemu_launch_command(config, Layout(odd, "dev"), {Accelerator::kvm, "/fw,x.fd"});
+    auto command =
+        qemu_launch_command(config, Layout(odd, "dev"), {Accelerator::kvm, "/fw,x.fd", {}});
     CHECK(command.args ==
           Args{"-name",
                "dev",
@@ -426,7 +443,7 @@ TEST_CASE("golden: commas in option values are doubled, plain arguments are left
 
 TEST_CASE("a comma in the firmware path is doubled", "[qemu]") {
     auto command = plan(config_for("aarch64"), Accelerator::tcg, "/fw,dir/code,1.fd");
-    CHECK(has(command.args, "if=pflash,format=raw,readonly=on,file=/fw,,dir/code,,1.fd"));
+    CHECK(has(command.args, "if=pflash,format=raw,unit=0,readonly=on,file=/fw,,dir/code,,1.fd"));
 }
 
 TEST_CASE("every accelerator, architecture and boot mode gets its machine, CPU and boot",
@@ -460,15 +477,19 @@ TEST_CASE("every accelerator, architecture and boot mode gets its machine, CPU a
     auto pflash = std::count_if(args.begin(), args.end(), [](const std::string &arg) {
         return arg.rfind("if=pflash,", 0) == 0;
     });
-    CHECK(pflash == (arm && !direct ? 1 : 0));
+    CHECK(pflash == (direct ? 0 : 2));
     CHECK(values_of(args, "-fw_cfg").size() == 1);
     CHECK(args.back() == "/xdg/run/machine/dev/qemu.pid");
 }
 
-TEST_CASE("x86_64 firmware boot uses SeaBIOS and ignores a firmware path", "[qemu]") {
-    auto with = plan(config_for("x86_64"), Accelerator::kvm, "/fw/code.fd");
-    auto without = plan(config_for("x86_64"), Accelerator::kvm);
-    CHECK(with == without);
+TEST_CASE("firmware boot on either architecture: the UEFI code, then the machine's variables",
+          "[qemu]") {
+    auto arch = GENERATE(as<std::string>{}, "x86_64", "aarch64");
+    auto drives = values_of(plan(config_for(arch), Accelerator::kvm, "/fw/code.fd").args, "-drive");
+    REQUIRE(drives.size() >= 2);
+    CHECK(drives[0] == "if=pflash,format=raw,unit=0,readonly=on,file=/fw/code.fd");
+    CHECK(drives[1] ==
+          "if=pflash,format=raw,unit=1,file=/xdg/data/machine/machines/dev/efi-vars.fd");
 }
 
 TEST_CASE("direct kernel boot does not use the aarch64 firmware", "[qemu]") {
@@ -479,6 +500,7 @@ TEST_CASE("direct kernel boot does not use the aarch64 firmware", "[qemu]") {
 
 TEST_CASE("provisioning picks fw_cfg, a seed disk or nothing", "[qemu]") {
     auto config = config_for("x86_64");
+    direct_kernel(config); // no firmware drives
 
     config.image.provisioning = "ignition";
     auto ignition = plan(config, Accelerator::kvm).args;
@@ -561,4 +583,59 @@ TEST_CASE("the host's facts name a known OS and the requested guest", "[qemu][ac
     CHECK(facts.guest_arch == "aarch64");
     CHECK((facts.host_os == "linux" || facts.host_os == "darwin" || facts.host_os == "windows"));
     CHECK((facts.host_arch == "x86_64" || facts.host_arch == "aarch64"));
+}
+
+TEST_CASE("the guest is shown the disk, console and config another hypervisor would", "[qemu]") {
+    auto config = config_for("aarch64");
+    direct_kernel(config, "root=PARTUUID=x rw");
+
+    auto scsi = plan(config, Accelerator::tcg, {}, {"virtio-scsi", "serial", "fw_cfg"}).args;
+    CHECK(values_of(scsi, "-drive") ==
+          Args{"if=none,id=disk0,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap"});
+    CHECK(has(scsi, "virtio-scsi-pci,id=scsi0"));
+    CHECK(has(scsi, "scsi-hd,bus=scsi0.0,drive=disk0"));
+
+    auto libkrun_like =
+        plan(config, Accelerator::tcg, {}, {"virtio-mmio", "virtio", "fw_cfg"}).args;
+    CHECK(has(libkrun_like, "virtio-blk-device,drive=disk0"));
+    CHECK(values_of(libkrun_like, "-append") == Args{"root=PARTUUID=x rw console=hvc0"});
+    CHECK(has(libkrun_like, "virtconsole,bus=serial0.0,chardev=console"));
+    CHECK_FALSE(has(libkrun_like, "-serial"));
+    CHECK(has(libkrun_like, "file,id=console,path=/xdg/data/machine/machines/dev/console.log"));
+
+    auto seed = plan(config, Accelerator::tcg, {}, {"virtio-blk", "serial", "seed-disk"}).args;
+    CHECK_FALSE(has(seed, "-fw_cfg"));
+    CHECK(values_of(seed, "-drive").back() ==
+          "if=virtio,format=raw,readonly=on,file=/xdg/data/machine/machines/dev/seed.iso");
+}
+
+TEST_CASE("MACHINE_QEMU_DEVICES is read, checked and kept in the provider state", "[qemu]") {
+    CHECK(parse_qemu_devices("", "x86_64") == QemuDevices{});
+    auto devices = parse_qemu_devices("disk=virtio-scsi,console=virtio,config=seed-disk", "x86_64");
+    CHECK(devices == QemuDevices{"virtio-scsi", "virtio", "seed-disk"});
+    CHECK(parse_qemu_devices("disk=virtio-mmio", "aarch64").disk == "virtio-mmio");
+
+    std::map<std::string, std::string> state{{"domain", "kept"}};
+    store_qemu_devices(QemuDevices{}, state);
+    CHECK(state == std::map<std::string, std::string>{{"domain", "kept"}}); // defaults: nothing
+    store_qemu_devices(devices, state);
+    CHECK(state.at("disk") == "virtio-scsi");
+    CHECK(stored_qemu_devices(state) == devices);
+    CHECK(stored_qemu_devices({}) == QemuDevices{});
+
+    auto rejected = [](const std::string &spec, const std::string &arch, const std::string &says) {
+        CAPTURE(spec);
+        try {
+            parse_qemu_devices(spec, arch);
+            FAIL("accepted");
+        } catch (const InvalidInput &error) {
+            CHECK_THAT(error.what(),
+                       Catch::StartsWith("MACHINE_QEMU_DEVICES: ") && Catch::Contains(says));
+        }
+    };
+    rejected("disk=ide", "x86_64", "virtio-blk, virtio-scsi, virtio-mmio");
+    rejected("disk=virtio-mmio", "x86_64", "needs an aarch64 guest");
+    rejected("gpu=yes", "x86_64", "KEY disk, console or config");
+    rejected("console", "x86_64", "not KEY=VALUE");
 }

@@ -10,6 +10,7 @@ struct ImageManifest {
     bool found = false;
     std::string kernel_cmdline;
     std::string provisioning;                  // "ignition", "cloud-init" or ""
+    std::string arch;                          // the guest's: "x86_64", "aarch64" or "" (unsaid)
     std::map<std::string, std::string> sha256; // file name -> lower-case hex digest
 };
 

@@ -21,6 +21,7 @@ struct ResolvedImage {
     std::uint64_t virtual_size = 0;
     std::string kernel, initrd;               // cached copies when the source brings them, else ""
     std::string kernel_cmdline, provisioning; // from the source's manifest.json, else ""
+    std::string arch;                         // likewise: "x86_64", "aarch64" or ""
     std::string sha256;                       // digest of the (decompressed) disk
 };
 

@@ -25,6 +25,7 @@ struct ProviderFeatures {
     std::string ready_channel;              // how Ready arrives: "virtio-serial", "vsock"...
     bool grow_disk = false;                 // `set --disk-size` can grow the disk
     std::vector<std::string> provisioning;  // payloads it delivers: "ignition", "cloud-init"
+    bool other_arch = false;                // runs a guest of another architecture (emulated)
 
     bool operator==(const ProviderFeatures &) const = default;
 };

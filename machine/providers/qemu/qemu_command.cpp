@@ -2,7 +2,6 @@
 
 #include "providers/qemu/qemu_files.h"
 
-#include <filesystem>
 #include <fmt/format.h>
 
 namespace machine {
@@ -44,23 +43,42 @@ void add_machine_and_cpu(Command &c, const MachineConfig &config, Accelerator ac
             std::to_string(config.resources.memory_mib)});
 }
 
-void add_boot(Command &c, const MachineConfig &config, const QemuHost &host) {
-    const auto &image = config.image;
-    if (!image.kernel.empty() && !image.initrd.empty()) {
-        auto console = config.arch == "aarch64" ? "console=ttyAMA0" : "console=ttyS0";
-        auto cmdline = image.kernel_cmdline;
-        if (cmdline.find("console=") == std::string::npos) // the console log reads this port
-            cmdline += cmdline.empty() ? console : fmt::format(" {}", console);
-        add(c, {"-kernel", image.kernel, "-initrd", image.initrd, "-append", cmdline});
-    } else if (config.arch == "aarch64") {
-        add(c, {"-drive", fmt::format("if=pflash,format=raw,readonly=on,file={}",
-                                      escape_commas(host.firmware))});
-    }
+bool boots_firmware(const MachineConfig &config) {
+    return config.image.kernel.empty() || config.image.initrd.empty();
 }
 
-void add_disk(Command &c, const QemuFiles &files) {
-    add(c, {"-drive", fmt::format("if=virtio,file={},format=qcow2,discard=unmap",
-                                  escape_commas(files.disk.string()))});
+void add_boot(Command &c, const MachineConfig &config, const QemuHost &host,
+              const QemuFiles &files) {
+    const auto &image = config.image;
+    if (boots_firmware(config)) {
+        // The code read-only and shared, the variables the machine's own (QEMU's pflash units).
+        add(c, {"-drive",
+                fmt::format("if=pflash,format=raw,unit=0,readonly=on,file={}",
+                            escape_commas(host.firmware_code)),
+                "-drive",
+                fmt::format("if=pflash,format=raw,unit=1,file={}",
+                            escape_commas(files.efi_vars.string()))});
+        return;
+    }
+    auto console = host.devices.console == "virtio" ? "console=hvc0"
+                   : config.arch == "aarch64"       ? "console=ttyAMA0"
+                                                    : "console=ttyS0";
+    auto cmdline = image.kernel_cmdline;
+    if (cmdline.find("console=") == std::string::npos) // the console log reads this port
+        cmdline += cmdline.empty() ? console : fmt::format(" {}", console);
+    add(c, {"-kernel", image.kernel, "-initrd", image.initrd, "-append", cmdline});
+}
+
+void add_disk(Command &c, const QemuFiles &files, const QemuDevices &devices) {
+    auto drive =
+        fmt::format("file={},format=qcow2,discard=unmap", escape_commas(files.disk.string()));
+    if (devices.disk == "virtio-scsi") // sda, as Hyper-V shows its disk
+        add(c, {"-device", "virtio-scsi-pci,id=scsi0", "-drive", "if=none,id=disk0," + drive,
+                "-device", "scsi-hd,bus=scsi0.0,drive=disk0"});
+    else if (devices.disk == "virtio-mmio") // as libkrun shows it
+        add(c, {"-drive", "if=none,id=disk0," + drive, "-device", "virtio-blk-device,drive=disk0"});
+    else
+        add(c, {"-drive", "if=virtio," + drive});
 }
 
 void add_network(Command &c, const MachineConfig &config) {
@@ -91,19 +109,27 @@ void add_qmp(Command &c, const QemuFiles &files) {
             "-mon", "chardev=qmp,mode=control"});
 }
 
-void add_provisioning(Command &c, const MachineConfig &config, const QemuFiles &files) {
-    if (config.image.provisioning == "ignition")
-        add(c, {"-fw_cfg", fmt::format("name=opt/com.coreos/config,file={}",
-                                       escape_commas(files.ignition.string()))});
-    else if (config.image.provisioning == "cloud-init")
+void add_provisioning(Command &c, const MachineConfig &config, const QemuFiles &files,
+                      const QemuDevices &devices) {
+    bool seed_disk = config.image.provisioning == "cloud-init" ||
+                     (config.image.provisioning == "ignition" && devices.config == "seed-disk");
+    if (seed_disk)
         add(c, {"-drive", fmt::format("if=virtio,format=raw,readonly=on,file={}",
                                       escape_commas(files.seed_image.string()))});
+    else if (config.image.provisioning == "ignition")
+        add(c, {"-fw_cfg", fmt::format("name=opt/com.coreos/config,file={}",
+                                       escape_commas(files.ignition.string()))});
 }
 
-void add_console(Command &c, const Layout &layout) {
+// The console log, on the first serial port or on a virtio console (hvc0, as vfkit and krunkit
+// give it). Firmware writes to the serial port only.
+void add_console(Command &c, const Layout &layout, const QemuDevices &devices) {
     add(c, {"-chardev",
-            fmt::format("file,id=console,path={}", escape_commas(layout.console_log().string())),
-            "-serial", "chardev:console"});
+            fmt::format("file,id=console,path={}", escape_commas(layout.console_log().string()))});
+    if (devices.console == "virtio")
+        add(c, {"-device", "virtconsole,bus=serial0.0,chardev=console"});
+    else
+        add(c, {"-serial", "chardev:console"});
 }
 
 void add_shares(Command &c, const MachineConfig &config) {
@@ -121,16 +147,6 @@ std::string qemu_system_binary(const std::string &guest_arch) {
     return "qemu-system-" + guest_arch;
 }
 
-std::string find_aarch64_firmware() {
-    for (const char *candidate :
-         {"/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd",
-          "/opt/homebrew/share/qemu/edk2-aarch64-code.fd",
-          "/usr/local/share/qemu/edk2-aarch64-code.fd", "/usr/share/qemu/edk2-aarch64-code.fd"})
-        if (std::filesystem::exists(candidate))
-            return candidate;
-    return "/usr/share/AAVMF/AAVMF_CODE.fd";
-}
-
 Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
                             const QemuHost &host) {
     Command c;
@@ -138,15 +154,15 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
     add(c, {"-name", escape_commas(config.name), "-nodefaults", "-no-user-config", "-display",
             "none"});
     add_machine_and_cpu(c, config, host.accelerator);
-    add_boot(c, config, host);
     QemuFiles files(layout);
-    add_disk(c, files);
+    add_boot(c, config, host, files);
+    add_disk(c, files, host.devices);
     add_network(c, config);
     add_ready_port(c, files);
     add_mux_port(c, files);
     add_qmp(c, files);
-    add_provisioning(c, config, files);
-    add_console(c, layout);
+    add_provisioning(c, config, files, host.devices);
+    add_console(c, layout, host.devices);
     add_shares(c, config);
     add(c, {"-device", "virtio-rng-pci", "-pidfile", files.pid.string()});
     return c;

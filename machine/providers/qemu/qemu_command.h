@@ -4,6 +4,7 @@
 #include "machine/layout.h"
 #include "machine/machine_config.h"
 #include "providers/qemu/accelerator.h"
+#include "providers/qemu/qemu_devices.h"
 
 #include <string>
 
@@ -12,7 +13,8 @@ namespace machine {
 // Host-side facts the plan depends on, given explicitly so the plan stays pure.
 struct QemuHost {
     Accelerator accelerator = Accelerator::tcg;
-    std::string firmware; // UEFI code image for aarch64 firmware boot; empty on x86_64 (SeaBIOS)
+    std::string firmware_code; // UEFI, for an image without its own kernel
+    QemuDevices devices;
 };
 
 Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
@@ -20,8 +22,5 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
 
 // The qemu-system binary for a guest architecture.
 std::string qemu_system_binary(const std::string &guest_arch);
-
-// Where Debian (qemu-efi-aarch64), Homebrew and Windows installs keep the aarch64 UEFI code.
-std::string find_aarch64_firmware();
 
 } // namespace machine

@@ -12,7 +12,8 @@ struct QemuFiles {
 
     std::filesystem::path disk;         // qcow2 overlay on the cached base image
     std::filesystem::path ignition;     // handed over through fw_cfg opt/com.coreos/config
-    std::filesystem::path seed_image;   // cloud-init NoCloud seed (ISO 9660, "cidata")
+    std::filesystem::path seed_image;   // a seed disk (ISO 9660): "cidata", or "ignition"
+    std::filesystem::path efi_vars;     // this machine's UEFI variables, for firmware boot
     std::filesystem::path log;          // QEMU's own stdout and stderr
     std::filesystem::path pid;          // written by QEMU (-pidfile)
     std::filesystem::path qmp_socket;   // the monitor

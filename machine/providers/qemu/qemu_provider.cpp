@@ -12,7 +12,9 @@
 #include "providers/qemu/qemu_img_command.h"
 #include "providers/qemu/qmp_client.h"
 #include "providers/qemu/ready_port.h"
+#include "providers/qemu/uefi_firmware.h"
 #include "provisioning/cloud_init.h"
+#include "provisioning/seed_image.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -35,6 +37,27 @@ bool wait_for_exit(int pid, platform::Clock::time_point deadline) {
     return true;
 }
 
+UefiFirmware uefi_firmware(const std::string &arch) {
+    auto found = find_uefi_firmware(arch);
+    if (!found)
+        throw HostNotReady(fmt::format("no UEFI firmware for {} guests here, and this image boots "
+                                       "only by firmware (it brings no kernel)",
+                                       arch),
+                           uefi_firmware_hint(arch));
+    return *found;
+}
+
+// Written beside, then renamed: a killed init leaves no half-made file under the final name.
+template <typename Write> void write_private_file(const std::filesystem::path &file, Write write) {
+    auto partial = file;
+    partial += ".partial";
+    std::filesystem::remove(partial);
+    write(partial);
+    std::filesystem::permissions(partial, std::filesystem::perms::owner_read |
+                                              std::filesystem::perms::owner_write);
+    std::filesystem::rename(partial, file);
+}
+
 } // namespace
 
 ProviderFeatures QemuProvider::features() const {
@@ -45,6 +68,7 @@ ProviderFeatures QemuProvider::features() const {
     f.ready_channel = "virtio-serial";
     f.grow_disk = true;
     f.provisioning = {"ignition", "cloud-init"};
+    f.other_arch = true; // by TCG
     return f;
 }
 
@@ -69,33 +93,49 @@ ProviderFiles QemuProvider::files(const Layout &layout) const {
 void QemuProvider::create(MachineConfig &config, const Layout &layout,
                           const ProvisioningPayload &payload) {
     QemuFiles files(layout);
+    const char *spec = std::getenv(std::string(qemu_devices_variable).c_str());
+    auto devices = parse_qemu_devices(spec ? spec : "", config.arch);
+    if (auto binary = qemu_system_binary(config.arch); platform::find_program(binary).empty())
+        throw HostNotReady(fmt::format("the image is for {} and QEMU for it is not installed "
+                                       "here: no {} on PATH",
+                                       config.arch, binary),
+                           "install it (Debian and Ubuntu: apt install qemu-system-arm for "
+                           "aarch64, qemu-system-x86 for x86_64), or give an image for this host");
+    bool firmware_boot = config.image.kernel.empty() || config.image.initrd.empty();
+    std::optional<UefiFirmware> firmware;
+    if (firmware_boot)
+        firmware = uefi_firmware(config.arch);
+    store_qemu_devices(devices, config.provider_state);
+
     // An earlier attempt may have left a half-written overlay: start from nothing.
     std::filesystem::remove(files.disk);
-    auto temp = files.disk;
-    temp += ".partial";
-    std::filesystem::remove(temp);
-    runner_.check(qemu_img_create_overlay(config.image.path, config.image.format, temp.string(),
-                                          config.resources.disk_gib));
-    std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
-                                           std::filesystem::perms::owner_write);
-    std::filesystem::rename(temp, files.disk);
+    write_private_file(files.disk, [&](const std::filesystem::path &temp) {
+        runner_.check(qemu_img_create_overlay(config.image.path, config.image.format, temp.string(),
+                                              config.resources.disk_gib));
+    });
+    if (firmware) // a fresh variable store: no boot entries, so the disk's removable path boots
+        write_private_file(files.efi_vars, [&](const std::filesystem::path &temp) {
+            std::filesystem::copy_file(firmware->vars_template, temp);
+        });
 
-    // The payload: fw_cfg reads the Ignition file at every boot; the seed is a read-only disk.
-    if (payload.kind == "ignition") {
+    // The payload: fw_cfg reads the Ignition file at every boot; a seed is a read-only disk.
+    if (payload.kind == "ignition" && devices.config == "seed-disk") {
+        write_private_file(files.seed_image, [&](const std::filesystem::path &temp) {
+            provisioning::write_seed_image(temp, "ignition", {{"config.ign", payload.ignition}});
+        });
+    } else if (payload.kind == "ignition") {
         platform::write_file_atomically(files.ignition, payload.ignition, 0600);
     } else if (payload.kind == "cloud-init") {
-        auto seed = files.seed_image;
-        seed += ".partial";
-        provisioning::write_seed_image(seed, payload.user_data, payload.meta_data);
-        std::filesystem::permissions(seed, std::filesystem::perms::owner_read |
-                                               std::filesystem::perms::owner_write);
-        std::filesystem::rename(seed, files.seed_image);
+        write_private_file(files.seed_image, [&](const std::filesystem::path &temp) {
+            provisioning::write_seed_image(temp, payload.user_data, payload.meta_data);
+        });
     }
 }
 
 void QemuProvider::remove(const MachineConfig &, const Layout &layout) {
     QemuFiles files(layout);
-    for (const auto &file : {files.disk, files.ignition, files.seed_image, files.log})
+    for (const auto &file :
+         {files.disk, files.ignition, files.seed_image, files.efi_vars, files.log})
         std::filesystem::remove(file);
 }
 
@@ -120,8 +160,9 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     QemuFiles files(layout);
     QemuHost host;
     host.accelerator = host_accelerator(config.arch);
-    if (config.arch == "aarch64")
-        host.firmware = find_aarch64_firmware();
+    host.devices = stored_qemu_devices(config.provider_state);
+    if (config.image.kernel.empty() || config.image.initrd.empty())
+        host.firmware_code = uefi_firmware(config.arch).code.string();
     if (const char *chosen = std::getenv("MACHINE_ACCEL"); chosen && *chosen)
         notice(std::string("using the accelerator MACHINE_ACCEL names: ") + chosen);
     else if (auto warning = accelerator_warning(host.accelerator); !warning.empty())
