@@ -263,7 +263,7 @@ TEST_CASE("golden: aarch64, TCG, direct kernel boot on the PL011 console", "[qem
                "-accel",
                "tcg,tb-size=256",
                "-cpu",
-               "max",
+               "max,pauth-impdef=on",
                "-smp",
                "4",
                "-m",
@@ -453,7 +453,7 @@ TEST_CASE("every accelerator, architecture and boot mode gets its machine, CPU a
         GENERATE(Case{Accelerator::kvm, "kvm", "host", "host"},
                  Case{Accelerator::hvf, "hvf", "host", "host"},
                  Case{Accelerator::whpx, "whpx,kernel-irqchip=off", "qemu64", "max"},
-                 Case{Accelerator::tcg, "tcg,tb-size=256", "max", "max"});
+                 Case{Accelerator::tcg, "tcg,tb-size=256", "max", "max,pauth-impdef=on"});
     auto arch = GENERATE(as<std::string>{}, "x86_64", "aarch64");
     auto direct = GENERATE(true, false);
     CAPTURE(accel, arch, direct);

@@ -28,8 +28,8 @@ void ensure_vm_running() {
     REQUIRE(start.exit_code == 0);
 }
 
-std::string vm_api_socket() {
-    return (vm_sandbox().root() / "run" / "machine" / "vm" / "podman.sock").string();
+std::string vm_api_socket(const std::string &machine) {
+    return (vm_sandbox().root() / "run" / "machine" / machine / "podman.sock").string();
 }
 
 bool have_docker() {
@@ -37,7 +37,7 @@ bool have_docker() {
 }
 
 ProcessResult run_in_sandbox(const std::string &program, const std::vector<std::string> &args,
-                             const std::string &stdin_text) {
+                             const std::string &stdin_text, const std::string &machine) {
     auto &sandbox = vm_sandbox();
     auto input = sandbox.root() / "stdin.txt";
     std::ofstream(input, std::ios::trunc) << stdin_text;
@@ -53,7 +53,7 @@ ProcessResult run_in_sandbox(const std::string &program, const std::vector<std::
                         {"HOME", (sandbox.root() / "home").string()},
                         {"CONTAINERS_CONF", (sandbox.root() / "containers.conf").string()},
                         {"DOCKER_CONFIG", (sandbox.root() / "docker").string()},
-                        {"DOCKER_HOST", "unix://" + vm_api_socket()}}});
+                        {"DOCKER_HOST", "unix://" + vm_api_socket(machine)}}});
 }
 
 } // namespace machine::test

@@ -12,15 +12,15 @@ CliSandbox &vm_sandbox();
 // Inits (once) and starts the machine "vm" unless it runs; REQUIREs success.
 void ensure_vm_running();
 
-// The host socket the machine's API is forwarded to.
-std::string vm_api_socket();
+// The host socket a machine's API is forwarded to.
+std::string vm_api_socket(const std::string &machine = "vm");
 
 // True if the docker CLI (.ci/clients) is on PATH; otherwise the running test case is recorded as
 // skipped, and returns.
 bool have_docker();
 
-// Runs a program with the sandbox's environment (XDG dirs, HOME, DOCKER_HOST...).
+// Runs a program with the sandbox's environment (XDG dirs, HOME, DOCKER_HOST for `machine`...).
 ProcessResult run_in_sandbox(const std::string &program, const std::vector<std::string> &args,
-                             const std::string &stdin_text = {});
+                             const std::string &stdin_text = {}, const std::string &machine = "vm");
 
 } // namespace machine::test
