@@ -4,10 +4,11 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <linux/vm_sockets.h>
 #include <poll.h>
-#include <sys/socket.h>
+#include <sys/socket.h> // first: linux/vm_sockets.h uses its sockaddr
 #include <unistd.h>
+
+#include <linux/vm_sockets.h>
 
 namespace machine::agent {
 

@@ -36,7 +36,9 @@ void add_machine_and_cpu(Command &c, const MachineConfig &config, Accelerator ac
         break;
     case Accelerator::tcg:
         // A smaller translation cache keeps QEMU's own memory modest under emulation.
-        add(c, {"-accel", "tcg,tb-size=256", "-cpu", "max"});
+        // Arm's pointer authentication, emulated the architected way, costs far more than
+        // QEMU's own scheme; the guest cannot tell.
+        add(c, {"-accel", "tcg,tb-size=256", "-cpu", arm ? "max,pauth-impdef=on" : "max"});
         break;
     }
     add(c, {"-smp", std::to_string(config.resources.cpus), "-m",
