@@ -29,29 +29,19 @@ TEST_CASE("machine-agent --mux-stdio serves the podman socket over its stdin and
     PingEngine engine(socket);
 
     // The agent, its stdin and stdout two pipes to us.
-    int to_agent[2], from_agent[2];
-    REQUIRE(::pipe2(to_agent, O_CLOEXEC) == 0);
-    REQUIRE(::pipe2(from_agent, O_CLOEXEC) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, to_agent[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, from_agent[1], 1);
-    auto pid = spawn_program({MACHINE_AGENT_BINARY, "--mux-stdio", "--root", root.path().string()},
-                             &actions);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(to_agent[0]);
-    ::close(from_agent[1]);
+    auto agent =
+        spawn_with_stdio({MACHINE_AGENT_BINARY, "--mux-stdio", "--root", root.path().string()});
 
     // The host's end: the API socket a client connects to, carried over the agent's stdio.
     auto api = host.path() / "api.sock";
-    auto forwarder = std::make_unique<HostEnd>(api, from_agent[0], to_agent[1]);
+    auto forwarder = std::make_unique<HostEnd>(api, agent.from_child, agent.to_child);
 
     CHECK(ping(api) == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK");
 
     // The host goes: the agent's stdin ends, and so does the agent, with 0.
     forwarder.reset();
     int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(::waitpid(agent.pid, &status, 0) == agent.pid);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
 }

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <fcntl.h>
 #include <filesystem>
 #include <spawn.h>
 #include <string>
@@ -95,6 +96,27 @@ inline pid_t spawn_program(std::vector<std::string> args,
     pid_t pid = 0;
     REQUIRE(posix_spawn(&pid, argv[0], actions, nullptr, argv.data(), environ) == 0);
     return pid;
+}
+
+// A program whose stdin and stdout are pipes to us, as a host runs `machine-agent --mux-stdio`.
+struct StdioChild {
+    pid_t pid = 0;
+    int to_child = -1, from_child = -1; // ours to close (HostEnd takes them)
+};
+
+inline StdioChild spawn_with_stdio(std::vector<std::string> args) {
+    int to_child[2], from_child[2];
+    REQUIRE(::pipe2(to_child, O_CLOEXEC) == 0);
+    REQUIRE(::pipe2(from_child, O_CLOEXEC) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
+    auto pid = spawn_program(std::move(args), &actions);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(to_child[0]);
+    ::close(from_child[1]);
+    return {pid, to_child[1], from_child[0]};
 }
 
 } // namespace machine::agent::test

@@ -7,8 +7,6 @@
 #include "agent_test_support.h"
 #include "ping_engine.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,23 +52,12 @@ TEST_CASE("the WSL tarball, started as a root of its own, serves the API over --
             0);
     REQUIRE(std::filesystem::exists(root / "/usr/local/bin/machine-agent"));
 
-    int to_agent[2], from_agent[2];
-    REQUIRE(::pipe2(to_agent, O_CLOEXEC) == 0);
-    REQUIRE(::pipe2(from_agent, O_CLOEXEC) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, to_agent[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, from_agent[1], 1);
-    auto pid =
-        spawn_program({"/usr/bin/unshare", "--mount", "--pid", "--fork", "--propagation", "private",
-                       "chroot", root.path().string(), "/bin/sh", "-c", distribution_init},
-                      &actions);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(to_agent[0]);
-    ::close(from_agent[1]);
+    auto agent = spawn_with_stdio({"/usr/bin/unshare", "--mount", "--pid", "--fork",
+                                   "--propagation", "private", "chroot", root.path().string(),
+                                   "/bin/sh", "-c", distribution_init});
 
     auto api = host.path() / "api.sock";
-    auto forwarder = std::make_unique<HostEnd>(api, from_agent[0], to_agent[1]);
+    auto forwarder = std::make_unique<HostEnd>(api, agent.from_child, agent.to_child);
     auto reply = ping(api);
     CHECK(reply.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
     CHECK(reply.find("Libpod-Api-Version:") != std::string::npos); // podman's own answer
@@ -80,7 +67,7 @@ TEST_CASE("the WSL tarball, started as a root of its own, serves the API over --
     // with the namespace.
     forwarder.reset();
     int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(::waitpid(agent.pid, &status, 0) == agent.pid);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
 }
