@@ -4,6 +4,7 @@
 #include "../helpers/recording_runner.h"
 #include "machine/errors.h"
 #include "machine/machine_manager.h"
+#include "platform/host.h"
 #include "providers/qemu/qemu_files.h"
 #include "providers/qemu/qemu_provider.h"
 
@@ -188,4 +189,34 @@ TEST_CASE("rm clears what a killed init left, and a machine of an unknown provid
     w.manager.remove("alien");
     CHECK(w.manager.list().empty());
     CHECK_THROWS_AS(w.manager.remove("alien"), NotFound);
+}
+
+TEST_CASE("the machine's arch is its image's; another arch only where the provider emulates it",
+          "[manager]") {
+    World w;
+    auto host = platform::host_arch();
+    auto other = host == "x86_64" ? std::string("aarch64") : std::string("x86_64");
+    auto debian_name = other == "aarch64" ? "arm64" : "amd64";
+    std::ofstream(w.sandbox.root / "manifest.json")
+        << R"({"arch": ")" << debian_name << R"(", "provisioning": "ignition"})";
+
+    auto refused = w.options("foreign");
+    try {
+        w.manager.init(refused);
+        FAIL("an image of another arch was taken by a provider that cannot run it");
+    } catch (const InvalidInput &error) {
+        CHECK_THAT(error.what(), Catch::StartsWith("--image: an " + other + " image") &&
+                                     Catch::Contains("provider fake cannot run"));
+    }
+    CHECK(w.fake.calls.empty());
+    CHECK_FALSE(w.store.exists("foreign"));
+
+    w.fake.features.other_arch = true; // as QEMU, by TCG
+    CHECK(w.manager.init(w.options("foreign")).arch == other);
+
+    std::ofstream(w.sandbox.root / "manifest.json") << R"({"arch": "riscv64"})";
+    CHECK_THROWS_WITH(w.manager.init(w.options("odd")),
+                      Catch::Contains("\"arch\" in") && Catch::Contains("must be amd64 or arm64"));
+    fs::remove(w.sandbox.root / "manifest.json");
+    CHECK(w.manager.init(w.options("plain")).arch == host); // no manifest: the host's
 }
