@@ -87,7 +87,7 @@ TEST_CASE("the agent registers as the KVP daemon and takes ignition.config.N fro
     CHECK(ignition_from_kvp(pool) == part0 + part1);
 }
 
-TEST_CASE("a KVP pool without ignition.config.0 holds no config; parts join up to a gap",
+TEST_CASE("a KVP pool without ignition.config.0 holds no config, parts join up to a gap",
           "[agent]") {
     CHECK_FALSE(ignition_from_kvp({}));
     CHECK_FALSE(ignition_from_kvp({{"ignition.config.1", "x"}}));

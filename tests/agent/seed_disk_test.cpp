@@ -41,7 +41,7 @@ TEST_CASE("a seed disk is found by its ISO 9660 label, in either case", "[agent]
     CHECK(seed->label == "ignition");
 }
 
-TEST_CASE("a cidata disk counts as a seed; no labelled disk means none", "[agent]") {
+TEST_CASE("a cidata disk counts as a seed, no labelled disk means none", "[agent]") {
     TempDir root;
     add_block_device(root, "sr0", iso9660_with_label("CIDATA"));
     auto seed = find_seed_disk(Root(root.path()));

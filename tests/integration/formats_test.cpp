@@ -91,7 +91,7 @@ TEST_CASE("inspect formats", "[cli][formats]") {
           "\"dev\"\n");
 }
 
-TEST_CASE("set changes a stopped machine; the disk only grows", "[cli][formats]") {
+TEST_CASE("set changes a stopped machine, the disk only grows", "[cli][formats]") {
     CliSandbox sandbox;
     REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "--disk-size", "5"}).exit_code == 0);
     REQUIRE(sandbox.run({"set", "--cpus", "2", "--memory", "3G", "--disk-size", "7", "--rootful"})

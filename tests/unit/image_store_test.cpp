@@ -262,7 +262,7 @@ TEST_CASE("the same content from two paths is cached once", "[image]") {
     CHECK(listing(dir.path / "cache").size() == 2);
 }
 
-TEST_CASE("a modified original gets a new cache entry; the old one stays for its machines",
+TEST_CASE("a modified original gets a new cache entry, the old one stays for its machines",
           "[image]") {
     TempDir dir;
     auto source = dir.write("disk.qcow2", qcow2_image(2ull << 30, 1));

@@ -191,7 +191,7 @@ TEST_CASE("rm clears what a killed init left, and a machine of an unknown provid
     CHECK_THROWS_AS(w.manager.remove("alien"), NotFound);
 }
 
-TEST_CASE("the machine's arch is its image's; another arch only where the provider emulates it",
+TEST_CASE("the machine's arch is its image's, another arch only where the provider emulates it",
           "[manager]") {
     World w;
     auto host = platform::host_arch();

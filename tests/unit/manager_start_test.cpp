@@ -77,7 +77,7 @@ struct World {
 
 } // namespace
 
-TEST_CASE("start waits for the guest's Ready, then its SSH; stop stops, twice too", "[manager]") {
+TEST_CASE("start waits for the guest's Ready, then its SSH, stop stops, twice too", "[manager]") {
     World w;
     CHECK(w.manager.start("m", w.options()) == StartResult::started);
     CHECK(w.state() == "running");
