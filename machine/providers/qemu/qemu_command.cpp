@@ -45,14 +45,10 @@ void add_machine_and_cpu(Command &c, const MachineConfig &config, Accelerator ac
             std::to_string(config.resources.memory_mib)});
 }
 
-bool boots_firmware(const MachineConfig &config) {
-    return config.image.kernel.empty() || config.image.initrd.empty();
-}
-
 void add_boot(Command &c, const MachineConfig &config, const QemuHost &host,
               const QemuFiles &files) {
     const auto &image = config.image;
-    if (boots_firmware(config)) {
+    if (boots_by_firmware(config)) {
         // The code read-only and shared, the variables the machine's own (QEMU's pflash units).
         add(c, {"-drive",
                 fmt::format("if=pflash,format=raw,unit=0,readonly=on,file={}",
@@ -144,6 +140,10 @@ void add_shares(Command &c, const MachineConfig &config) {
 }
 
 } // namespace
+
+bool boots_by_firmware(const MachineConfig &config) {
+    return config.image.kernel.empty() || config.image.initrd.empty();
+}
 
 std::string qemu_system_binary(const std::string &guest_arch) {
     return "qemu-system-" + guest_arch;

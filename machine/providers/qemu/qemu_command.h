@@ -20,6 +20,9 @@ struct QemuHost {
 Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
                             const QemuHost &host);
 
+// True when the image brings no kernel and initrd of its own: UEFI firmware boots the disk.
+bool boots_by_firmware(const MachineConfig &config);
+
 // The qemu-system binary for a guest architecture.
 std::string qemu_system_binary(const std::string &guest_arch);
 

@@ -47,6 +47,16 @@ UefiFirmware uefi_firmware(const std::string &arch) {
     return *found;
 }
 
+// An image of another arch needs that arch's qemu-system, which check_host() did not ask for.
+void check_emulator(const std::string &arch) {
+    if (auto binary = qemu_system_binary(arch); platform::find_program(binary).empty())
+        throw HostNotReady(fmt::format("the image is for {} and QEMU for it is not installed "
+                                       "here: no {} on PATH",
+                                       arch, binary),
+                           "install it (Debian and Ubuntu: apt install qemu-system-arm for "
+                           "aarch64, qemu-system-x86 for x86_64), or give an image for this host");
+}
+
 // Written beside, then renamed: a killed init leaves no half-made file under the final name.
 template <typename Write> void write_private_file(const std::filesystem::path &file, Write write) {
     auto partial = file;
@@ -95,15 +105,9 @@ void QemuProvider::create(MachineConfig &config, const Layout &layout,
     QemuFiles files(layout);
     const char *spec = std::getenv(std::string(qemu_devices_variable).c_str());
     auto devices = parse_qemu_devices(spec ? spec : "", config.arch);
-    if (auto binary = qemu_system_binary(config.arch); platform::find_program(binary).empty())
-        throw HostNotReady(fmt::format("the image is for {} and QEMU for it is not installed "
-                                       "here: no {} on PATH",
-                                       config.arch, binary),
-                           "install it (Debian and Ubuntu: apt install qemu-system-arm for "
-                           "aarch64, qemu-system-x86 for x86_64), or give an image for this host");
-    bool firmware_boot = config.image.kernel.empty() || config.image.initrd.empty();
+    check_emulator(config.arch);
     std::optional<UefiFirmware> firmware;
-    if (firmware_boot)
+    if (boots_by_firmware(config))
         firmware = uefi_firmware(config.arch);
     store_qemu_devices(devices, config.provider_state);
 
@@ -161,7 +165,7 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     QemuHost host;
     host.accelerator = host_accelerator(config.arch);
     host.devices = stored_qemu_devices(config.provider_state);
-    if (config.image.kernel.empty() || config.image.initrd.empty())
+    if (boots_by_firmware(config))
         host.firmware_code = uefi_firmware(config.arch).code.string();
     if (const char *chosen = std::getenv("MACHINE_ACCEL"); chosen && *chosen)
         notice(std::string("using the accelerator MACHINE_ACCEL names: ") + chosen);
