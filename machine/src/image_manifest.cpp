@@ -26,15 +26,17 @@ ImageManifest read_image_manifest(const std::filesystem::path &folder) {
                                                       file.string()));
         return json[key].get<std::string>();
     };
-    // Debian's names for the architecture, as guest-image/build writes them.
+    // Debian's names for the architecture, as guest-image/build writes them, or QEMU's.
     auto arch = text("arch");
     if (arch == "amd64")
         arch = "x86_64";
     else if (arch == "arm64")
         arch = "aarch64";
-    else if (!arch.empty())
-        throw InvalidInput("--image", fmt::format("--image: \"arch\" in {} must be amd64 or arm64",
-                                                  file.string()));
+    else if (!arch.empty() && arch != "x86_64" && arch != "aarch64")
+        throw InvalidInput(
+            "--image",
+            fmt::format("--image: \"arch\" in {} must be amd64 or arm64 (or x86_64, aarch64)",
+                        file.string()));
     ImageManifest manifest{true, text("kernel_cmdline"), text("provisioning"), arch, {}};
     // "files": {"disk.qcow2": {"sha256": "...", "size": N}, ...}; entries without a digest are
     // simply not checked.

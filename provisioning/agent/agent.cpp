@@ -129,7 +129,8 @@ void run_agent(const Options &options, System &system, const Log &log) {
         log.info("no Ignition config this boot; provisioned before, so only checking readiness");
         readiness = parse_marker(*previous);
     } else {
-        throw NotProvisioned("no Ignition config (fw_cfg, a seed disk, Hyper-V KVP, vsock) and this machine was never "
+        throw NotProvisioned("no Ignition config (fw_cfg, a seed disk, Hyper-V KVP, vsock) and "
+                             "this machine was never "
                              "provisioned");
     }
     notify_systemd("READY=1\nSTATUS=provisioned; waiting for sshd and the podman socket");

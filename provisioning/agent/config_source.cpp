@@ -51,7 +51,8 @@ std::optional<FoundConfig> config_from_kvp(const Root &root, std::chrono::millis
         std::this_thread::sleep_for(250ms);
     }
     auto pool = receive_kvp_pool(device.get(), wait, 1s);
-    write_kvp_pool_file(root.host(kvp_pool_dir) / ".kvp_pool_0", pool);
+    if (!pool.empty()) // a host that said nothing this boot leaves the last pool as it was
+        write_kvp_pool_file(root.host(kvp_pool_dir) / ".kvp_pool_0", pool);
     if (auto text = ignition_from_kvp(pool))
         return FoundConfig{*text, "Hyper-V KVP pool 0"};
     return std::nullopt;
@@ -88,8 +89,12 @@ std::optional<FoundConfig> find_config(const Options &options, const Root &root,
         return FoundConfig{*text, fw_cfg.string()};
     if (auto seed = find_seed_disk(root)) {
         auto from = "the seed disk " + root.guest(seed->device) + " (" + seed->label + ")";
-        if (auto text = read_seed_config(*seed))
-            return FoundConfig{*text, from};
+        try {
+            if (auto text = read_seed_config(*seed))
+                return FoundConfig{*text, from};
+        } catch (const SystemError &) {
+            // A disk that will not mount is no config: the other sources are still asked.
+        }
     }
     if (stat_path(root.host(fw_cfg_dir), true))
         return std::nullopt; // QEMU without a config: nothing else to ask

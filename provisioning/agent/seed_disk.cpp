@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace machine::agent {
 
@@ -22,32 +24,60 @@ std::string lower(std::string text) {
     return text;
 }
 
-// Mounted read-only at a private folder of its own until destroyed.
+constexpr std::size_t largest_config = 16 << 20;
+
+// Mounted read-only until destroyed, inside a folder only root can enter: the disk's own modes
+// would let anyone read the config, which holds the SSH host key.
 class ReadOnlyMount {
 public:
     explicit ReadOnlyMount(const std::filesystem::path &device) {
-        char folder[] = "/run/machine-seed.XXXXXX";
+        char folder[] = "/run/machine-seed.XXXXXX"; // 0700
         if (!::mkdtemp(folder))
             throw SystemError("cannot make a folder to mount the seed disk on", errno);
-        folder_ = folder;
-        if (::mount(device.c_str(), folder, "iso9660", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                    nullptr) != 0) {
+        private_ = folder;
+        mount_point_ = private_ / "disk";
+        if (::mkdir(mount_point_.c_str(), 0700) != 0 ||
+            ::mount(device.c_str(), mount_point_.c_str(), "iso9660",
+                    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
             int error = errno;
-            ::rmdir(folder);
+            cleanup();
             throw SystemError("cannot mount the seed disk " + device.string(), error);
         }
     }
     ReadOnlyMount(const ReadOnlyMount &) = delete;
     ReadOnlyMount &operator=(const ReadOnlyMount &) = delete;
     ~ReadOnlyMount() {
-        ::umount2(folder_.c_str(), MNT_DETACH);
-        ::rmdir(folder_.c_str());
+        ::umount2(mount_point_.c_str(), MNT_DETACH);
+        cleanup();
     }
-    const std::filesystem::path &folder() const { return folder_; }
+    const std::filesystem::path &folder() const { return mount_point_; }
 
 private:
-    std::filesystem::path folder_;
+    void cleanup() {
+        ::rmdir(mount_point_.c_str());
+        ::rmdir(private_.c_str());
+    }
+    std::filesystem::path private_, mount_point_;
 };
+
+// A plain file of the disk, bounded: the disk is not to be trusted to hold one (a FIFO would
+// block, a link to /dev/zero would never end).
+std::optional<std::string> read_plain_file(const std::filesystem::path &path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    struct stat info {};
+    if (!fd || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode) ||
+        std::size_t(info.st_size) > largest_config)
+        return std::nullopt;
+    std::string text(std::size_t(info.st_size), '\0');
+    std::size_t done = 0;
+    while (done < text.size()) {
+        auto got = ::read(fd.get(), text.data() + done, text.size() - done);
+        if (got <= 0)
+            return std::nullopt;
+        done += std::size_t(got);
+    }
+    return text;
+}
 
 } // namespace
 
@@ -85,8 +115,8 @@ std::optional<SeedDisk> find_seed_disk(const Root &root) {
 std::optional<std::string> read_seed_config(const SeedDisk &disk) {
     ReadOnlyMount mounted(disk.device);
     if (disk.label == "ignition")
-        return read_file(mounted.folder() / "config.ign");
-    auto user_data = read_file(mounted.folder() / "user-data");
+        return read_plain_file(mounted.folder() / "config.ign");
+    auto user_data = read_plain_file(mounted.folder() / "user-data");
     if (user_data && user_data->find_first_not_of(" \t\r\n") != std::string::npos &&
         (*user_data)[user_data->find_first_not_of(" \t\r\n")] == '{')
         return user_data;

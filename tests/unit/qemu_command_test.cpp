@@ -639,3 +639,11 @@ TEST_CASE("MACHINE_QEMU_DEVICES is read, checked and kept in the provider state"
     rejected("gpu=yes", "x86_64", "KEY disk, console or config");
     rejected("console", "x86_64", "not KEY=VALUE");
 }
+
+TEST_CASE("an x86_64 machine made before UEFI boot is given no firmware: SeaBIOS boots it",
+          "[qemu]") {
+    auto args = plan(config_for("x86_64"), Accelerator::kvm, "").args;
+    CHECK(values_of(args, "-drive") ==
+          Args{"if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "discard=unmap"});
+}

@@ -49,6 +49,8 @@ void add_boot(Command &c, const MachineConfig &config, const QemuHost &host,
               const QemuFiles &files) {
     const auto &image = config.image;
     if (boots_by_firmware(config)) {
+        if (host.firmware_code.empty())
+            return; // x86_64 machines made before UEFI boot: SeaBIOS, QEMU's own
         // The code read-only and shared, the variables the machine's own (QEMU's pflash units).
         add(c, {"-drive",
                 fmt::format("if=pflash,format=raw,unit=0,readonly=on,file={}",

@@ -13,7 +13,7 @@ namespace machine {
 // Host-side facts the plan depends on, given explicitly so the plan stays pure.
 struct QemuHost {
     Accelerator accelerator = Accelerator::tcg;
-    std::string firmware_code; // UEFI, for an image without its own kernel
+    std::string firmware_code; // UEFI, for an image without its own kernel; x86_64: "" is SeaBIOS
     QemuDevices devices;
 };
 

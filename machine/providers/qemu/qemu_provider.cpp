@@ -68,6 +68,13 @@ template <typename Write> void write_private_file(const std::filesystem::path &f
     std::filesystem::rename(partial, file);
 }
 
+// A fresh variable store: no boot entries, so the firmware boots the disk's removable path.
+void make_efi_vars(const QemuFiles &files, const UefiFirmware &firmware) {
+    write_private_file(files.efi_vars, [&](const std::filesystem::path &temp) {
+        std::filesystem::copy_file(firmware.vars_template, temp);
+    });
+}
+
 } // namespace
 
 ProviderFeatures QemuProvider::features() const {
@@ -107,8 +114,10 @@ void QemuProvider::create(MachineConfig &config, const Layout &layout,
     auto devices = parse_qemu_devices(spec ? spec : "", config.arch);
     check_emulator(config.arch);
     std::optional<UefiFirmware> firmware;
-    if (boots_by_firmware(config))
+    if (boots_by_firmware(config)) {
         firmware = uefi_firmware(config.arch);
+        config.provider_state["firmware"] = "uefi";
+    }
     store_qemu_devices(devices, config.provider_state);
 
     // An earlier attempt may have left a half-written overlay: start from nothing.
@@ -117,10 +126,8 @@ void QemuProvider::create(MachineConfig &config, const Layout &layout,
         runner_.check(qemu_img_create_overlay(config.image.path, config.image.format, temp.string(),
                                               config.resources.disk_gib));
     });
-    if (firmware) // a fresh variable store: no boot entries, so the disk's removable path boots
-        write_private_file(files.efi_vars, [&](const std::filesystem::path &temp) {
-            std::filesystem::copy_file(firmware->vars_template, temp);
-        });
+    if (firmware)
+        make_efi_vars(files, *firmware);
 
     // The payload: fw_cfg reads the Ignition file at every boot; a seed is a read-only disk.
     if (payload.kind == "ignition" && devices.config == "seed-disk") {
@@ -165,8 +172,15 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     QemuHost host;
     host.accelerator = host_accelerator(config.arch);
     host.devices = stored_qemu_devices(config.provider_state);
-    if (boots_by_firmware(config))
-        host.firmware_code = uefi_firmware(config.arch).code.string();
+    // x86_64 machines made before UEFI boot keep SeaBIOS; aarch64 ones get the variable store
+    // they did not have.
+    bool legacy_bios = config.arch == "x86_64" && !config.provider_state.count("firmware");
+    if (boots_by_firmware(config) && !legacy_bios) {
+        auto firmware = uefi_firmware(config.arch);
+        host.firmware_code = firmware.code.string();
+        if (!std::filesystem::exists(files.efi_vars))
+            make_efi_vars(files, firmware);
+    }
     if (const char *chosen = std::getenv("MACHINE_ACCEL"); chosen && *chosen)
         notice(std::string("using the accelerator MACHINE_ACCEL names: ") + chosen);
     else if (auto warning = accelerator_warning(host.accelerator); !warning.empty())
