@@ -46,7 +46,8 @@ std::optional<FoundConfig> config_from_kvp(const Root &root, std::chrono::millis
     auto deadline = Clock::now() + wait;
     UniqueFd device;
     while (!(device = UniqueFd(::open(device_path.c_str(), O_RDWR | O_CLOEXEC)))) {
-        if (Clock::now() >= deadline)
+        // Only a device not made yet is worth waiting for; EBUSY is a KVP daemon holding it.
+        if (errno != ENOENT || Clock::now() >= deadline)
             return std::nullopt;
         std::this_thread::sleep_for(250ms);
     }
