@@ -7,7 +7,7 @@
 using machine::platform::api_pipe_name;
 using machine::platform::ApiPipe;
 
-TEST_CASE("a machine's Windows API pipe is \\\\.\\pipe\\machine-NAME") {
+TEST_CASE("a machine's Windows API pipe is named machine-NAME under the pipe root") {
     CHECK(api_pipe_name("default") == R"(\\.\pipe\machine-default)");
     CHECK(api_pipe_name("dev.box_1") == R"(\\.\pipe\machine-dev.box_1)");
 }
