@@ -9,6 +9,7 @@
 #include <fstream>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,9 +22,13 @@ namespace {
 
 struct Pipe {
     int read = -1, write = -1;
-    Pipe() {
+    // A socket pair for a child's stdin, so that writing after the child has gone is EPIPE
+    // (MSG_NOSIGNAL), not a SIGPIPE that would end this process.
+    enum Kind { pipe, socket_pair };
+    explicit Pipe(Kind kind = pipe) {
         int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0)
+        if ((kind == pipe ? ::pipe2(fds, O_CLOEXEC)
+                          : ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)) != 0)
             throw SystemError("cannot create a pipe", errno);
         read = fds[0];
         write = fds[1];
@@ -88,10 +93,15 @@ pid_t start_process(const Command &command, const posix_spawn_file_actions_t &ac
     return pid;
 }
 
-// Reads both pipes until both close, without letting either fill up and stall the child.
-void drain(Pipe &out, Pipe &err, ProcessResult &result) {
-    std::array<pollfd, 2> fds{{{out.read, POLLIN, 0}, {err.read, POLLIN, 0}}};
+// Writes `input` to the child's stdin and reads both output pipes until both close, without
+// letting any of them fill up and stall the child.
+void converse(Pipe &in, const std::string &input, Pipe &out, Pipe &err, ProcessResult &result) {
+    std::array<pollfd, 3> fds{
+        {{out.read, POLLIN, 0}, {err.read, POLLIN, 0}, {in.write, POLLOUT, 0}}};
     std::array<std::string *, 2> sinks{&result.out, &result.err};
+    std::size_t written = 0;
+    if (input.empty())
+        in.close_write(), fds[2].fd = -1;
     int open = 2;
     char buffer[65536];
     while (open > 0) {
@@ -100,7 +110,16 @@ void drain(Pipe &out, Pipe &err, ProcessResult &result) {
                 continue;
             throw SystemError("cannot wait for a child's output", errno);
         }
-        for (std::size_t i = 0; i < fds.size(); ++i) {
+        if (fds[2].fd >= 0 && fds[2].revents) {
+            // A child that stops reading early (EPIPE) has had what it wanted.
+            auto n = ::send(in.write, input.data() + written, input.size() - written,
+                            MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0)
+                written += std::size_t(n);
+            if (written == input.size() || (n < 0 && errno != EINTR && errno != EAGAIN))
+                in.close_write(), fds[2].fd = -1;
+        }
+        for (std::size_t i = 0; i < sinks.size(); ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             auto n = ::read(fds[i].fd, buffer, sizeof buffer);
@@ -117,18 +136,22 @@ void drain(Pipe &out, Pipe &err, ProcessResult &result) {
 } // namespace
 
 ProcessResult SpawnProcessRunner::run(const Command &command) {
-    Pipe out, err;
+    Pipe in(Pipe::socket_pair), out, err;
     SpawnActions spawn;
-    posix_spawn_file_actions_addopen(&spawn.actions, 0, "/dev/null", O_RDONLY, 0);
+    if (command.input.empty())
+        posix_spawn_file_actions_addopen(&spawn.actions, 0, "/dev/null", O_RDONLY, 0);
+    else
+        posix_spawn_file_actions_adddup2(&spawn.actions, in.read, 0);
     posix_spawn_file_actions_adddup2(&spawn.actions, out.write, 1);
     posix_spawn_file_actions_adddup2(&spawn.actions, err.write, 2);
 
     pid_t pid = start_process(command, spawn.actions, nullptr);
+    in.close_read();
     out.close_write();
     err.close_write();
 
     ProcessResult result;
-    drain(out, err, result);
+    converse(in, command.input, out, err, result);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)

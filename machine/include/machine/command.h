@@ -10,6 +10,7 @@ struct Command {
     std::string program;
     std::vector<std::string> args;
     std::map<std::string, std::string> env; // added to the inherited environment
+    std::string input = {}; // written to its stdin (empty: stdin is the null device)
 
     bool operator==(const Command &) const = default;
 

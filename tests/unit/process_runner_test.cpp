@@ -1,0 +1,22 @@
+#include "platform/process_runner.h"
+
+#include <catch2/catch.hpp>
+
+using namespace machine;
+
+TEST_CASE("the process runner hands a command its input on stdin and keeps both outputs") {
+    platform::SpawnProcessRunner runner;
+    std::string big(1 << 20, 'x'); // more than a pipe holds: the runner must write and read at once
+    auto result = runner.run({"sh", {"-c", "cat; echo done >&2"}, {}, big});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == big);
+    CHECK(result.err == "done\n");
+}
+
+TEST_CASE("a command without input reads the null device, one that stops reading is not fatal") {
+    platform::SpawnProcessRunner runner;
+    CHECK(runner.run({"sh", {"-c", "wc -c"}, {}}).out == "0\n");
+    auto early = runner.run({"sh", {"-c", "head -c 3; exit 7"}, {}, std::string(1 << 20, 'y')});
+    CHECK(early.exit_code == 7);
+    CHECK(early.out == "yyy");
+}
