@@ -42,7 +42,7 @@ void write_seed_image(const std::filesystem::path &iso, const std::string &label
     check(a.get(), archive_write_set_format_option(a.get(), "iso9660", "rockridge", "1"),
           "rock ridge");
     check(a.get(), archive_write_set_format_option(a.get(), "iso9660", "joliet", "1"), "joliet");
-    check(a.get(), archive_write_open_filename(a.get(), iso.c_str()), iso.string());
+    check(a.get(), archive_write_open_filename(a.get(), iso.string().c_str()), iso.string());
     for (const auto &[name, contents] : files)
         add_file(a.get(), name, contents);
     check(a.get(), archive_write_close(a.get()), "close");

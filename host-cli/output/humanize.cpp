@@ -1,5 +1,7 @@
 #include "output/humanize.h"
 
+#include "platform/local_time.h"
+
 #include <ctime>
 #include <fmt/format.h>
 
@@ -54,12 +56,10 @@ std::string bytes_size(std::uint64_t bytes) {
 }
 
 std::string rfc3339(std::int64_t unix_seconds) {
-    std::time_t time = unix_seconds;
-    std::tm local{};
-    ::localtime_r(&time, &local);
+    auto local = platform::local_time(unix_seconds);
     char buffer[40];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &local);
-    long offset = local.tm_gmtoff / 60;
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &local.calendar);
+    long offset = local.utc_offset_seconds / 60;
     if (offset == 0)
         return std::string(buffer) + "Z";
     return fmt::format("{}{}{:02}:{:02}", buffer, offset < 0 ? '-' : '+', std::labs(offset) / 60,

@@ -1,29 +1,20 @@
 #include "mux_session.h"
 
+#include "machine/platform/link_io.h"
+
 #include <algorithm>
-#include <cerrno>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <vector>
 
 namespace machine::mux {
 
 namespace {
 
+namespace io = platform::link_io;
+
 constexpr std::size_t read_chunk = 65536;
 // Local sockets are read only while less than this waits for the link: the link is shared, so a
 // full one is backpressure for every stream alike, and memory stays bounded.
 constexpr std::size_t link_backlog = 1024 * 1024;
-
-void make_nonblocking(int fd) {
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
-
-bool would_block() {
-    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-}
 
 std::size_t bytes_in(const std::deque<std::string> &datagrams) {
     std::size_t bytes = 0;
@@ -40,17 +31,17 @@ Session::Session(int link_in, int link_out, EndpointOptions options)
     : link_in_(link_in), link_out_(link_out), options_(std::move(options)) {
     if (!options_.log)
         options_.log = [](const std::string &) {};
-    make_nonblocking(link_in_);
-    make_nonblocking(link_out_);
+    io::make_nonblocking(link_in_);
+    io::make_nonblocking(link_out_);
     queue(hello(true));
     refresh_listeners();
 }
 
 Session::~Session() {
     drop_all();
-    ::close(link_in_);
+    io::close(link_in_);
     if (link_out_ != link_in_)
-        ::close(link_out_);
+        io::close(link_out_);
 }
 
 void Session::queue(const Frame &frame) {
@@ -58,58 +49,59 @@ void Session::queue(const Frame &frame) {
 }
 
 void Session::run(const std::function<bool()> &keep_going) {
-    std::vector<pollfd> fds;
+    std::vector<io::Polled> fds;
     std::vector<std::uint32_t> ids;
     while (keep_going()) {
         fds.clear();
         ids.clear();
         // One fd both ways, or two; a writing side with nothing to write stays out.
         bool one_fd = link_in_ == link_out_;
-        short out_events = out_.empty() ? 0 : POLLOUT;
-        fds.push_back({link_in_, short(POLLIN | (one_fd ? out_events : 0)), 0});
+        short out_events = out_.empty() ? 0 : io::writable;
+        fds.push_back({link_in_, short(io::readable | (one_fd ? out_events : 0)), 0});
         fds.push_back({one_fd || !out_events ? -1 : link_out_, out_events, 0});
-        fds.push_back({options_.listeners_changed, POLLIN, 0});
+        fds.push_back({options_.listeners_changed, io::readable, 0});
         for (const auto &listener : listeners_) // clients wait until the peer said HELLO
-            fds.push_back({peer_ready_ ? listener.fd : -1, POLLIN, 0});
+            fds.push_back({peer_ready_ ? listener.fd : -1, io::readable, 0});
         auto first_stream = fds.size();
         for (auto &[id, stream] : streams_) {
             short events = 0;
             if (!stream.local_eof && stream.send_credit > 0 && out_.size() < link_backlog)
-                events |= POLLIN;
+                events |= io::readable;
             if (!stream.to_local.empty() || !stream.datagrams.empty())
-                events |= POLLOUT;
+                events |= io::writable;
             // An fd with nothing wanted stays out: its POLLHUP would wake us forever.
             fds.push_back({events ? stream.fd : -1, events, 0});
             ids.push_back(id);
         }
-        if (::poll(fds.data(), fds.size(), 1000) < 0) {
-            if (errno == EINTR)
-                continue;
+        auto waited = io::wait(fds, 1000);
+        if (waited == io::Wait::interrupted)
+            continue;
+        if (waited == io::Wait::failed) {
             options_.log("mux: poll failed");
             return;
         }
-        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+        if (fds[0].revents & (io::readable | io::hung_up | io::failed))
             if (!read_link())
                 return;
         auto listening = listeners_; // a frame read above cannot change it; a refresh can
         for (std::size_t i = 0; i < listening.size(); ++i)
-            if (fds[i + 3].revents & POLLIN) {
+            if (fds[i + 3].revents & io::readable) {
                 if (listening[i].datagram)
                     receive_datagram(listening[i]);
                 else
                     accept_client(listening[i]);
             }
-        if (fds[2].revents & POLLIN)
+        if (fds[2].revents & io::readable)
             refresh_listeners();
         for (std::size_t i = 0; i < ids.size(); ++i) {
             auto found = streams_.find(ids[i]);
             if (found == streams_.end() || fds[i + first_stream].fd < 0)
                 continue; // closed by a frame read above
             auto revents = fds[i + first_stream].revents;
-            if (revents & (POLLOUT | POLLERR))
+            if (revents & (io::writable | io::failed))
                 write_local(found->first, found->second);
             found = streams_.find(ids[i]);
-            if (found != streams_.end() && (revents & (POLLIN | POLLHUP | POLLERR)) &&
+            if (found != streams_.end() && (revents & (io::readable | io::hung_up | io::failed)) &&
                 !found->second.local_eof)
                 read_local(found->first, found->second);
         }
@@ -151,8 +143,8 @@ void Session::expire_idle_datagrams() {
 
 bool Session::read_link() {
     char buffer[read_chunk];
-    auto n = ::read(link_in_, buffer, sizeof buffer);
-    if (n < 0 && would_block())
+    auto n = io::read(link_in_, buffer, sizeof buffer);
+    if (n < 0 && io::would_block())
         return true;
     if (n <= 0) {
         options_.log(n == 0 ? "mux: the link ended" : "mux: the link failed");
@@ -179,8 +171,8 @@ bool Session::read_link() {
 
 bool Session::write_link() {
     while (!out_.empty()) {
-        auto n = ::write(link_out_, out_.data(), out_.size());
-        if (n < 0 && would_block())
+        auto n = io::write(link_out_, out_.data(), out_.size());
+        if (n < 0 && io::would_block())
             return true;
         if (n <= 0) {
             options_.log("mux: cannot write to the link");
@@ -212,7 +204,7 @@ void Session::handle(Frame frame) {
             queue({FrameType::close, frame.stream, error.substr(0, 1024)});
             return;
         }
-        make_nonblocking(fd);
+        io::make_nonblocking(fd);
         auto &stream = streams_[frame.stream];
         stream.fd = fd;
         stream.datagram = frame.payload.rfind("udp:", 0) == 0;
@@ -252,7 +244,7 @@ void Session::handle(Frame frame) {
     case FrameType::close:
         if (found != streams_.end()) {
             if (found->second.fd >= 0)
-                ::close(found->second.fd);
+                io::close(found->second.fd);
             streams_.erase(found);
         }
         return;
@@ -260,7 +252,7 @@ void Session::handle(Frame frame) {
 }
 
 void Session::accept_client(const Listener &listener) {
-    int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int fd = io::accept(listener.fd);
     if (fd < 0)
         return;
     auto id = next_id_++;
@@ -270,14 +262,11 @@ void Session::accept_client(const Listener &listener) {
 
 void Session::receive_datagram(const Listener &listener) {
     std::string datagram(read_chunk, '\0');
-    sockaddr_storage from{};
-    socklen_t length = sizeof from;
-    auto n = ::recvfrom(listener.fd, datagram.data(), datagram.size(), 0,
-                        reinterpret_cast<sockaddr *>(&from), &length);
+    std::string peer; // the sender's address (sockaddr)
+    auto n = io::receive_from(listener.fd, datagram.data(), datagram.size(), peer);
     if (n < 0)
         return;
     datagram.resize(std::size_t(n));
-    std::string peer(reinterpret_cast<const char *>(&from), length);
     auto found = std::find_if(streams_.begin(), streams_.end(), [&](const auto &entry) {
         return entry.second.listener == listener.fd && entry.second.peer == peer;
     });
@@ -300,14 +289,12 @@ void Session::receive_datagram(const Listener &listener) {
 void Session::send_datagrams(std::uint32_t id, Stream &stream) {
     while (!stream.datagrams.empty()) {
         const auto &datagram = stream.datagrams.front();
-        ssize_t n;
+        std::ptrdiff_t n;
         if (stream.fd >= 0)
-            n = ::send(stream.fd, datagram.data(), datagram.size(), MSG_NOSIGNAL);
+            n = io::send(stream.fd, datagram.data(), datagram.size());
         else
-            n = ::sendto(stream.listener, datagram.data(), datagram.size(), MSG_NOSIGNAL,
-                         reinterpret_cast<const sockaddr *>(stream.peer.data()),
-                         socklen_t(stream.peer.size()));
-        if (n < 0 && would_block())
+            n = io::send_to(stream.listener, datagram.data(), datagram.size(), stream.peer);
+        if (n < 0 && io::would_block())
             return;
         // Sent, or refused (nobody listens yet): either way it is gone, as UDP goes.
         queue(credit(id, std::uint32_t(datagram.size())));
@@ -318,7 +305,7 @@ void Session::send_datagrams(std::uint32_t id, Stream &stream) {
 void Session::read_local(std::uint32_t id, Stream &stream) {
     if (stream.datagram) { // guest UDP: one datagram, whole or not at all
         std::string datagram(read_chunk, '\0');
-        auto n = ::recv(stream.fd, datagram.data(), datagram.size(), 0);
+        auto n = io::receive(stream.fd, datagram.data(), datagram.size());
         if (n < 0 || std::size_t(n) > stream.send_credit || out_.size() >= link_backlog)
             return; // nothing, a refusal (ICMP), or dropped for want of room
         datagram.resize(std::size_t(n));
@@ -328,8 +315,8 @@ void Session::read_local(std::uint32_t id, Stream &stream) {
         return;
     }
     std::string buffer(std::min<std::size_t>(stream.send_credit, read_chunk), '\0');
-    auto n = ::read(stream.fd, buffer.data(), buffer.size());
-    if (n < 0 && would_block())
+    auto n = io::read(stream.fd, buffer.data(), buffer.size());
+    if (n < 0 && io::would_block())
         return;
     if (n < 0) {
         close_stream(id, "the local connection failed");
@@ -344,7 +331,7 @@ void Session::read_local(std::uint32_t id, Stream &stream) {
         queue({FrameType::data, id, std::move(buffer)});
     }
     if (stream.local_eof && stream.peer_eof && stream.to_local.empty()) {
-        ::close(stream.fd);
+        io::close(stream.fd);
         streams_.erase(id); // finished both ways
     }
 }
@@ -353,8 +340,8 @@ void Session::write_local(std::uint32_t id, Stream &stream) {
     if (stream.datagram)
         return send_datagrams(id, stream);
     while (!stream.to_local.empty()) {
-        auto n = ::send(stream.fd, stream.to_local.data(), stream.to_local.size(), MSG_NOSIGNAL);
-        if (n < 0 && would_block())
+        auto n = io::send(stream.fd, stream.to_local.data(), stream.to_local.size());
+        if (n < 0 && io::would_block())
             break;
         if (n < 0) {
             close_stream(id, "the local connection closed");
@@ -364,11 +351,11 @@ void Session::write_local(std::uint32_t id, Stream &stream) {
         queue(credit(id, std::uint32_t(n)));
     }
     if (stream.to_local.empty() && stream.peer_eof && !stream.local_shut) {
-        ::shutdown(stream.fd, SHUT_WR);
+        io::shutdown_sending(stream.fd);
         stream.local_shut = true;
     }
     if (stream.local_eof && stream.local_shut) {
-        ::close(stream.fd);
+        io::close(stream.fd);
         streams_.erase(id); // finished both ways
     }
 }
@@ -378,7 +365,7 @@ void Session::close_stream(std::uint32_t id, const std::string &reason) {
     if (found == streams_.end())
         return;
     if (found->second.fd >= 0)
-        ::close(found->second.fd);
+        io::close(found->second.fd);
     streams_.erase(found);
     queue({FrameType::close, id, reason});
 }
@@ -386,7 +373,7 @@ void Session::close_stream(std::uint32_t id, const std::string &reason) {
 void Session::drop_all() {
     for (auto &[id, stream] : streams_)
         if (stream.fd >= 0)
-            ::close(stream.fd);
+            io::close(stream.fd);
     streams_.clear();
 }
 

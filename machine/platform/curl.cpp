@@ -2,10 +2,12 @@
 
 #include "machine/errors.h"
 
-#include <dlfcn.h>
 #include <fmt/format.h>
 #include <mutex>
 #include <string>
+#ifndef _WIN32
+#include <dlfcn.h>
+#endif
 
 namespace machine::platform {
 
@@ -18,6 +20,15 @@ namespace {
                        "(Fedora)");
 }
 
+#ifdef _WIN32
+// Linked in (libcurl on Schannel, built by .ci/cross-deps-windows): nothing to load.
+CurlLibrary load() {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        not_ready("libcurl failed to initialize");
+    return {&curl_easy_init,    &curl_easy_cleanup, &curl_easy_setopt,
+            &curl_easy_perform, &curl_easy_getinfo, &curl_easy_strerror};
+}
+#else
 template <typename F> void bind(void *library, const char *name, F &function) {
     function = reinterpret_cast<F>(::dlsym(library, name));
     if (!function)
@@ -44,6 +55,8 @@ CurlLibrary load() {
         not_ready("libcurl failed to initialize");
     return curl;
 }
+
+#endif
 
 } // namespace
 

@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 namespace machine::platform {
 
@@ -21,7 +24,11 @@ void fault_point(const char *step) {
     if (is("MACHINE_TEST_SLEEP_AT", step))
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     if (is("MACHINE_TEST_KILL_AT", step))
+#ifdef _WIN32
+        TerminateProcess(GetCurrentProcess(), 137); // no handler, no cleanup: as SIGKILL
+#else
         std::raise(SIGKILL);
+#endif
 }
 
 } // namespace machine::platform

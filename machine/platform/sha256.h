@@ -5,8 +5,6 @@
 #include <memory>
 #include <string>
 
-struct evp_md_ctx_st;
-
 namespace machine::platform {
 
 class Sha256 {
@@ -16,12 +14,16 @@ public:
     // The digest as 64 lower-case hex digits; the object is spent afterwards.
     std::string hex_digest();
 
+    Sha256(Sha256 &&) noexcept;
+    ~Sha256();
+
 private:
-    struct Free {
-        void operator()(evp_md_ctx_st *context) const;
-    };
-    std::unique_ptr<evp_md_ctx_st, Free> context_;
+    struct State; // the system library's: OpenSSL's, or Windows' CNG
+    std::unique_ptr<State> state_;
 };
+
+// Lower-case hex digits, two per byte.
+std::string to_hex(const unsigned char *bytes, std::size_t size);
 
 // True for 64 hex digits (either case).
 bool is_sha256_hex(const std::string &text);

@@ -42,6 +42,9 @@ private:
     Fd fd_;
 };
 
+// "partial-<pid>-<6 hex digits of unique>".
+std::string staged_file_name(int pid, unsigned unique);
+
 // The pid in a staged file's name ("partial-<pid>-..."), or 0 when `name` is not one.
 int staged_file_owner(const std::string &name);
 

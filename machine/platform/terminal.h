@@ -1,6 +1,7 @@
 #pragma once
 // The local terminal for interactive sessions: raw mode for as long as the object lives, the
-// window size, and whether it changed (SIGWINCH).
+// window size, and whether it changed (SIGWINCH; on Windows, which has none, the size is
+// compared with the last call's).
 #include <memory>
 
 namespace machine::platform {

@@ -8,18 +8,23 @@ namespace machine::platform {
 
 using Clock = std::chrono::steady_clock;
 
+// What an Fd holds on Windows, where the two are closed differently: a Winsock socket, or a C
+// runtime descriptor (files, pipes, the standard streams). On POSIX both are file descriptors.
+enum class FdKind { socket, file };
+
 // Owns one file descriptor.
 class Fd {
 public:
     Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd &&other) noexcept : fd_(other.release()) {}
+    explicit Fd(int fd, FdKind kind = FdKind::socket) : fd_(fd), kind_(kind) {}
+    Fd(Fd &&other) noexcept : kind_(other.kind_) { fd_ = other.release(); }
     Fd &operator=(Fd &&other) noexcept;
     Fd(const Fd &) = delete;
     Fd &operator=(const Fd &) = delete;
     ~Fd();
 
     int get() const { return fd_; }
+    FdKind kind() const { return kind_; }
     explicit operator bool() const { return fd_ >= 0; }
     int release() {
         int fd = fd_;
@@ -29,6 +34,7 @@ public:
 
 private:
     int fd_ = -1;
+    FdKind kind_ = FdKind::socket;
 };
 
 // A listening unix socket at `path` (mode 0600), removed again when the object dies.
@@ -49,14 +55,16 @@ private:
     Fd fd_;
 };
 
-// Connects to a unix socket; throws SystemError (errno ENOENT/ECONNREFUSED when nobody listens).
+// Connects to a unix socket; throws SystemError (errno ENOENT/ECONNREFUSED when nobody listens;
+// on Windows before 10 1803, and under Wine, one that says the system has no AF_UNIX).
 Fd connect_unix(const std::filesystem::path &path);
 
 // A socket on 127.0.0.1:port (never another address), listening ("tcp") or bound ("udp"),
 // non-blocking and close-on-exec. Throws SystemError (EADDRINUSE: the port is taken).
 Fd listen_loopback(const std::string &protocol, int port);
 
-// A pipe one thread writes to so that another's poll() wakes up.
+// A pipe one thread writes to so that another's poll() wakes up. On Windows, where WSAPoll sees
+// no pipe, a connected pair of loopback TCP sockets.
 class WakePipe {
 public:
     WakePipe();
@@ -80,7 +88,8 @@ std::string read_line(int fd, Clock::time_point deadline, std::string &buffer, b
 void write_all(int fd, const std::string &data);
 
 // Removes a stale socket or pid file; refuses (HostNotReady) to touch a symlink or a file owned
-// by someone else, so a planted link cannot make us delete or follow anything.
+// by someone else, so a planted link cannot make us delete or follow anything. On Windows it
+// refuses every reparse point but an AF_UNIX socket's (links and junctions).
 void remove_runtime_file(const std::filesystem::path &path);
 
 } // namespace machine::platform

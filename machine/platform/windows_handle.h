@@ -24,6 +24,7 @@ public:
     ~WinHandle() { reset(); }
 
     HANDLE get() const { return handle_; }
+    HANDLE release() { return std::exchange(handle_, nullptr); }
     explicit operator bool() const { return handle_ != nullptr; }
     void reset(HANDLE handle = nullptr) {
         if (handle_)

@@ -282,6 +282,15 @@ void run_forwarder(const ForwarderOptions &options) {
     auto keep_going = [&] { return !platform::stop_requested() && options.machine_running(); };
     if (options.connect_agent && forward_over_mux(options, listener.fd(), keep_going))
         return;
+    // A machine without SSH (WSL) has machine-mux alone: an agent slow to answer is asked again.
+    if (options.target.host.empty()) {
+        while (options.connect_agent && keep_going()) {
+            options.log("forwarder: this machine has no SSH; asking its agent again");
+            if (forward_over_mux(options, listener.fd(), keep_going))
+                return;
+        }
+        return;
+    }
     options.on_ssh();
     Loop(options, listener).run();
 }

@@ -81,6 +81,10 @@ DiskImageInfo inspect_disk_image(const std::filesystem::path &path) {
                 std::string_view(reinterpret_cast<char *>(&header[512]), 8) == "EFI PART")) {
         info.format = "raw";
         info.virtual_size = std::filesystem::file_size(path);
+    } else if (length >= 262 &&
+               std::string_view(reinterpret_cast<char *>(&header[257]), 5) == "ustar") {
+        // A root filesystem tarball (WSL imports one): no disk, so no size of its own.
+        info.format = "tar";
     } else {
         reject(path, "is not a disk image (neither qcow2 nor a partitioned raw disk)");
     }

@@ -32,7 +32,7 @@ std::optional<ImageDigest> digest_of(const json &entry, const std::string &sha25
     ImageDigest digest{sha256.empty() ? text("sha256") : sha256, text("disk_sha256"),
                        text("format")};
     if (digest.sha256.empty() || digest.disk_sha256.empty() ||
-        (digest.format != "qcow2" && digest.format != "raw"))
+        (digest.format != "qcow2" && digest.format != "raw" && digest.format != "tar"))
         return std::nullopt;
     return digest;
 }

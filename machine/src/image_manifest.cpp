@@ -37,7 +37,7 @@ ImageManifest read_image_manifest(const std::filesystem::path &folder) {
             "--image",
             fmt::format("--image: \"arch\" in {} must be amd64 or arm64 (or x86_64, aarch64)",
                         file.string()));
-    ImageManifest manifest{true, text("kernel_cmdline"), text("provisioning"), arch, {}};
+    ImageManifest manifest{true, text("kernel_cmdline"), text("provisioning"), arch, {}, {}};
     // "files": {"disk.qcow2": {"sha256": "...", "size": N}, ...}; entries without a digest are
     // simply not checked.
     if (auto files = json.find("files"); files != json.end() && files->is_object())
@@ -53,6 +53,18 @@ ImageManifest read_image_manifest(const std::filesystem::path &folder) {
             std::transform(digest.begin(), digest.end(), digest.begin(),
                            [](unsigned char c) { return char(std::tolower(c)); });
             manifest.sha256[name] = digest;
+        }
+    // "formats": {"qemu": "disk.qcow2", "wsl": "rootfs.tar.zst", ...}: names in this folder only.
+    if (auto formats = json.find("formats"); formats != json.end() && formats->is_object())
+        for (const auto &[provider, entry] : formats->items()) {
+            auto name = entry.is_string() ? entry.get<std::string>() : std::string();
+            if (name.empty() || name.front() == '.' ||
+                name.find_first_of("/\\") != std::string::npos)
+                throw InvalidInput("--image",
+                                   fmt::format("--image: the file for \"{}\" under \"formats\" "
+                                               "in {} is not a file name in its folder",
+                                               provider, file.string()));
+            manifest.formats[provider] = name;
         }
     return manifest;
 }

@@ -5,6 +5,7 @@
 #include "machine/disk_image.h"
 #include "machine/errors.h"
 #include "machine/guest_user.h"
+#include "machine/image_manifest.h"
 #include "machine/image_store.h"
 #include "machine/names.h"
 #include "machine/printable.h"
@@ -87,17 +88,22 @@ MachineManager::MachineManager(const Store &store, const ProviderRegistry &provi
                                ProcessRunner &runner)
     : store_(store), providers_(providers), runner_(runner) {}
 
-std::string MachineManager::default_image_path() const {
+std::string MachineManager::default_image_path(const std::string &provider) const {
     // The user's own first, then what an install (or .ci/main) put in place for everyone.
     std::vector<fs::path> candidates{store_.dirs().data / "images" / "default"};
     if (const char *dir = std::getenv("MACHINE_IMAGE_DIR"); dir && *dir)
         candidates.insert(candidates.begin(), dir);
     candidates.push_back("/usr/local/share/machine/images/default");
     candidates.push_back("/usr/share/machine/images/default");
+    auto file_in = [&](const fs::path &dir) {
+        auto formats = read_image_manifest(dir).formats;
+        auto named = formats.find(provider);
+        return dir / (named != formats.end() ? named->second : std::string("disk.qcow2"));
+    };
     for (const auto &dir : candidates)
-        if (fs::exists(dir / "disk.qcow2"))
-            return (dir / "disk.qcow2").string();
-    return (candidates.front() / "disk.qcow2").string();
+        if (auto file = file_in(dir); fs::exists(file))
+            return file.string();
+    return file_in(candidates.front()).string();
 }
 
 MachineConfig MachineManager::validated_config(const InitOptions &options) const {
@@ -135,7 +141,7 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     store_.check();
     // Last, since it may download or copy: the image, into the cache shared by all machines.
     bool use_default = !options.image || *options.image == "default";
-    std::string source = use_default ? default_image_path() : *options.image;
+    std::string source = use_default ? default_image_path(config.provider) : *options.image;
     if (use_default && !fs::exists(source))
         throw HostNotReady(fmt::format("no default guest image at {}", source),
                            "build it with `guest-image/build`, or pass --image PATH or URL");
@@ -333,9 +339,12 @@ void MachineManager::wait_until_ready(const MachineConfig &config, const Layout 
         if (event == ReadySignal::Event::closed)
             fail("closed its ready channel without saying Ready");
     }
-    // Ready means sshd runs; its endpoint must answer too before we call it up.
-    options.progress("waiting for SSH");
+    // Ready means sshd runs; its endpoint must answer too before we call it up. A provider
+    // without SSH (WSL) is up with Ready: its API goes over machine-mux alone.
     auto ssh = provider.ssh_endpoint(config, layout);
+    if (ssh.host.empty())
+        return;
+    options.progress("waiting for SSH");
     while (!platform::tcp_port_answers(ssh.host, ssh.port, 1s)) {
         if (platform::Clock::now() >= deadline)
             fail("said Ready but SSH does not answer");
@@ -439,6 +448,16 @@ MachineConfig MachineManager::set(const std::string &name, const SetOptions &opt
     if (state_of(config) != MachineState::stopped)
         throw WrongState(fmt::format("machine \"{}\" is running; `set` needs it stopped", name),
                          "stop it first with `machine stop " + name + "`");
+    // Checked before anything is parsed or changed: such a provider keeps them for all its
+    // machines at once (WSL: one VM for every distribution).
+    auto &provider = provider_of(config);
+    if ((options.cpus || options.memory || options.disk_size) &&
+        !provider.features().set_resources) {
+        std::string flag = options.cpus ? "--cpus" : options.memory ? "--memory" : "--disk-size";
+        throw InvalidInput(flag, fmt::format("{}: provider {} cannot change CPUs, memory or disk "
+                                             "size per machine; it sets them for all at once",
+                                             flag, provider.name()));
+    }
     auto updated = config;
     if (options.cpus)
         updated.resources.cpus = parse_cpus(*options.cpus, platform::host_cpu_count());
@@ -456,7 +475,6 @@ MachineConfig MachineManager::set(const std::string &name, const SetOptions &opt
         updated.rootful = *options.rootful;
 
     if (updated.resources.disk_gib > config.resources.disk_gib) {
-        auto &provider = provider_of(config);
         if (!provider.features().grow_disk)
             throw InvalidInput(
                 "--disk-size",

@@ -2,7 +2,9 @@
 
 #include "machine/errors.h"
 #include "platform/host.h"
+#include "providers/hyperv/hyperv_provider.h"
 #include "providers/qemu/qemu_provider.h"
+#include "providers/wsl/wsl_provider.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -35,6 +37,15 @@ ProviderRegistry ProviderRegistry::builtin() {
     ProviderRegistry registry;
     registry.add("qemu", [](ProcessRunner &runner) -> std::unique_ptr<Provider> {
         return std::make_unique<QemuProvider>(runner);
+    });
+    // Everywhere, so that `--provider hyperv` is known on every host: check_host() refuses it off
+    // Windows in one line.
+    registry.add("hyperv", [](ProcessRunner &runner) -> std::unique_ptr<Provider> {
+        return std::make_unique<HyperVProvider>(runner);
+    });
+    // Everywhere too: off Windows, check_host() refuses it in one line.
+    registry.add("wsl", [](ProcessRunner &runner) -> std::unique_ptr<Provider> {
+        return std::make_unique<WslProvider>(runner);
     });
     return registry;
 }

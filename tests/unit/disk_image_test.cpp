@@ -206,3 +206,18 @@ TEST_CASE("a manifest with values of the wrong type is an InvalidInput", "[disk_
     dir.write("manifest.json", R"({"kernel_cmdline": 42, "provisioning": ["ignition"]})");
     CHECK(thrown<InvalidInput>([&] { inspect_disk_image(image); }).field() == "--image");
 }
+
+TEST_CASE("a root filesystem tarball is recognized as tar, with no disk size of its own",
+          "[disk_image]") {
+    TempDir dir;
+    dir.write("tree/etc/os-release", "ID=debian\n");
+    auto tarball = dir.path / "rootfs.tar";
+    REQUIRE(
+        std::system(("tar -cf " + tarball.string() + " -C " + (dir.path / "tree").string() + " .")
+                        .c_str()) == 0);
+    auto info = inspect_disk_image(tarball);
+    CHECK(info.format == "tar");
+    CHECK(info.virtual_size == 0);
+    // Only the magic at its place counts: "ustar" anywhere else is no tarball.
+    check_rejected(dir.write("not.tar", "ustar" + std::string(1019, '\0')), "is not a disk image");
+}

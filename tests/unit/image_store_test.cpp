@@ -4,6 +4,7 @@
 #include "../helpers/temp_dir.h"
 #include "../reliability/tally.h"
 #include "machine/errors.h"
+#include "machine/image_manifest.h"
 #include "machine/image_store.h"
 #include "platform/process_runner.h"
 #include "platform/sha256.h"
@@ -489,5 +490,47 @@ TEST_CASE("a full disk fails in one line and leaves nothing in the cache", "[ima
         auto packed = compress(big, "zstd");
         thrown<SystemError>([&] { store.resolve(packed.string(), "", no_progress); });
         CHECK(listing(cache).empty());
+    }
+}
+
+TEST_CASE("a compressed root filesystem tarball is cached decompressed, as WSL imports it",
+          "[image]") {
+    TempDir dir;
+    dir.write("tree/etc/os-release", "ID=debian\n");
+    dir.write("tree/usr/bin/tool", filler(64 << 10, 3));
+    auto tarball = dir.path / "rootfs.tar";
+    REQUIRE(
+        std::system(("tar -cf " + tarball.string() + " -C " + (dir.path / "tree").string() + " .")
+                        .c_str()) == 0);
+    auto bytes = read(tarball);
+    auto source = compress(tarball, "zstd");
+    ImageStore store(dir.path / "cache");
+
+    auto image = store.resolve(source.string(), "", no_progress);
+    CHECK(image.format == "tar");
+    CHECK(image.virtual_size == 0);
+    CHECK(image.sha256 == sha256_of(bytes));
+    CHECK(read(image.disk) == bytes);
+    CHECK(listing(dir.path / "cache") ==
+          std::set<std::string>{"index.json", "sha256-" + sha256_of(bytes) + ".tar"});
+
+    // The index remembers it like a disk: not read again.
+    Calls progress;
+    CHECK(store.resolve(source.string(), "", progress.callback()).disk == image.disk);
+    CHECK(progress.seen.empty());
+}
+
+TEST_CASE("a manifest's formats name, per provider, a file of its own folder", "[image]") {
+    TempDir dir;
+    dir.write("manifest.json", R"({"formats": {"qemu": "disk.qcow2", "wsl": "rootfs.tar.zst"}})");
+    CHECK(read_image_manifest(dir.path).formats ==
+          std::map<std::string, std::string>{{"qemu", "disk.qcow2"}, {"wsl", "rootfs.tar.zst"}});
+    for (const char *bad :
+         {R"("../disk.qcow2")", R"("/etc/passwd")", R"("a\\b")", R"("")", R"(".hidden")", "7"}) {
+        dir.write("manifest.json", std::string(R"({"formats": {"wsl": )") + bad + "}}");
+        auto error = thrown<InvalidInput>([&] { read_image_manifest(dir.path); });
+        CAPTURE(bad);
+        CHECK(error.field() == "--image");
+        CHECK(one_line(error.what()));
     }
 }

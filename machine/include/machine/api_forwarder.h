@@ -20,7 +20,7 @@ struct ForwarderOptions {
     std::string machine;          // its name: on Windows it names the pipe served too
     std::filesystem::path listen; // host unix socket (made 0600)
     std::string guest_socket;     // e.g. /run/podman/podman.sock
-    SshTarget target;
+    SshTarget target;             // an empty host: the machine has no SSH (WSL), machine-mux alone
     // A stream to the guest agent's machine-mux (Provider::connect_agent); unset: SSH only.
     std::function<platform::Fd()> connect_agent;
     // Published ports carried over machine-mux (their listeners); none when unset.

@@ -13,7 +13,7 @@ namespace machine {
 struct ImageDigest {
     std::string sha256;      // of the file as given or downloaded (compressed or not)
     std::string disk_sha256; // of the disk inside it
-    std::string format;      // "qcow2" or "raw"
+    std::string format;      // "qcow2", "raw" or "tar"
 
     bool operator==(const ImageDigest &) const = default;
 };

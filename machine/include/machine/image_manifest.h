@@ -12,6 +12,8 @@ struct ImageManifest {
     std::string provisioning;                  // "ignition", "cloud-init" or ""
     std::string arch;                          // the guest's: "x86_64", "aarch64" or "" (unsaid)
     std::map<std::string, std::string> sha256; // file name -> lower-case hex digest
+    // provider -> the file of this folder it takes ("wsl": "rootfs.tar.zst")
+    std::map<std::string, std::string> formats;
 };
 
 // Reads `folder`/manifest.json; `found` is false when there is none. Throws InvalidInput("--image")

@@ -17,7 +17,7 @@ namespace machine {
 
 struct ResolvedImage {
     std::string disk;   // absolute path of the cached base image (never written to)
-    std::string format; // "qcow2" or "raw"
+    std::string format; // "qcow2", "raw" or "tar" (a root filesystem)
     std::uint64_t virtual_size = 0;
     std::string kernel, initrd;               // cached copies when the source brings them, else ""
     std::string kernel_cmdline, provisioning; // from the source's manifest.json, else ""

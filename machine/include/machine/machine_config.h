@@ -17,7 +17,7 @@ inline constexpr int config_schema_version = 2;
 // (direct kernel boot); otherwise firmware boots the disk.
 struct ImageSource {
     std::string path;   // absolute path of the base image the overlay is backed by
-    std::string format; // "qcow2" or "raw"
+    std::string format; // "qcow2", "raw" or "tar" (a root filesystem)
     std::string kernel;
     std::string initrd;
     std::string kernel_cmdline;

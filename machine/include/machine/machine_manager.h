@@ -103,8 +103,10 @@ public:
 
     // Where `init` looks for the image when --image is not given: $MACHINE_IMAGE_DIR,
     // $XDG_DATA_HOME/machine/images/default, /usr/local/share/machine/images/default,
-    // /usr/share/machine/images/default; the first holding a disk.qcow2 wins.
-    std::string default_image_path() const;
+    // /usr/share/machine/images/default; the first holding the file for `provider` wins: the one
+    // its manifest.json names under "formats" (guest-image/build: "wsl": "rootfs.tar.zst"), else
+    // disk.qcow2.
+    std::string default_image_path(const std::string &provider) const;
 
 private:
     MachineConfig validated_config(const InitOptions &options) const;

@@ -19,13 +19,14 @@ namespace machine {
 
 // What a provider can do, read by init, set and start before they ask for it.
 struct ProviderFeatures {
-    std::vector<std::string> image_formats; // disk formats it boots: "qcow2", "raw", "vhdx"
+    std::vector<std::string> image_formats; // what it boots: "qcow2", "raw", "vhdx", "tar" (WSL)
     bool direct_kernel_boot = false;        // boots a kernel + initrd given beside the disk
     std::vector<std::string> shares;        // host-folder types, best first: "virtiofs", "9p"
-    std::string ready_channel;              // how Ready arrives: "virtio-serial", "vsock"...
+    std::string ready_channel;              // how Ready arrives: "virtio-serial", "vsock", "stdio"
     bool grow_disk = false;                 // `set --disk-size` can grow the disk
     std::vector<std::string> provisioning;  // payloads it delivers: "ignition", "cloud-init"
     bool other_arch = false;                // runs a guest of another architecture (emulated)
+    bool set_resources = true;              // `set` can change CPUs, memory, disk (WSL: global)
 
     bool operator==(const ProviderFeatures &) const = default;
 };
@@ -53,7 +54,7 @@ public:
 };
 
 struct SshEndpoint {
-    std::string host; // where the host connects for the guest's sshd
+    std::string host; // where the host connects for the guest's sshd; empty: no SSH (WSL)
     int port = 0;
 };
 
@@ -106,11 +107,13 @@ public:
     virtual void grow_disk(const MachineConfig &config, const Layout &layout,
                            std::uint64_t disk_gib) = 0;
 
-    // Where the guest's sshd answers the host.
+    // Where the guest's sshd answers the host; an empty host where it has none (then the API goes
+    // over machine-mux only).
     virtual SshEndpoint ssh_endpoint(const MachineConfig &config, const Layout &layout) const = 0;
 
     // A stream connected to the guest agent's machine-mux; throws SystemError when it is not
-    // there (a guest without our agent, or not booted yet).
+    // there (a guest without our agent, or not booted yet). One link at a time: a call may end
+    // what carried the previous one (WSL: its process), whose stream the caller has closed.
     virtual platform::Fd connect_agent(const MachineConfig &config, const Layout &layout) const = 0;
 
     // Makes the ports the guest's containers publish reachable on the host's loopback.

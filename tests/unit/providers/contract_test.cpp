@@ -1,15 +1,21 @@
 // The promises of provider.h, checked against every provider this build registers (and the fake
 // the lifecycle tests use): create twice, remove what is gone, stop a stopped machine, and the
 // state after the VM is killed from outside. QEMU runs for real (no guest: firmware finds
-// nothing to boot), so this is a test with child processes, not a pure unit test.
+// nothing to boot), so this is a test with child processes, not a pure unit test. Hyper-V,
+// which needs Windows, runs its glue against a fake Hyper-V (tests/helpers/fake_hyperv.h), and
+// WSL against a fake wsl.exe (tests/helpers/fake_wsl.h).
+#include "../../helpers/fake_hyperv.h"
 #include "../../helpers/fake_provider.h"
+#include "../../helpers/fake_wsl.h"
 #include "../../helpers/temp_dir.h"
 #include "machine/provider_registry.h"
 #include "platform/host.h"
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
+#include "providers/hyperv/hyperv_provider.h"
 #include "providers/qemu/qemu_files.h"
+#include "providers/wsl/wsl_provider.h"
 
 #include <catch2/catch.hpp>
 #include <thread>
@@ -24,23 +30,46 @@ namespace {
 using Killer = std::function<void(const Layout &)>;
 
 struct Subject {
+    std::unique_ptr<test::FakeHyperV> hyperv; // what stands in for Hyper-V, when it is Hyper-V
     std::unique_ptr<Provider> provider;
     Killer kill;
+    bool ssh = true;                              // it has an SSH endpoint
+    std::unique_ptr<test::FakeWsl> wsl = nullptr; // what stands in for WSL, when it is WSL
 };
 
 test::FakeProviderState fake_state;
 
 Subject subject(const std::string &name, ProcessRunner &runner) {
     if (name == "fake")
-        return {std::make_unique<test::FakeProvider>(fake_state),
+        return {nullptr, std::make_unique<test::FakeProvider>(fake_state),
                 [](const Layout &layout) { fake_state.running.erase(layout.name()); }};
+    if (name == "hyperv") {
+        // Hyper-V exists only on Windows: its glue runs here as there, against a fake Hyper-V.
+        // No SSH: the VM has no network adapter.
+        auto hyperv = std::make_unique<test::FakeHyperV>();
+        hyperv->others = &runner;
+        auto provider =
+            std::make_unique<HyperVProvider>(*hyperv, *hyperv, platform::HostOs::windows);
+        auto kill = [&fake = *hyperv](const Layout &) { fake.kill_all(); };
+        return {std::move(hyperv), std::move(provider), kill, false};
+    }
+    if (name == "wsl") {
+        // WSL too, against a fake wsl.exe and local stand-ins for the agent; no SSH either.
+        auto wsl = std::make_unique<test::FakeWsl>();
+        auto provider =
+            std::make_unique<WslProvider>(wsl->runner, wsl->spawn(), test::FakeWsl::windows());
+        auto kill = [&fake = *wsl](const Layout &) { fake.running.clear(); }; // `wsl --shutdown`
+        Subject tested{nullptr, std::move(provider), kill, false};
+        tested.wsl = std::move(wsl);
+        return tested;
+    }
     Killer kill;
     if (name == "qemu")
         kill = [](const Layout &layout) {
             platform::kill_process(platform::read_pid_file(QemuFiles(layout).pid));
         };
     REQUIRE(kill); // a new provider comes with its way to be killed here
-    return {ProviderRegistry::builtin().make(name, runner), kill};
+    return {nullptr, ProviderRegistry::builtin().make(name, runner), kill};
 }
 
 std::vector<std::string> every_provider() {
@@ -86,7 +115,9 @@ TEST_CASE("every provider keeps the contract of provider.h", "[providers]") {
     auto name = GENERATE(from_range(every_provider()));
     INFO("provider: " << name);
     platform::SpawnProcessRunner runner;
-    auto [provider, kill] = subject(name, runner);
+    auto tested = subject(name, runner);
+    auto &provider = tested.provider;
+    auto &kill = tested.kill;
     Machine m(name, runner);
     CHECK(provider->name() == name);
 
@@ -128,7 +159,7 @@ TEST_CASE("every provider keeps the contract of provider.h", "[providers]") {
         CHECK_FALSE(features.image_formats.empty());
         CHECK_FALSE(features.provisioning.empty());
         CHECK_FALSE(features.ready_channel.empty());
-        CHECK_FALSE(provider->ssh_endpoint(m.config, m.layout).host.empty());
+        CHECK(provider->ssh_endpoint(m.config, m.layout).host.empty() == !tested.ssh);
         provider->check_host(); // this host runs every provider it builds
     }
 }

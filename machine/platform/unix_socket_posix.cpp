@@ -42,6 +42,7 @@ Fd &Fd::operator=(Fd &&other) noexcept {
     if (this != &other) {
         if (fd_ >= 0)
             ::close(fd_);
+        kind_ = other.kind_;
         fd_ = other.release();
     }
     return *this;

@@ -1,0 +1,140 @@
+#include "platform/stdio_process.h"
+
+#include "machine/errors.h"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+extern char **environ;
+
+namespace machine::platform {
+
+namespace {
+
+struct SpawnActions {
+    posix_spawn_file_actions_t actions;
+    SpawnActions() { posix_spawn_file_actions_init(&actions); }
+    ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
+};
+
+std::vector<std::string> merged_environment(const Command &command) {
+    std::vector<std::string> env;
+    for (char **e = environ; *e; ++e) {
+        std::string entry = *e;
+        if (!command.env.count(entry.substr(0, entry.find('='))))
+            env.push_back(entry);
+    }
+    for (const auto &[key, value] : command.env)
+        env.push_back(key + "=" + value);
+    return env;
+}
+
+std::vector<char *> c_strings(std::vector<std::string> &words) {
+    std::vector<char *> pointers;
+    for (auto &word : words)
+        pointers.push_back(word.data());
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+// Every byte of `input`, blocking; a child that stopped reading (EPIPE) has had what it wanted.
+// MSG_NOSIGNAL: its going away must not end this process with SIGPIPE.
+void send_input(int fd, const std::string &input) {
+    std::size_t sent = 0;
+    while (sent < input.size()) {
+        auto n = ::send(fd, input.data() + sent, input.size() - sent, MSG_NOSIGNAL);
+        if (n > 0)
+            sent += std::size_t(n);
+        else if (errno == EPIPE || errno == ECONNRESET)
+            return;
+        else if (errno != EINTR)
+            throw SystemError("cannot write to a child's stdin", errno);
+    }
+}
+
+int exit_code_of(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+} // namespace
+
+StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &log) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+        throw SystemError("cannot create a socket pair", errno);
+    stream_ = Fd(pair[0]);
+    Fd child_end(pair[1]);
+
+    SpawnActions spawn;
+    posix_spawn_file_actions_adddup2(&spawn.actions, child_end.get(), 0);
+    posix_spawn_file_actions_adddup2(&spawn.actions, child_end.get(), 1);
+    if (!log.empty())
+        posix_spawn_file_actions_addopen(&spawn.actions, 2, log.c_str(),
+                                         O_WRONLY | O_CREAT | O_APPEND, 0600);
+    std::vector<std::string> argv{command.program};
+    argv.insert(argv.end(), command.args.begin(), command.args.end());
+    auto env = merged_environment(command);
+    auto c_argv = c_strings(argv);
+    auto c_env = c_strings(env);
+    pid_t pid = 0;
+    int rc = ::posix_spawnp(&pid, command.program.c_str(), &spawn.actions, nullptr, c_argv.data(),
+                            c_env.data());
+    if (rc == ENOENT)
+        throw HostNotReady(command.program + " is not installed or not on PATH",
+                           "install it (see the README) and try again");
+    if (rc != 0)
+        throw SystemError("cannot run " + command.program, rc);
+    pid_ = pid;
+    child_end = Fd(); // the child holds its end now: its exit is our end of file
+
+    if (command.input.empty())
+        return;
+    try {
+        send_input(stream_.get(), command.input);
+    } catch (...) {
+        // No destructor runs for a constructor that throws: the child is ended here.
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        throw;
+    }
+    ::shutdown(stream_.get(), SHUT_WR); // the child's stdin ends; its stdout stays
+}
+
+StdioProcess::~StdioProcess() {
+    stream_ = Fd();
+    if (pid_ <= 0 || exit_code_ >= 0)
+        return;
+    auto deadline = Clock::now() + grace;
+    while (running()) {
+        if (Clock::now() >= deadline) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+            }
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+bool StdioProcess::running() {
+    if (exit_code_ >= 0)
+        return false;
+    int status = 0;
+    auto rc = ::waitpid(pid_, &status, WNOHANG);
+    if (rc == 0 || (rc < 0 && errno == EINTR))
+        return true;
+    exit_code_ = rc == pid_ ? exit_code_of(status) : 128; // ECHILD: reaped elsewhere
+    return false;
+}
+
+} // namespace machine::platform

@@ -1,0 +1,326 @@
+#include "platform/unix_socket.h"
+
+#include "machine/errors.h"
+#include "platform/windows_error.h"
+#include "platform/winsock.h"
+
+#include <afunix.h>
+#include <algorithm>
+#include <cstring>
+#include <io.h>
+#include <memory>
+#include <mswsock.h> // SIO_UDP_CONNRESET
+#include <ws2tcpip.h>
+
+namespace machine::platform {
+
+namespace {
+
+// Paths in messages, and in sockaddr_un, as UTF-8 (what Windows' AF_UNIX expects).
+std::string utf8(const std::filesystem::path &path) {
+    auto text = path.u8string();
+    return std::string(text.begin(), text.end());
+}
+
+sockaddr_un unix_address(const std::filesystem::path &path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    auto text = utf8(path);
+    if (text.size() >= sizeof address.sun_path)
+        throw HostNotReady("socket path is too long for the system: " + text,
+                           "set XDG_RUNTIME_DIR to a shorter folder");
+    std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+    return address;
+}
+
+// A unix stream socket, or a SystemError that says when the system has none (before Windows 10
+// 1803, and under Wine).
+Fd unix_socket(const std::string &path) {
+    Fd fd(int(new_socket(AF_UNIX, SOCK_STREAM, 0)));
+    if (fd)
+        return fd;
+    auto code = DWORD(WSAGetLastError());
+    if (code == WSAEAFNOSUPPORT || code == WSAEPROTONOSUPPORT || code == WSAESOCKTNOSUPPORT)
+        throw_windows_error("cannot make a unix socket for " + path +
+                                ": this system has no AF_UNIX (Windows 10 1803 or later has)",
+                            code);
+    throw_windows_error("cannot make a socket for " + path, code);
+}
+
+int milliseconds_until(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return left.count() < 0 ? 0 : int(std::min<long long>(left.count(), 1 << 30));
+}
+
+// Waits until `socket` takes more (a write_all on a non-blocking socket).
+void wait_writable(SOCKET socket) {
+    std::vector<WSAPOLLFD> polled{{socket, POLLOUT, 0}};
+    if (poll_sockets(polled, -1) == SOCKET_ERROR)
+        throw_windows_error("cannot wait on a socket", WSAGetLastError());
+}
+
+void close_fd(int fd, FdKind kind) {
+    if (fd < 0)
+        return;
+    if (kind == FdKind::socket)
+        closesocket(as_socket(fd));
+    else
+        _close(fd);
+}
+
+bool same_address(const sockaddr_in &a, const sockaddr_in &b) {
+    return a.sin_port == b.sin_port && a.sin_addr.s_addr == b.sin_addr.s_addr;
+}
+
+} // namespace
+
+Fd &Fd::operator=(Fd &&other) noexcept {
+    if (this != &other) {
+        close_fd(fd_, kind_);
+        kind_ = other.kind_;
+        fd_ = other.release();
+    }
+    return *this;
+}
+
+Fd::~Fd() {
+    close_fd(fd_, kind_);
+}
+
+void remove_runtime_file(const std::filesystem::path &path) {
+    // Opened as itself (not what a link leads to) and with the right to delete it, so what is
+    // checked is what is deleted: nothing can be swapped in between. No owner check as on POSIX:
+    // the runtime folder is in the user's profile, which other users cannot write to; what could
+    // be planted there is a link, which this refuses.
+    WinHandle file(CreateFileW(path.c_str(), DELETE | FILE_READ_ATTRIBUTES,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                               OPEN_EXISTING,
+                               FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+    FILE_ATTRIBUTE_TAG_INFO info{};
+    if (!file ||
+        !GetFileInformationByHandleEx(file.get(), FileAttributeTagInfo, &info, sizeof info))
+        return; // nothing there, or nothing we may touch (as unlink() failing is on POSIX)
+    // An AF_UNIX socket is a reparse point of its own kind; any other is a link or a junction.
+    if ((info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+        info.ReparseTag != IO_REPARSE_TAG_AF_UNIX)
+        throw HostNotReady(utf8(path) + " is a link (a reparse point); refusing to use it",
+                           "remove it by hand after checking who made it");
+    if (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        return; // unlink() leaves a folder alone too
+    FILE_DISPOSITION_INFO dispose{TRUE};
+    SetFileInformationByHandle(file.get(), FileDispositionInfo, &dispose, sizeof dispose);
+}
+
+UnixListener::UnixListener(const std::filesystem::path &path) : path_(path) {
+    auto address = unix_address(path);
+    remove_runtime_file(path);
+    fd_ = unix_socket(utf8(path));
+    // There is no umask to set: the socket file takes its folder's ACL, and the runtime folder
+    // is the user's own, which is what mode 0600 gives on POSIX.
+    if (bind(as_socket(fd_.get()), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+        throw_windows_error("cannot listen on " + utf8(path), WSAGetLastError());
+    if (listen(as_socket(fd_.get()), SOMAXCONN) != 0)
+        throw_windows_error("cannot listen on " + utf8(path), WSAGetLastError());
+}
+
+UnixListener::~UnixListener() {
+    DeleteFileW(path_.c_str());
+}
+
+Fd UnixListener::accept(Clock::time_point deadline) {
+    if (!wait_readable(fd_.get(), deadline))
+        return Fd();
+    Fd client(int(::accept(as_socket(fd_.get()), nullptr, nullptr)));
+    if (!client)
+        throw_windows_error("cannot accept on " + utf8(path_), WSAGetLastError());
+    // Not inherited by child processes, as accept4(SOCK_CLOEXEC) makes it on POSIX.
+    SetHandleInformation(reinterpret_cast<HANDLE>(as_socket(client.get())), HANDLE_FLAG_INHERIT, 0);
+    return client;
+}
+
+Fd connect_unix(const std::filesystem::path &path) {
+    auto address = unix_address(path);
+    auto fd = unix_socket(utf8(path));
+    if (connect(as_socket(fd.get()), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+        throw_windows_error("cannot connect to " + utf8(path), WSAGetLastError());
+    return fd;
+}
+
+bool tcp_port_answers(const std::string &host, int port, std::chrono::milliseconds timeout) {
+    start_winsock();
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo *found = nullptr;
+    if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
+        return false;
+    std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
+    WinSocket socket(new_socket(found->ai_family, SOCK_STREAM, 0));
+    if (!socket || !set_nonblocking(socket.get()))
+        return false;
+    if (connect(socket.get(), found->ai_addr, int(found->ai_addrlen)) == 0)
+        return true;
+    if (WSAGetLastError() != WSAEWOULDBLOCK)
+        return false;
+    // select(), not WSAPoll: before Windows 10 2004 WSAPoll never reports a connect() that
+    // failed, so a closed port would take the whole timeout; select() puts it in `failed`.
+    fd_set connected, failed;
+    FD_ZERO(&connected);
+    FD_ZERO(&failed);
+    FD_SET(socket.get(), &connected);
+    FD_SET(socket.get(), &failed);
+    auto micro = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+    timeval limit{long(micro / 1000000), long(micro % 1000000)};
+    if (select(0, nullptr, &connected, &failed, &limit) <= 0)
+        return false;
+    return FD_ISSET(socket.get(), &connected) && !FD_ISSET(socket.get(), &failed);
+}
+
+bool wait_readable(int fd, Clock::time_point deadline) {
+    std::vector<WSAPOLLFD> polled{{as_socket(fd), POLLIN, 0}};
+    int rc = poll_sockets(polled, milliseconds_until(deadline));
+    if (rc == SOCKET_ERROR)
+        throw_windows_error("cannot wait on a socket", WSAGetLastError());
+    return rc > 0;
+}
+
+std::string read_line(int fd, Clock::time_point deadline, std::string &buffer, bool &eof) {
+    eof = false;
+    for (;;) {
+        auto newline = buffer.find('\n');
+        if (newline != std::string::npos) {
+            auto line = buffer.substr(0, newline);
+            buffer.erase(0, newline + 1);
+            return line;
+        }
+        if (!wait_readable(fd, deadline))
+            throw Timeout("timed out waiting for a reply");
+        char chunk[4096];
+        int n = recv(as_socket(fd), chunk, sizeof chunk, 0);
+        if (n < 0 && WSAGetLastError() == WSAEWOULDBLOCK)
+            continue; // a non-blocking socket that had nothing after all
+        if (n < 0)
+            throw_windows_error("cannot read from a socket", WSAGetLastError());
+        if (n == 0) {
+            eof = true;
+            auto rest = buffer;
+            buffer.clear();
+            return rest;
+        }
+        buffer.append(chunk, std::size_t(n));
+    }
+}
+
+void write_all(int fd, const std::string &data) {
+    std::size_t written = 0;
+    while (written < data.size()) {
+        auto size = int(std::min<std::size_t>(data.size() - written, 1 << 30));
+        int n = send(as_socket(fd), data.data() + written, size, 0); // Windows has no SIGPIPE
+        if (n < 0 && WSAGetLastError() == WSAEWOULDBLOCK) {
+            wait_writable(as_socket(fd));
+            continue;
+        }
+        if (n < 0)
+            throw_windows_error("cannot write to a socket", WSAGetLastError());
+        written += std::size_t(n);
+    }
+}
+
+Fd listen_loopback(const std::string &protocol, int port) {
+    bool udp = protocol == "udp";
+    Fd fd(
+        int(new_socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, udp ? IPPROTO_UDP : IPPROTO_TCP)));
+    if (!fd)
+        throw_windows_error("cannot make a socket", WSAGetLastError());
+    auto socket = as_socket(fd.get());
+    // Not SO_REUSEADDR as on POSIX: on Windows it lets any later socket bind the same port too
+    // and take its connections or datagrams from us. SO_EXCLUSIVEADDRUSE refuses every such bind;
+    // a port given up by a container (its connections in TIME_WAIT) is free at once here anyway.
+    int on = 1;
+    setsockopt(socket, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char *>(&on),
+               sizeof on);
+    if (udp) {
+        // Otherwise a datagram we sent to a sender that has gone away (ICMP port unreachable)
+        // fails the socket's next recvfrom() with WSAECONNRESET, as if the port were closed.
+        BOOL report = FALSE;
+        DWORD bytes = 0;
+        WSAIoctl(socket, SIO_UDP_CONNRESET, &report, sizeof report, nullptr, 0, &bytes, nullptr,
+                 nullptr);
+    }
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(u_short(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(socket, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+        (!udp && listen(socket, SOMAXCONN) != 0) || !set_nonblocking(socket))
+        throw_windows_error("cannot listen on 127.0.0.1:" + std::to_string(port) + " (" + protocol +
+                                ")",
+                            WSAGetLastError());
+    return fd;
+}
+
+// Windows has no pipe WSAPoll can wait on: the two ends are a connected pair of loopback TCP
+// sockets, made by connecting to a listener of our own on 127.0.0.1:0 and accepting.
+WakePipe::WakePipe() {
+    Fd listener(int(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)));
+    if (!listener)
+        throw_windows_error("cannot make a socket", WSAGetLastError());
+    int on = 1; // nobody else may bind our port while it listens
+    setsockopt(as_socket(listener.get()), SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
+               reinterpret_cast<const char *>(&on), sizeof on);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int length = sizeof address;
+    if (bind(as_socket(listener.get()), reinterpret_cast<sockaddr *>(&address), sizeof address) !=
+            0 ||
+        listen(as_socket(listener.get()), 4) != 0 ||
+        getsockname(as_socket(listener.get()), reinterpret_cast<sockaddr *>(&address), &length) !=
+            0)
+        throw_windows_error("cannot make a wake-up socket pair", WSAGetLastError());
+    Fd writer(int(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)));
+    sockaddr_in ours{};
+    length = sizeof ours;
+    if (!writer ||
+        connect(as_socket(writer.get()), reinterpret_cast<sockaddr *>(&address), sizeof address) !=
+            0 ||
+        getsockname(as_socket(writer.get()), reinterpret_cast<sockaddr *>(&ours), &length) != 0)
+        throw_windows_error("cannot make a wake-up socket pair", WSAGetLastError());
+    // Any local process may connect to the listener too: take only our own connection.
+    Fd reader;
+    for (int attempt = 0; attempt < 16 && !reader; ++attempt) {
+        sockaddr_in peer{};
+        length = sizeof peer;
+        Fd accepted(
+            int(::accept(as_socket(listener.get()), reinterpret_cast<sockaddr *>(&peer), &length)));
+        if (!accepted)
+            throw_windows_error("cannot make a wake-up socket pair", WSAGetLastError());
+        if (same_address(peer, ours))
+            reader = std::move(accepted);
+    }
+    if (!reader)
+        throw SystemError("cannot make a wake-up socket pair", WSAECONNREFUSED,
+                          "other programs kept connecting to it");
+    SetHandleInformation(reinterpret_cast<HANDLE>(as_socket(reader.get())), HANDLE_FLAG_INHERIT, 0);
+    // Each wake at once: Nagle's algorithm would hold a byte back until the last one's ACK,
+    // which Windows delays by up to 200 ms.
+    setsockopt(as_socket(writer.get()), IPPROTO_TCP, TCP_NODELAY,
+               reinterpret_cast<const char *>(&on), sizeof on);
+    if (!set_nonblocking(as_socket(reader.get())) || !set_nonblocking(as_socket(writer.get())))
+        throw_windows_error("cannot make a wake-up socket pair", WSAGetLastError());
+    read_ = std::move(reader);
+    write_ = std::move(writer);
+}
+
+void WakePipe::wake() {
+    char byte = 1;
+    send(as_socket(write_.get()), &byte, 1, 0); // full: it is awake already
+}
+
+void WakePipe::drain() {
+    char buffer[64];
+    while (recv(as_socket(read_.get()), buffer, sizeof buffer, 0) > 0) {
+    }
+}
+
+} // namespace machine::platform
