@@ -1,6 +1,7 @@
 #include "platform/process_runner.h"
 
 #include "machine/errors.h"
+#include "platform/posix_spawn.h"
 
 #include <array>
 #include <cerrno>
@@ -13,8 +14,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 namespace machine::platform {
 
@@ -46,52 +45,6 @@ struct Pipe {
             ::close(write), write = -1;
     }
 };
-
-struct SpawnActions {
-    posix_spawn_file_actions_t actions;
-    SpawnActions() { posix_spawn_file_actions_init(&actions); }
-    ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
-};
-
-std::vector<std::string> merged_environment(const Command &command) {
-    std::vector<std::string> env;
-    for (char **e = environ; *e; ++e) {
-        std::string entry = *e;
-        auto key = entry.substr(0, entry.find('='));
-        if (!command.env.count(key))
-            env.push_back(entry);
-    }
-    for (const auto &[key, value] : command.env)
-        env.push_back(key + "=" + value);
-    return env;
-}
-
-std::vector<char *> c_strings(std::vector<std::string> &words) {
-    std::vector<char *> pointers;
-    for (auto &word : words)
-        pointers.push_back(word.data());
-    pointers.push_back(nullptr);
-    return pointers;
-}
-
-// posix_spawnp with the command's argv and merged environment; a missing program is HostNotReady.
-pid_t start_process(const Command &command, const posix_spawn_file_actions_t &actions,
-                    const posix_spawnattr_t *attributes) {
-    std::vector<std::string> argv{command.program};
-    argv.insert(argv.end(), command.args.begin(), command.args.end());
-    auto env = merged_environment(command);
-    auto c_argv = c_strings(argv);
-    auto c_env = c_strings(env);
-    pid_t pid = 0;
-    int rc = ::posix_spawnp(&pid, command.program.c_str(), &actions, attributes, c_argv.data(),
-                            c_env.data());
-    if (rc == ENOENT)
-        throw HostNotReady(command.program + " is not installed or not on PATH",
-                           "install it (see the README) and try again");
-    if (rc != 0)
-        throw SystemError("cannot run " + command.program, rc);
-    return pid;
-}
 
 // Writes `input` to the child's stdin and reads both output pipes until both close, without
 // letting any of them fill up and stall the child.
@@ -145,7 +98,7 @@ ProcessResult SpawnProcessRunner::run(const Command &command) {
     posix_spawn_file_actions_adddup2(&spawn.actions, out.write, 1);
     posix_spawn_file_actions_adddup2(&spawn.actions, err.write, 2);
 
-    pid_t pid = start_process(command, spawn.actions, nullptr);
+    pid_t pid = spawn_command(command, spawn.actions, nullptr);
     in.close_read();
     out.close_write();
     err.close_write();
@@ -186,7 +139,7 @@ int spawn_detached(const Command &command, const std::filesystem::path &log) {
         mode_t old = ::umask(0177);
         ~PrivateUmask() { ::umask(old); }
     } umask_while_spawning;
-    return start_process(command, spawn.actions, &attributes);
+    return spawn_command(command, spawn.actions, &attributes);
 }
 
 bool child_running(int pid) {

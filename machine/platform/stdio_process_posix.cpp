@@ -1,6 +1,7 @@
 #include "platform/stdio_process.h"
 
 #include "machine/errors.h"
+#include "platform/posix_spawn.h"
 
 #include <cerrno>
 #include <csignal>
@@ -12,37 +13,9 @@
 #include <unistd.h>
 #include <vector>
 
-extern char **environ;
-
 namespace machine::platform {
 
 namespace {
-
-struct SpawnActions {
-    posix_spawn_file_actions_t actions;
-    SpawnActions() { posix_spawn_file_actions_init(&actions); }
-    ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
-};
-
-std::vector<std::string> merged_environment(const Command &command) {
-    std::vector<std::string> env;
-    for (char **e = environ; *e; ++e) {
-        std::string entry = *e;
-        if (!command.env.count(entry.substr(0, entry.find('='))))
-            env.push_back(entry);
-    }
-    for (const auto &[key, value] : command.env)
-        env.push_back(key + "=" + value);
-    return env;
-}
-
-std::vector<char *> c_strings(std::vector<std::string> &words) {
-    std::vector<char *> pointers;
-    for (auto &word : words)
-        pointers.push_back(word.data());
-    pointers.push_back(nullptr);
-    return pointers;
-}
 
 // Every byte of `input`, blocking; a child that stopped reading (EPIPE) has had what it wanted.
 // MSG_NOSIGNAL: its going away must not end this process with SIGPIPE.
@@ -78,20 +51,7 @@ StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &
     if (!log.empty())
         posix_spawn_file_actions_addopen(&spawn.actions, 2, log.c_str(),
                                          O_WRONLY | O_CREAT | O_APPEND, 0600);
-    std::vector<std::string> argv{command.program};
-    argv.insert(argv.end(), command.args.begin(), command.args.end());
-    auto env = merged_environment(command);
-    auto c_argv = c_strings(argv);
-    auto c_env = c_strings(env);
-    pid_t pid = 0;
-    int rc = ::posix_spawnp(&pid, command.program.c_str(), &spawn.actions, nullptr, c_argv.data(),
-                            c_env.data());
-    if (rc == ENOENT)
-        throw HostNotReady(command.program + " is not installed or not on PATH",
-                           "install it (see the README) and try again");
-    if (rc != 0)
-        throw SystemError("cannot run " + command.program, rc);
-    pid_ = pid;
+    pid_ = spawn_command(command, spawn.actions);
     child_end = Fd(); // the child holds its end now: its exit is our end of file
 
     if (command.input.empty())
