@@ -33,8 +33,9 @@ void add_info_command(CLI::App &app, Context &context) {
     auto format = std::make_shared<std::string>();
     cmd->add_option("-f,--format", *format, "Output: yaml (default), json, or a template");
     cmd->callback([&context, format] {
+        auto chosen = context.manager.default_provider();
         auto info = info_json(context.manager.list(), context.store,
-                              context.manager.provider(context.providers.default_name()));
+                              context.manager.provider(chosen.name), chosen.reason);
         if (*format == "json") {
             print_json(info);
         } else if (format->empty() || *format == "yaml") {

@@ -1,6 +1,7 @@
 #include "output/reports.h"
 
 #include "output/humanize.h"
+#include "platform/api_pipe.h"
 #include "platform/host.h"
 
 namespace machine::cli {
@@ -93,7 +94,11 @@ nlohmann::json inspect_json(const MachineStatus &s, const Store &store, const Pr
     return {
         {"ConfigPath", {{"Path", layout.config_file().string()}}},
         {"ConnectionInfo",
-         {{"PodmanSocket", {{"Path", layout.api_socket().string()}}}, {"PodmanPipe", nullptr}}},
+         {{"PodmanSocket", {{"Path", layout.api_socket().string()}}},
+          // Windows' clients' own transport, as podman reports it there
+          {"PodmanPipe", platform::host_os() == platform::HostOs::windows
+                             ? nlohmann::json{{"Path", platform::api_pipe_name(c.name)}}
+                             : nlohmann::json(nullptr)}}},
         {"Created", rfc3339(c.created)},
         {"Image",
          {{"ImagePath", {{"Path", files.disk.string()}}},
@@ -121,7 +126,7 @@ nlohmann::json inspect_json(const MachineStatus &s, const Store &store, const Pr
 }
 
 nlohmann::json info_json(const std::vector<MachineStatus> &machines, const Store &store,
-                         const Provider &provider) {
+                         const Provider &provider, const std::string &why_provider) {
     std::string current, state;
     for (const auto &m : machines)
         if (m.config && m.state != MachineState::stopped) {
@@ -133,6 +138,7 @@ nlohmann::json info_json(const std::vector<MachineStatus> &machines, const Store
                            {"CPUs", platform::host_cpu_count()},
                            {"Memory", std::to_string(platform::host_memory_mib() << 20)},
                            {"VMType", provider.name()},
+                           {"VMTypeReason", why_provider},
                            {"CurrentMachine", current},
                            {"MachineState", state},
                            {"DefaultMachine", default_machine_name},

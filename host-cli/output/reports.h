@@ -23,8 +23,9 @@ nlohmann::json list_headers();
 nlohmann::json inspect_json(const MachineStatus &status, const Store &store,
                             const Provider &provider);
 
-// `info`: the host (with what `provider`, the default one, says of it) and this tool.
+// `info`: the host (with what `provider`, the default one, says of it, and why it is the
+// default) and this tool.
 nlohmann::json info_json(const std::vector<MachineStatus> &machines, const Store &store,
-                         const Provider &provider);
+                         const Provider &provider, const std::string &why_provider);
 
 } // namespace machine::cli

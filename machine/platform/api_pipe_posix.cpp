@@ -9,4 +9,8 @@ ApiPipe::ApiPipe(const std::string &, const std::filesystem::path &, Log) {}
 
 ApiPipe::~ApiPipe() = default;
 
+bool ApiPipe::serves_docker_engine() const {
+    return false;
+}
+
 } // namespace machine::platform

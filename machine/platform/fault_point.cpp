@@ -21,8 +21,10 @@ bool is(const char *variable, const char *step) {
 } // namespace
 
 void fault_point(const char *step) {
-    if (is("MACHINE_TEST_SLEEP_AT", step))
-        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    if (is("MACHINE_TEST_SLEEP_AT", step)) {
+        const char *ms = std::getenv("MACHINE_TEST_SLEEP_MS");
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms ? std::atoi(ms) : 1500));
+    }
     if (is("MACHINE_TEST_KILL_AT", step))
 #ifdef _WIN32
         TerminateProcess(GetCurrentProcess(), 137); // no handler, no cleanup: as SIGKILL

@@ -70,9 +70,15 @@ SOCKADDR_HV hv_address(const std::string &vm_id, const std::string &service_id) 
 
 SOCKET open_hv_socket() {
     SOCKET s = ::socket(af_hyperv, SOCK_STREAM, HV_PROTOCOL_RAW);
-    if (s == INVALID_SOCKET)
-        throw_windows_error("cannot make a Hyper-V socket", DWORD(WSAGetLastError()));
-    return s;
+    if (s != INVALID_SOCKET)
+        return s;
+    auto code = DWORD(WSAGetLastError());
+    if (code == WSAEAFNOSUPPORT || code == WSAEPROTONOSUPPORT || code == WSAESOCKTNOSUPPORT)
+        throw HostNotReady("this system has no Hyper-V sockets (AF_HYPERV), which Hyper-V "
+                           "machines talk over",
+                           "enable Hyper-V (Windows 10 or later, Pro, Enterprise or Education), "
+                           "or use another provider, e.g. --provider wsl");
+    throw_windows_error("cannot make a Hyper-V socket", code);
 }
 
 // True once `s` is readable (a listener: a connection waits), false when `deadline` passed.

@@ -2,12 +2,14 @@
 // A child process whose standard input and output are one stream of ours, for programs that talk
 // over their stdio: `wsl.exe ... machine-agent --mux-stdio` (machine-mux) and the agent that
 // prints "Ready" when the machine is up. POSIX: a socket pair, the child's stdin and stdout on one
-// end. (Windows: stdio_process_windows.cpp, with the same contract.)
+// end. Windows: a loopback socket pair too (so a machine-mux session waits on it as on any
+// socket), relayed by two threads to the child's stdin and stdout pipes.
 #include "machine/command.h"
 #include "platform/unix_socket.h"
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 
 namespace machine::platform {
 
@@ -39,8 +41,9 @@ public:
     int exit_code() const { return exit_code_; }
 
 private:
+    struct Child; // the OS's handle on it, and on Windows the relay
     Fd stream_;
-    int pid_ = -1;
+    std::unique_ptr<Child> child_;
     int exit_code_ = -1;
 };
 

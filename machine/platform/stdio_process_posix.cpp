@@ -38,6 +38,10 @@ int exit_code_of(int status) {
 
 } // namespace
 
+struct StdioProcess::Child {
+    int pid = -1;
+};
+
 StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &log) {
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
@@ -51,7 +55,7 @@ StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &
     if (!log.empty())
         posix_spawn_file_actions_addopen(&spawn.actions, 2, log.c_str(),
                                          O_WRONLY | O_CREAT | O_APPEND, 0600);
-    pid_ = spawn_command(command, spawn.actions);
+    child_ = std::make_unique<Child>(Child{spawn_command(command, spawn.actions)});
     child_end = Fd(); // the child holds its end now: its exit is our end of file
 
     if (command.input.empty())
@@ -60,9 +64,9 @@ StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &
         send_input(stream_.get(), command.input);
     } catch (...) {
         // No destructor runs for a constructor that throws: the child is ended here.
-        ::kill(pid_, SIGKILL);
+        ::kill(child_->pid, SIGKILL);
         int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        while (::waitpid(child_->pid, &status, 0) < 0 && errno == EINTR) {
         }
         throw;
     }
@@ -71,14 +75,14 @@ StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &
 
 StdioProcess::~StdioProcess() {
     stream_ = Fd();
-    if (pid_ <= 0 || exit_code_ >= 0)
+    if (!child_ || exit_code_ >= 0)
         return;
     auto deadline = Clock::now() + grace;
     while (running()) {
         if (Clock::now() >= deadline) {
-            ::kill(pid_, SIGKILL);
+            ::kill(child_->pid, SIGKILL);
             int status = 0;
-            while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+            while (::waitpid(child_->pid, &status, 0) < 0 && errno == EINTR) {
             }
             return;
         }
@@ -90,10 +94,10 @@ bool StdioProcess::running() {
     if (exit_code_ >= 0)
         return false;
     int status = 0;
-    auto rc = ::waitpid(pid_, &status, WNOHANG);
+    auto rc = ::waitpid(child_->pid, &status, WNOHANG);
     if (rc == 0 || (rc < 0 && errno == EINTR))
         return true;
-    exit_code_ = rc == pid_ ? exit_code_of(status) : 128; // ECHILD: reaped elsewhere
+    exit_code_ = rc == child_->pid ? exit_code_of(status) : 128; // ECHILD: reaped elsewhere
     return false;
 }
 

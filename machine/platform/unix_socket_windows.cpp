@@ -259,57 +259,56 @@ Fd listen_loopback(const std::string &protocol, int port) {
     return fd;
 }
 
-// Windows has no pipe WSAPoll can wait on: the two ends are a connected pair of loopback TCP
-// sockets, made by connecting to a listener of our own on 127.0.0.1:0 and accepting.
-WakePipe::WakePipe() {
-    Fd listener(int(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)));
+std::pair<WinSocket, WinSocket> loopback_socket_pair() {
+    WinSocket listener(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
     if (!listener)
         throw_windows_error("cannot make a socket", WSAGetLastError());
     int on = 1; // nobody else may bind our port while it listens
-    setsockopt(as_socket(listener.get()), SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
-               reinterpret_cast<const char *>(&on), sizeof on);
+    setsockopt(listener.get(), SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char *>(&on),
+               sizeof on);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int length = sizeof address;
-    if (bind(as_socket(listener.get()), reinterpret_cast<sockaddr *>(&address), sizeof address) !=
-            0 ||
-        listen(as_socket(listener.get()), 4) != 0 ||
-        getsockname(as_socket(listener.get()), reinterpret_cast<sockaddr *>(&address), &length) !=
-            0)
-        throw_windows_error("cannot make a wake-up socket pair", WSAGetLastError());
-    Fd writer(int(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)));
+    if (bind(listener.get(), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+        listen(listener.get(), 4) != 0 ||
+        getsockname(listener.get(), reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        throw_windows_error("cannot make a socket pair", WSAGetLastError());
+    WinSocket connected(new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
     sockaddr_in ours{};
     length = sizeof ours;
-    if (!writer ||
-        connect(as_socket(writer.get()), reinterpret_cast<sockaddr *>(&address), sizeof address) !=
-            0 ||
-        getsockname(as_socket(writer.get()), reinterpret_cast<sockaddr *>(&ours), &length) != 0)
-        throw_windows_error("cannot make a wake-up socket pair", WSAGetLastError());
+    if (!connected ||
+        connect(connected.get(), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+        getsockname(connected.get(), reinterpret_cast<sockaddr *>(&ours), &length) != 0)
+        throw_windows_error("cannot make a socket pair", WSAGetLastError());
     // Any local process may connect to the listener too: take only our own connection.
-    Fd reader;
-    for (int attempt = 0; attempt < 16 && !reader; ++attempt) {
+    for (int attempt = 0; attempt < 16; ++attempt) {
         sockaddr_in peer{};
         length = sizeof peer;
-        Fd accepted(
-            int(::accept(as_socket(listener.get()), reinterpret_cast<sockaddr *>(&peer), &length)));
+        WinSocket accepted(::accept(listener.get(), reinterpret_cast<sockaddr *>(&peer), &length));
         if (!accepted)
-            throw_windows_error("cannot make a wake-up socket pair", WSAGetLastError());
-        if (same_address(peer, ours))
-            reader = std::move(accepted);
+            throw_windows_error("cannot make a socket pair", WSAGetLastError());
+        if (!same_address(peer, ours))
+            continue;
+        SetHandleInformation(reinterpret_cast<HANDLE>(accepted.get()), HANDLE_FLAG_INHERIT, 0);
+        // Each write at once: Nagle's algorithm would hold a small one back until the last
+        // one's ACK, which Windows delays by up to 200 ms.
+        for (SOCKET socket : {accepted.get(), connected.get()})
+            setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char *>(&on),
+                       sizeof on);
+        return {std::move(accepted), std::move(connected)};
     }
-    if (!reader)
-        throw SystemError("cannot make a wake-up socket pair", WSAECONNREFUSED,
-                          "other programs kept connecting to it");
-    SetHandleInformation(reinterpret_cast<HANDLE>(as_socket(reader.get())), HANDLE_FLAG_INHERIT, 0);
-    // Each wake at once: Nagle's algorithm would hold a byte back until the last one's ACK,
-    // which Windows delays by up to 200 ms.
-    setsockopt(as_socket(writer.get()), IPPROTO_TCP, TCP_NODELAY,
-               reinterpret_cast<const char *>(&on), sizeof on);
-    if (!set_nonblocking(as_socket(reader.get())) || !set_nonblocking(as_socket(writer.get())))
+    throw SystemError("cannot make a socket pair", WSAECONNREFUSED,
+                      "other programs kept connecting to it");
+}
+
+// Windows has no pipe WSAPoll can wait on: the two ends are a loopback socket pair.
+WakePipe::WakePipe() {
+    auto [reader, writer] = loopback_socket_pair();
+    if (!set_nonblocking(reader.get()) || !set_nonblocking(writer.get()))
         throw_windows_error("cannot make a wake-up socket pair", WSAGetLastError());
-    read_ = std::move(reader);
-    write_ = std::move(writer);
+    read_ = Fd(int(reader.release()));
+    write_ = Fd(int(writer.release()));
 }
 
 void WakePipe::wake() {

@@ -51,6 +51,7 @@ public:
     ~WinSocket() { reset(); }
 
     SOCKET get() const { return socket_; }
+    SOCKET release() { return std::exchange(socket_, INVALID_SOCKET); }
     explicit operator bool() const { return socket_ != INVALID_SOCKET; }
     void reset(SOCKET socket = INVALID_SOCKET) {
         if (socket_ != INVALID_SOCKET)

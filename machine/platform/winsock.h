@@ -3,6 +3,7 @@
 // SOCK_CLOEXEC makes them, and WSAPoll with its quirks handled (Windows only).
 #include "platform/windows_handle.h"
 
+#include <utility>
 #include <vector>
 
 namespace machine::platform {
@@ -19,6 +20,11 @@ inline SOCKET as_socket(int fd) {
 // A new socket that child processes do not inherit (SOCK_CLOEXEC's counterpart), overlapped as
 // socket() makes them. INVALID_SOCKET on failure, with WSAGetLastError set.
 SOCKET new_socket(int family, int type, int protocol);
+
+// A connected pair of loopback TCP sockets, blocking, not inherited, without Nagle's delay: what
+// a socketpair() is on POSIX. Only our own connection is taken (another local process may connect
+// to the listener meanwhile). Throws SystemError.
+std::pair<WinSocket, WinSocket> loopback_socket_pair();
 
 // Switches `socket` to non-blocking mode (ioctlsocket FIONBIO); false on failure.
 bool set_nonblocking(SOCKET socket);

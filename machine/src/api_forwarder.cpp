@@ -232,8 +232,9 @@ private:
             return drop_session();
         tend_spare();
 
-        std::vector<platform::Watch> watches{{.fd = listener_.fd(), .read = true},
-                                             {.fd = ssh_get_fd(session_->raw()), .read = true}};
+        std::vector<platform::Watch> watches{
+            {.fd = listener_.fd(), .read = true},
+            {.fd = int(ssh_get_fd(session_->raw())), .read = true}};
         bool pending = false;
         for (auto &s : streams_) {
             bool open = s.channel.state == GuestChannel::open;

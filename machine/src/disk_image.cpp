@@ -1,6 +1,7 @@
 #include "machine/disk_image.h"
 
 #include "machine/errors.h"
+#include "machine/vhdx.h"
 
 #include <array>
 #include <fmt/format.h>
@@ -19,8 +20,9 @@ std::uint64_t big_endian_u64(const unsigned char *bytes) {
 }
 
 [[noreturn]] void reject(const std::filesystem::path &path, const std::string &problem) {
-    throw InvalidInput("--image", fmt::format("--image: {} {}; give a qcow2 or raw disk image",
-                                              path.string(), problem));
+    throw InvalidInput("--image",
+                       fmt::format("--image: {} {}; give a qcow2, raw or VHDX disk image",
+                                   path.string(), problem));
 }
 
 std::string sibling(const std::filesystem::path &image, std::initializer_list<const char *> names) {
@@ -81,12 +83,18 @@ DiskImageInfo inspect_disk_image(const std::filesystem::path &path) {
                 std::string_view(reinterpret_cast<char *>(&header[512]), 8) == "EFI PART")) {
         info.format = "raw";
         info.virtual_size = std::filesystem::file_size(path);
+    } else if (is_vhdx(header.data(), length)) {
+        auto size = vhdx_virtual_size(in);
+        if (!size)
+            reject(path, "is a VHDX whose metadata is missing or damaged");
+        info.format = "vhdx";
+        info.virtual_size = *size;
     } else if (length >= 262 &&
                std::string_view(reinterpret_cast<char *>(&header[257]), 5) == "ustar") {
         // A root filesystem tarball (WSL imports one): no disk, so no size of its own.
         info.format = "tar";
     } else {
-        reject(path, "is not a disk image (neither qcow2 nor a partitioned raw disk)");
+        reject(path, "is not a disk image (neither qcow2, VHDX nor a partitioned raw disk)");
     }
     info.kernel = sibling(path, {"vmlinuz"});
     info.initrd = sibling(path, {"initrd", "initrd.img"});

@@ -106,11 +106,15 @@ std::string MachineManager::default_image_path(const std::string &provider) cons
     return file_in(candidates.front()).string();
 }
 
+DefaultProvider MachineManager::default_provider() const {
+    return providers_.default_provider(runner_);
+}
+
 MachineConfig MachineManager::validated_config(const InitOptions &options) const {
     validate_machine_name(options.name);
     MachineConfig config;
     config.name = options.name;
-    config.provider = options.provider.value_or(providers_.default_name());
+    config.provider = options.provider ? *options.provider : default_provider().name;
     auto &provider = this->provider(config.provider); // rejects an unknown provider
     auto features = provider.features();
     config.arch = platform::host_arch();
@@ -235,7 +239,8 @@ void MachineManager::clear_runtime(const Layout &layout) const {
 }
 
 StartResult MachineManager::start(const std::string &name, const StartOptions &options) {
-    auto lock = store_.lock(name); // a second `start` waits here, then finds the machine running
+    auto lock =
+        store_.lock_existing(name); // a second `start` waits here, then finds the machine running
     auto config = store_.load(name);
     auto layout = store_.layout(name);
     auto &provider = provider_of(config);
@@ -389,7 +394,7 @@ void MachineManager::stop_forwarder(const Layout &layout) const {
 }
 
 void MachineManager::stop(const std::string &name, std::chrono::seconds grace) {
-    auto lock = store_.lock(name);
+    auto lock = store_.lock_existing(name);
     auto config = store_.load(name);
     auto layout = store_.layout(name);
     stop_forwarder(layout);
@@ -400,7 +405,7 @@ void MachineManager::stop(const std::string &name, std::chrono::seconds grace) {
 }
 
 void MachineManager::remove(const std::string &name, bool force) {
-    auto lock = store_.lock(name);
+    auto lock = store_.lock_existing(name);
     auto layout = store_.layout(name);
     std::optional<MachineConfig> config;
     if (store_.exists(name)) {
@@ -443,7 +448,7 @@ void MachineManager::remove(const std::string &name, bool force) {
 }
 
 MachineConfig MachineManager::set(const std::string &name, const SetOptions &options) {
-    auto lock = store_.lock(name);
+    auto lock = store_.lock_existing(name);
     auto config = store_.load(name);
     if (state_of(config) != MachineState::stopped)
         throw WrongState(fmt::format("machine \"{}\" is running; `set` needs it stopped", name),

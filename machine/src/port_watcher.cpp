@@ -3,7 +3,7 @@
 #include "machine/errors.h"
 #include "machine/http_response.h"
 #include "platform/atomic_file.h"
-#include "platform/file_io.h"
+#include "platform/socket_io.h"
 #include "platform/unix_socket.h"
 
 #include <chrono>
@@ -31,9 +31,11 @@ bool read_into(int fd, HttpResponse &response, std::chrono::milliseconds timeout
     if (!platform::wait_readable(fd, platform::Clock::now() + timeout))
         return true;
     char buffer[16384];
-    auto n = platform::read_some(fd, buffer, sizeof buffer);
-    response.feed(std::string_view(buffer, n));
-    return n != 0;
+    auto n = platform::receive_available(fd, buffer, sizeof buffer);
+    if (!n)
+        return true; // woken with nothing to read after all
+    response.feed(std::string_view(buffer, *n));
+    return *n != 0;
 }
 
 nlohmann::json get_json(const std::filesystem::path &api_socket, const std::string &path) {

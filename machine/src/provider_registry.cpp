@@ -61,14 +61,34 @@ std::vector<std::string> ProviderRegistry::names() const {
     return names;
 }
 
-std::string ProviderRegistry::default_name() const {
+DefaultProvider ProviderRegistry::default_provider(ProcessRunner &runner) const {
     if (const char *chosen = std::getenv("MACHINE_PROVIDER"); chosen && *chosen)
-        return chosen;
+        return {chosen, "MACHINE_PROVIDER is set"};
     auto available = names();
+    std::vector<std::string> candidates;
     for (const auto &name : preferred_providers(platform::host_os_name()))
         if (std::find(available.begin(), available.end(), name) != available.end())
-            return name;
-    return available.empty() ? std::string() : available.front();
+            candidates.push_back(name);
+    if (candidates.empty())
+        return {available.empty() ? std::string() : available.front(),
+                "none of this host's usual providers is built in"};
+    std::vector<std::string> skipped; // "NAME: why it cannot run here"
+    for (const auto &name : candidates) {
+        try {
+            make(name, runner)->check_host();
+            if (candidates.size() == 1)
+                return {name, "the only one of this host's providers that is built in"};
+            auto reason =
+                fmt::format("the first of {} that this host can run", fmt::join(candidates, ", "));
+            if (!skipped.empty())
+                reason += fmt::format(" ({})", fmt::join(skipped, "; "));
+            return {name, reason};
+        } catch (const Error &e) { // HostNotReady, or its check itself failed
+            skipped.push_back(name + ": " + e.what());
+        }
+    }
+    return {candidates.front(), fmt::format("none of {} can run here ({})",
+                                            fmt::join(candidates, ", "), fmt::join(skipped, "; "))};
 }
 
 std::unique_ptr<Provider> ProviderRegistry::make(const std::string &name, ProcessRunner &runner,

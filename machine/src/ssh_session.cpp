@@ -5,6 +5,7 @@
 
 #include "platform/file_io.h"
 #include "platform/socket_io.h"
+#include "platform/waitable_input.h"
 
 #include <cerrno>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -86,12 +88,15 @@ bool drain_channel(ssh_channel channel, int out_fd, int err_fd) {
 int pump(ssh_session session, ssh_channel channel, int in_fd, int out_fd, int err_fd,
          const std::function<bool()> &on_tick) {
     bool input_open = in_fd >= 0;
-    int ssh_fd = ssh_get_fd(session);
+    std::optional<platform::WaitableInput> input;
+    if (input_open)
+        input.emplace(in_fd);
+    int ssh_fd = int(ssh_get_fd(session)); // a SOCKET on Windows: fits, as platform/winsock.h says
     while (drain_channel(channel, out_fd, err_fd) || ssh_channel_poll(channel, 0) > 0 ||
            ssh_channel_poll(channel, 1) > 0) {
         if (!ssh_channel_is_open(channel))
             break;
-        auto readable = platform::wait_any_readable({ssh_fd, input_open ? in_fd : -1},
+        auto readable = platform::wait_any_readable({ssh_fd, input_open ? input->wait_fd() : -1},
                                                     std::chrono::milliseconds(100));
         if (on_tick && !on_tick())
             break;
@@ -99,7 +104,7 @@ int pump(ssh_session session, ssh_channel channel, int in_fd, int out_fd, int er
             char buffer[32768];
             std::size_t n = 0;
             try {
-                n = platform::read_some(in_fd, buffer, sizeof buffer);
+                n = input->read(buffer, sizeof buffer);
             } catch (const SystemError &) {
                 // local input failed: treated as its end
             }

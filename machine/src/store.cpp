@@ -65,6 +65,15 @@ platform::FileLock Store::lock(const std::string &name) const {
     return platform::FileLock::acquire(layout(name).lock_file());
 }
 
+platform::FileLock Store::lock_existing(const std::string &name) const {
+    validate_machine_name(name);
+    std::error_code ec;
+    if (!exists(name) && !fs::exists(layout(name).data_dir(), ec))
+        throw NotFound("machine \"" + name + "\" does not exist",
+                       "see `machine list` for the machines there are");
+    return lock(name);
+}
+
 std::vector<StoredMachine> Store::list() const {
     std::map<std::string, StoredMachine> found;
     std::map<std::string, FileIdentity> stamps;

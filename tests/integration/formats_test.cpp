@@ -113,6 +113,7 @@ TEST_CASE("info, version and help", "[cli][formats]") {
     auto info = nlohmann::json::parse(sandbox.run({"info", "--format", "json"}).out);
     CHECK(info["Host"]["NumberOfMachines"] == 0);
     CHECK(info["Host"]["VMType"] == "qemu");
+    CHECK(info["Host"]["VMTypeReason"] == "the only one of this host's providers that is built in");
     CHECK(info["Host"]["OS"] == "linux");
     auto yaml = sandbox.run({"info"});
     CHECK(yaml.exit_code == 0);
@@ -137,6 +138,8 @@ TEST_CASE("env prints exports for each shell", "[cli][formats]") {
               "\n");
     CHECK(sandbox.run({"env", "m", "--shell", "fish"}).out.find("set -gx DOCKER_HOST ") == 0);
     CHECK(sandbox.run({"env", "m", "--shell", "powershell"}).out.find("$Env:DOCKER_HOST = ") == 0);
+    CHECK(sandbox.run({"env", "m", "--shell", "cmd"}).out ==
+          "SET DOCKER_HOST=unix://" + socket + "\nSET CONTAINER_HOST=unix://" + socket + "\n");
     CHECK(sandbox.run({"env", "m", "--shell", "tcsh"}).exit_code == 125);
     CHECK(sandbox.run({"env", "nosuch"}).exit_code == 125);
 }

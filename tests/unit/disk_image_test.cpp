@@ -2,6 +2,7 @@
 #include "../helpers/temp_dir.h"
 #include "machine/disk_image.h"
 #include "machine/errors.h"
+#include "platform/process_runner.h"
 #include "thrown.h"
 
 #include <catch2/catch.hpp>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 using namespace machine;
@@ -45,7 +47,7 @@ void check_rejected(const fs::path &path, const std::string &problem) {
     auto error = thrown<InvalidInput>([&] { inspect_disk_image(path); });
     CHECK(error.field() == "--image");
     CHECK_THAT(error.what(), Catch::Contains(path.string()) && Catch::Contains(problem) &&
-                                 Catch::Contains("qcow2 or raw"));
+                                 Catch::Contains("qcow2, raw or VHDX"));
     CHECK(one_line(error.what()));
 }
 
@@ -220,4 +222,40 @@ TEST_CASE("a root filesystem tarball is recognized as tar, with no disk size of 
     CHECK(info.virtual_size == 0);
     // Only the magic at its place counts: "ustar" anywhere else is no tarball.
     check_rejected(dir.write("not.tar", "ustar" + std::string(1019, '\0')), "is not a disk image");
+}
+
+TEST_CASE("a VHDX made by qemu-img is recognized with its virtual size", "[disk_image]") {
+    TempDir dir;
+    auto vhdx = dir.path / "disk.vhdx";
+    platform::SpawnProcessRunner runner;
+    runner.check({"qemu-img", {"create", "-q", "-f", "vhdx", vhdx.string(), "3G"}, {}});
+    auto info = inspect_disk_image(vhdx);
+    CHECK(info.format == "vhdx");
+    CHECK(info.virtual_size == 3ull << 30);
+
+    // Another size, so the size is read, not assumed (qemu-img cannot resize a VHDX).
+    auto other = dir.path / "other.vhdx";
+    runner.check({"qemu-img", {"create", "-q", "-f", "vhdx", other.string(), "1025M"}, {}});
+    CHECK(inspect_disk_image(other).virtual_size == 1025ull << 20);
+}
+
+TEST_CASE("a VHDX cut short or without its metadata is rejected", "[disk_image]") {
+    TempDir dir;
+    auto vhdx = dir.path / "disk.vhdx";
+    platform::SpawnProcessRunner runner;
+    runner.check({"qemu-img", {"create", "-q", "-f", "vhdx", vhdx.string(), "1G"}, {}});
+    std::ifstream in(vhdx, std::ios::binary);
+    std::string whole((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+
+    // Only the file identifier and the headers: no region table.
+    check_rejected(dir.write("short.vhdx", whole.substr(0, 192 * 1024)),
+                   "is a VHDX whose metadata is missing or damaged");
+    // The region table's signature broken.
+    auto broken = whole;
+    broken[192 * 1024] = 'X';
+    check_rejected(dir.write("broken.vhdx", broken),
+                   "is a VHDX whose metadata is missing or damaged");
+    // Just the signature.
+    check_rejected(dir.write("signature.vhdx", "vhdxfile"),
+                   "is a VHDX whose metadata is missing or damaged");
 }

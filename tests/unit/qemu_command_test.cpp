@@ -1,11 +1,15 @@
 // The QEMU launch plan as golden argv lists: accelerator x architecture x boot mode, shares,
-// provisioning and QEMU's comma escaping. A change to the command line must change these tests.
+// provisioning, QEMU's comma escaping and the Windows host's ready pipe. A change to the command
+// line must change these tests.
 #include "machine/errors.h"
 #include "machine/layout.h"
 #include "machine/machine_config.h"
+#include "machine/names.h"
 #include "providers/qemu/accelerator.h"
 #include "providers/qemu/qemu_command.h"
 #include "providers/qemu/qemu_devices.h"
+#include "providers/qemu/qemu_files.h"
+#include "thrown.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -40,8 +44,9 @@ void direct_kernel(MachineConfig &c, const std::string &cmdline = {}) {
 }
 
 Command plan(const MachineConfig &config, Accelerator accelerator, const std::string &firmware = {},
-             const QemuDevices &devices = {}) {
-    return qemu_launch_command(config, Layout(dirs, config.name), {accelerator, firmware, devices});
+             const QemuDevices &devices = {}, const std::string &host_os = "linux") {
+    return qemu_launch_command(config, Layout(dirs, config.name),
+                               {accelerator, firmware, devices, host_os});
 }
 
 // The values following each occurrence of `flag`.
@@ -309,12 +314,13 @@ TEST_CASE("golden: aarch64, TCG, direct kernel boot on the PL011 console", "[qem
                "/xdg/run/machine/dev/qemu.pid"});
 }
 
-TEST_CASE("golden: x86_64, WHPX with QEMU's irqchip, cloud-init seed", "[qemu]") {
+TEST_CASE("golden: Windows, x86_64, WHPX falling back to TCG, the ready pipe, cloud-init seed",
+          "[qemu]") {
     auto config = config_for("x86_64");
     config.resources = {2, 2048, 20};
     config.image.provisioning = "cloud-init";
-    auto command =
-        plan(config, Accelerator::whpx, R"(C:\Program Files\qemu\share\edk2-x86_64-code.fd)");
+    auto command = plan(config, Accelerator::whpx,
+                        R"(C:\Program Files\qemu\share\edk2-x86_64-code.fd)", {}, "windows");
     CHECK(command.program == "qemu-system-x86_64");
     CHECK(
         command.args ==
@@ -329,6 +335,8 @@ TEST_CASE("golden: x86_64, WHPX with QEMU's irqchip, cloud-init seed", "[qemu]")
             "q35",
             "-accel",
             "whpx,kernel-irqchip=off",
+            "-accel",
+            "tcg,tb-size=256",
             "-cpu",
             "qemu64",
             "-smp",
@@ -349,7 +357,7 @@ TEST_CASE("golden: x86_64, WHPX with QEMU's irqchip, cloud-init seed", "[qemu]")
             "-device",
             "virtio-serial-pci,id=serial0",
             "-chardev",
-            "socket,id=ready,path=/xdg/run/machine/dev/ready.sock",
+            "pipe,id=ready,path=machine-dev+f45dfd01ca807abc-ready",
             "-device",
             "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0",
             "-chardev",
@@ -370,6 +378,40 @@ TEST_CASE("golden: x86_64, WHPX with QEMU's irqchip, cloud-init seed", "[qemu]")
             "virtio-rng-pci",
             "-pidfile",
             "/xdg/run/machine/dev/qemu.pid"});
+}
+
+TEST_CASE("on Windows only the ready port's host end changes: a pipe QEMU serves", "[qemu]") {
+    auto accelerator = GENERATE(Accelerator::whpx, Accelerator::tcg);
+    auto arch = GENERATE(as<std::string>{}, "x86_64", "aarch64");
+    CAPTURE(to_string(accelerator), arch);
+    auto config = config_for(arch);
+    auto posix = plan(config, accelerator, "/fw/code.fd").args;
+    auto windows = plan(config, accelerator, "/fw/code.fd", {}, "windows").args;
+    REQUIRE(posix.size() == windows.size());
+    Args differ;
+    for (std::size_t i = 0; i < posix.size(); ++i)
+        if (posix[i] != windows[i])
+            differ.push_back(posix[i] + " -> " + windows[i]);
+    CHECK(differ == Args{"socket,id=ready,path=/xdg/run/machine/dev/ready.sock -> "
+                         "pipe,id=ready,path=machine-dev+f45dfd01ca807abc-ready"});
+}
+
+TEST_CASE("the Windows ready pipe is named per machine and per user, apart from every API pipe",
+          "[qemu]") {
+    CHECK(ready_pipe_name(Layout(dirs, "dev")) == "machine-dev+f45dfd01ca807abc-ready");
+    CHECK(ready_pipe_name(Layout(dirs, "other")) == "machine-other+c984f945ee4b3d54-ready");
+    // Another user's machine of the same name: another runtime folder, another pipe.
+    StoreDirs bob{"/home/bob/config", "/home/bob/data", "/home/bob/run/machine"};
+    CHECK(ready_pipe_name(Layout(bob, "dev")) == "machine-dev+acccbc33061cae0d-ready");
+    // An API pipe is machine-NAME for a machine name; what follows "machine-" here is none.
+    auto after_prefix = ready_pipe_name(Layout(dirs, "dev")).substr(std::string("machine-").size());
+    CHECK_THROWS_AS(validate_machine_name(after_prefix), InvalidInput);
+
+    for (const auto &bad : Args{"", "a\\b", "a,b", "../x", std::string(max_name_length + 1, 'a')}) {
+        CAPTURE(bad);
+        auto error = test::thrown<InvalidInput>([&] { ready_pipe_name(Layout(dirs, bad)); });
+        CHECK(error.field() == "name");
+    }
 }
 
 TEST_CASE("golden: commas in option values are doubled, plain arguments are left alone", "[qemu]") {
@@ -448,15 +490,15 @@ TEST_CASE("a comma in the firmware path is doubled", "[qemu]") {
 
 TEST_CASE("every accelerator, architecture and boot mode gets its machine, CPU and boot",
           "[qemu]") {
-    using Case = std::tuple<Accelerator, std::string, std::string, std::string>;
-    auto [accelerator, accel, x86_cpu, arm_cpu] =
-        GENERATE(Case{Accelerator::kvm, "kvm", "host", "host"},
-                 Case{Accelerator::hvf, "hvf", "host", "host"},
-                 Case{Accelerator::whpx, "whpx,kernel-irqchip=off", "qemu64", "max"},
-                 Case{Accelerator::tcg, "tcg,tb-size=256", "max", "max,pauth-impdef=on"});
+    using Case = std::tuple<Accelerator, Args, std::string, std::string>;
+    auto [accelerator, accel, x86_cpu, arm_cpu] = GENERATE(
+        Case{Accelerator::kvm, {"kvm"}, "host", "host"},
+        Case{Accelerator::hvf, {"hvf"}, "host", "host"},
+        Case{Accelerator::whpx, {"whpx,kernel-irqchip=off", "tcg,tb-size=256"}, "qemu64", "max"},
+        Case{Accelerator::tcg, {"tcg,tb-size=256"}, "max", "max,pauth-impdef=on"});
     auto arch = GENERATE(as<std::string>{}, "x86_64", "aarch64");
     auto direct = GENERATE(true, false);
-    CAPTURE(accel, arch, direct);
+    CAPTURE(to_string(accelerator), arch, direct);
 
     auto config = config_for(arch);
     if (direct)
@@ -466,7 +508,7 @@ TEST_CASE("every accelerator, architecture and boot mode gets its machine, CPU a
 
     CHECK(qemu_system_binary(arch) == "qemu-system-" + arch);
     CHECK(values_of(args, "-machine") == Args{arm ? "virt" : "q35"});
-    CHECK(values_of(args, "-accel") == Args{accel});
+    CHECK(values_of(args, "-accel") == accel);
     CHECK(values_of(args, "-cpu") == Args{arm ? arm_cpu : x86_cpu});
     CHECK(values_of(args, "-smp") == Args{"4"});
     CHECK(values_of(args, "-m") == Args{"4096"});

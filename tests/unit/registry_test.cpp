@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <optional>
 #include <string>
 
@@ -121,44 +123,92 @@ TEST_CASE("each host OS prefers its native hypervisor", "[registry]") {
     CHECK(preferred_providers("freebsd") == Names{"qemu", "libvirt"});
 }
 
-TEST_CASE("the default is the host's first preferred provider that is registered", "[registry]") {
+// A provider that this host can or cannot run, for the default's choice.
+class Checked : public test::FakeProvider {
+public:
+    explicit Checked(std::string refusal)
+        : FakeProvider(fake_state), refusal_(std::move(refusal)) {}
+    void check_host() const override {
+        if (!refusal_.empty())
+            throw HostNotReady(refusal_, "install it");
+    }
+
+private:
+    std::string refusal_;
+};
+
+ProviderRegistry::Factory checked(const std::string &name, const std::string &refusal) {
+    return [name, refusal](ProcessRunner &) -> std::unique_ptr<Provider> {
+        made.push_back(name);
+        return std::make_unique<Checked>(refusal);
+    };
+}
+
+TEST_CASE("the default is the host's first preferred provider that can run here, and why",
+          "[registry]") {
     ScopedEnv env("MACHINE_PROVIDER", nullptr);
+    test::RecordingRunner runner;
     auto preferred = preferred_providers(platform::host_os_name());
+    REQUIRE(preferred.size() >= 2);
+    auto list = fmt::format("{}", fmt::join(preferred, ", "));
 
     ProviderRegistry registry;
     registry.add("zzz", named("zzz"));
-    CHECK(registry.default_name() == "zzz"); // nothing preferred: the first registered
-    for (auto name = preferred.rbegin(); name != preferred.rend(); ++name) {
-        registry.add(*name, named(*name));
-        CHECK(registry.default_name() == *name);
-    }
-    CHECK(ProviderRegistry::builtin().default_name() == "qemu");
+    auto lone = registry.default_provider(runner);
+    CHECK(lone.name == "zzz"); // nothing preferred: the first registered
+    CHECK(lone.reason == "none of this host's usual providers is built in");
+
+    registry.add(preferred[1], checked(preferred[1], ""));
+    registry.add(preferred[0], checked(preferred[0], "no " + preferred[0] + " here"));
+    auto second = registry.default_provider(runner);
+    CHECK(second.name == preferred[1]);
+    CHECK(second.reason == fmt::format("the first of {} that this host can run ({}: no {} here)",
+                                       list, preferred[0], preferred[0]));
+
+    ProviderRegistry none;
+    none.add(preferred[0], checked(preferred[0], "A missing"));
+    none.add(preferred[1], checked(preferred[1], "B missing"));
+    auto fallback = none.default_provider(runner);
+    ProviderRegistry one;
+    one.add(preferred[0], checked(preferred[0], ""));
+    CHECK(one.default_provider(runner).reason ==
+          "the only one of this host's providers that is built in");
+    CHECK(fallback.name == preferred[0]); // its own check then says what to install
+    CHECK(fallback.reason ==
+          fmt::format("none of {}, {} can run here ({}: A missing; {}: B missing)", preferred[0],
+                      preferred[1], preferred[0], preferred[1]));
+
+    ProviderRegistry first;
+    first.add(preferred[1], checked(preferred[1], ""));
+    first.add(preferred[0], checked(preferred[0], ""));
+    CHECK(first.default_provider(runner).name == preferred[0]);
+    CHECK(first.default_provider(runner).reason ==
+          fmt::format("the first of {}, {} that this host can run", preferred[0], preferred[1]));
+}
+
+TEST_CASE("on Windows the order is WSL, then Hyper-V, then QEMU", "[registry]") {
+    CHECK(preferred_providers("windows") == Names{"wsl", "hyperv", "qemu"});
 }
 
 TEST_CASE("an empty registry has no default", "[registry]") {
     ScopedEnv env("MACHINE_PROVIDER", nullptr);
-    CHECK(ProviderRegistry().default_name().empty());
+    test::RecordingRunner runner;
+    CHECK(ProviderRegistry().default_provider(runner).name.empty());
 }
 
 TEST_CASE("$MACHINE_PROVIDER overrides the default", "[registry]") {
+    test::RecordingRunner runner;
     auto registry = ProviderRegistry::builtin();
     registry.add("fake", named("fake"));
     {
         ScopedEnv env("MACHINE_PROVIDER", "fake");
-        CHECK(registry.default_name() == "fake");
-    }
-    {
-        ScopedEnv env("MACHINE_PROVIDER", "");
-        CHECK(registry.default_name() == "qemu");
+        CHECK(registry.default_provider(runner).name == "fake");
+        CHECK(registry.default_provider(runner).reason == "MACHINE_PROVIDER is set");
     }
     {
         ScopedEnv env("MACHINE_PROVIDER", "nope");
-        CHECK(registry.default_name() == "nope"); // make() then rejects it by name
-        test::RecordingRunner runner;
-        CHECK_THROWS_AS(registry.make(registry.default_name(), runner), InvalidInput);
-    }
-    {
-        ScopedEnv env("MACHINE_PROVIDER", nullptr);
-        CHECK(registry.default_name() == "qemu");
+        CHECK(registry.default_provider(runner).name == "nope"); // make() then rejects it by name
+        CHECK_THROWS_AS(registry.make(registry.default_provider(runner).name, runner),
+                        InvalidInput);
     }
 }

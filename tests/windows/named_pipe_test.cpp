@@ -4,9 +4,11 @@
 #include "pipe_client.h"
 #include "platform/api_pipe.h"
 #include "platform/named_pipe.h"
+#include "random_bytes.h"
 #include "tcp_target.h"
 
 #include <aclapi.h>
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -18,19 +20,13 @@
 using namespace machine;
 using namespace machine::platform;
 
+using machine::test::random_bytes;
+
 namespace {
 
 // Unique per run, so that a test never meets a pipe an earlier one left (it must not leave any).
 std::string test_pipe(const std::string &what) {
     return R"(\\.\pipe\machine-test-)" + what + "-" + std::to_string(GetCurrentProcessId());
-}
-
-std::string random_bytes(std::size_t size, unsigned seed) {
-    std::mt19937 generator(seed);
-    std::string data(size, '\0');
-    for (auto &byte : data)
-        byte = char(generator());
-    return data;
 }
 
 // The target most tests use: echoes until the relay half-closes, then answers `trailer`.
@@ -409,8 +405,34 @@ TEST_CASE("ApiPipe serves \\\\.\\pipe\\machine-NAME and relays it to the unix so
         CHECK(client.read_to_end(end).empty());
         CHECK(end == ERROR_BROKEN_PIPE);
         std::lock_guard lock(mutex);
-        REQUIRE(log.size() == 1);
-        CHECK_THAT(log[0], Catch::Contains(R"(C:\no-such-folder\api.sock)"));
+        REQUIRE(log.size() == 2); // serving docker_engine too; the client's failed connection
+        CHECK_THAT(log[1], Catch::Contains(R"(C:\no-such-folder\api.sock)"));
     }
     CHECK(open_error(name) == ERROR_FILE_NOT_FOUND);
+}
+
+TEST_CASE("the first machine's ApiPipe serves docker_engine too, and the next leaves it alone") {
+    std::mutex mutex;
+    std::vector<std::string> log;
+    auto record = [&](const std::string &line) {
+        std::lock_guard lock(mutex);
+        log.push_back(line);
+    };
+    REQUIRE(open_error(docker_engine_pipe) == ERROR_FILE_NOT_FOUND);
+    {
+        ApiPipe first("wine-first", R"(C:\no-such-folder\api.sock)", record);
+        CHECK(first.serves_docker_engine());
+        CHECK(open_error(docker_engine_pipe) != ERROR_FILE_NOT_FOUND);
+        ApiPipe second("wine-second", R"(C:\no-such-folder\api.sock)", record);
+        CHECK_FALSE(second.serves_docker_engine());
+        CHECK(open_error(api_pipe_name("wine-second")) != ERROR_FILE_NOT_FOUND);
+        std::lock_guard lock(mutex);
+        CHECK(std::count(log.begin(), log.end(),
+                         std::string("forwarder: serving ") + docker_engine_pipe + " too") == 1);
+        CHECK(std::count(log.begin(), log.end(),
+                         std::string("forwarder: ") + docker_engine_pipe +
+                             " is served by another program; the docker CLI reaches this "
+                             "machine with DOCKER_HOST=npipe:////./pipe/machine-wine-second") == 1);
+    }
+    CHECK(open_error(docker_engine_pipe) == ERROR_FILE_NOT_FOUND);
 }

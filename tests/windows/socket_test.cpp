@@ -8,6 +8,7 @@
 #include "platform/terminal.h"
 #include "platform/unix_socket.h"
 #include "platform/winsock.h"
+#include "random_bytes.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -20,18 +21,12 @@ using namespace machine;
 using namespace machine::platform;
 using namespace std::chrono_literals;
 
+using machine::test::random_bytes;
+
 namespace {
 
 bool under_wine() {
     return GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr;
-}
-
-std::string random_bytes(std::size_t size, unsigned seed) {
-    std::mt19937 generator(seed);
-    std::string data(size, '\0');
-    for (auto &byte : data)
-        byte = char(generator());
-    return data;
 }
 
 int port_of(const Fd &fd) {

@@ -100,6 +100,8 @@ public:
     // cost a connection (libvirtd, WMI). Throws InvalidInput("provider") for one this build lacks.
     Provider &provider_of(const MachineConfig &config) const;
     Provider &provider(const std::string &name, const std::string &field = "--provider") const;
+    // The provider `init` uses when none is named, and why (ProviderRegistry::default_provider).
+    DefaultProvider default_provider() const;
 
     // Where `init` looks for the image when --image is not given: $MACHINE_IMAGE_DIR,
     // $XDG_DATA_HOME/machine/images/default, /usr/local/share/machine/images/default,

@@ -10,6 +10,12 @@
 
 namespace machine {
 
+// The provider `init` uses when none is named, and why (for `machine info`).
+struct DefaultProvider {
+    std::string name;
+    std::string reason;
+};
+
 class ProviderRegistry {
 public:
     using Factory = std::function<std::unique_ptr<Provider>(ProcessRunner &)>;
@@ -20,9 +26,11 @@ public:
     void add(const std::string &name, Factory factory);
     std::vector<std::string> names() const;
 
-    // The first of the host OS's preferred providers that is registered, unless
-    // $MACHINE_PROVIDER names one (as podman's CONTAINERS_MACHINE_PROVIDER does).
-    std::string default_name() const;
+    // $MACHINE_PROVIDER when set (as podman's CONTAINERS_MACHINE_PROVIDER); else the first of
+    // the host OS's preferred providers whose check_host() passes (on Windows: WSL when wsl.exe
+    // is there, else Hyper-V when enabled, else QEMU); else the first preferred one, whose own
+    // check then tells the user what to install. Empty when nothing is registered.
+    DefaultProvider default_provider(ProcessRunner &runner) const;
 
     // Throws InvalidInput(field) listing the accepted names when `name` is unknown.
     std::unique_ptr<Provider> make(const std::string &name, ProcessRunner &runner,

@@ -40,6 +40,9 @@ public:
 
     // Blocks until this process holds the machine's lock. Validates the name first.
     platform::FileLock lock(const std::string &name) const;
+    // The same for a machine that is there (its config, or the data folder a killed init left):
+    // NotFound, before anything is made, when neither is.
+    platform::FileLock lock_existing(const std::string &name) const;
 
     // Creates the store's folders (0700) if missing.
     void prepare() const;

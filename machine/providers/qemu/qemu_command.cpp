@@ -20,6 +20,9 @@ void add(Command &command, std::initializer_list<std::string> words) {
     command.args.insert(command.args.end(), words);
 }
 
+// A smaller translation cache keeps QEMU's own memory modest under emulation.
+const std::string tcg_accel = "tcg,tb-size=256";
+
 void add_machine_and_cpu(Command &c, const MachineConfig &config, Accelerator accelerator) {
     bool arm = config.arch == "aarch64";
     add(c, {"-machine", arm ? "virt" : "q35"});
@@ -31,14 +34,16 @@ void add_machine_and_cpu(Command &c, const MachineConfig &config, Accelerator ac
         add(c, {"-accel", "hvf", "-cpu", "host"});
         break;
     case Accelerator::whpx:
-        // WHPX's in-kernel irqchip is unreliable with recent guests; QEMU's is safe.
-        add(c, {"-accel", "whpx,kernel-irqchip=off", "-cpu", arm ? "max" : "qemu64"});
+        // WHPX's in-kernel irqchip is unreliable with recent guests; QEMU's is safe. QEMU tries
+        // each -accel in turn: TCG takes over where WHPX is missing or refuses (Hyper-V's
+        // platform off, a nested host), which only QEMU can tell. Both run qemu64.
+        add(c, {"-accel", "whpx,kernel-irqchip=off", "-accel", tcg_accel, "-cpu",
+                arm ? "max" : "qemu64"});
         break;
     case Accelerator::tcg:
-        // A smaller translation cache keeps QEMU's own memory modest under emulation.
         // Arm's pointer authentication, emulated the architected way, costs far more than
         // QEMU's own scheme; the guest cannot tell.
-        add(c, {"-accel", "tcg,tb-size=256", "-cpu", arm ? "max,pauth-impdef=on" : "max"});
+        add(c, {"-accel", tcg_accel, "-cpu", arm ? "max,pauth-impdef=on" : "max"});
         break;
     }
     add(c, {"-smp", std::to_string(config.resources.cpus), "-m",
@@ -86,11 +91,19 @@ void add_network(Command &c, const MachineConfig &config) {
             "-device", "virtio-net-pci,netdev=net0"});
 }
 
-// The guest writes "Ready" to this port; QEMU connects to a socket the host already listens on.
-void add_ready_port(Command &c, const QemuFiles &files) {
-    add(c, {"-device", "virtio-serial-pci,id=serial0", "-chardev",
-            fmt::format("socket,id=ready,path={}", escape_commas(files.ready_socket.string())),
-            "-device", "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0"});
+// The guest writes "Ready" to this port. POSIX: QEMU connects to a socket the host already
+// listens on. Windows: QEMU serves a named pipe, and goes no further until the host connects.
+// (machine-mux and QMP stay unix sockets there too, AF_UNIX: a QEMU pipe takes one client for
+// QEMU's whole life and holds its start until that client comes, where the forwarder comes late
+// and again, and `stop` comes on its own.)
+void add_ready_port(Command &c, const Layout &layout, const QemuFiles &files,
+                    const std::string &host_os) {
+    auto chardev =
+        host_os == "windows"
+            ? fmt::format("pipe,id=ready,path={}", escape_commas(ready_pipe_name(layout)))
+            : fmt::format("socket,id=ready,path={}", escape_commas(files.ready_socket.string()));
+    add(c, {"-device", "virtio-serial-pci,id=serial0", "-chardev", chardev, "-device",
+            "virtserialport,bus=serial0.0,chardev=ready,name=org.fedoraproject.port.0"});
 }
 
 // The API transport to our guest agent (docs/mux-protocol.md): QEMU serves the host end, so the
@@ -162,7 +175,7 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
     add_boot(c, config, host, files);
     add_disk(c, files, host.devices);
     add_network(c, config);
-    add_ready_port(c, files);
+    add_ready_port(c, layout, files, host.host_os);
     add_mux_port(c, files);
     add_qmp(c, files);
     add_provisioning(c, config, files, host.devices);

@@ -15,6 +15,7 @@ struct QemuHost {
     Accelerator accelerator = Accelerator::tcg;
     std::string firmware_code; // UEFI, for an image without its own kernel; x86_64: "" is SeaBIOS
     QemuDevices devices;
+    std::string host_os = "linux"; // as AcceleratorFacts names it; "windows" has the ready pipe
 };
 
 Command qemu_launch_command(const MachineConfig &config, const Layout &layout,

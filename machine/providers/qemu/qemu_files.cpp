@@ -1,5 +1,8 @@
 #include "providers/qemu/qemu_files.h"
 
+#include "machine/names.h"
+#include "platform/sha256.h"
+
 namespace machine {
 
 QemuFiles::QemuFiles(const Layout &layout)
@@ -9,5 +12,13 @@ QemuFiles::QemuFiles(const Layout &layout)
       qmp_socket(layout.runtime_dir() / "qmp.sock"),
       ready_socket(layout.runtime_dir() / "ready.sock"),
       mux_socket(layout.runtime_dir() / "mux.sock") {}
+
+std::string ready_pipe_name(const Layout &layout) {
+    validate_machine_name(layout.name()); // nothing in it then needs escaping in a pipe name
+    auto folder = layout.runtime_dir().u8string();
+    platform::Sha256 hash;
+    hash.update(folder.data(), folder.size());
+    return "machine-" + layout.name() + "+" + hash.hex_digest().substr(0, 16) + "-ready";
+}
 
 } // namespace machine

@@ -4,6 +4,7 @@
 #include "machine/layout.h"
 
 #include <filesystem>
+#include <string>
 
 namespace machine {
 
@@ -18,7 +19,15 @@ struct QemuFiles {
     std::filesystem::path pid;          // written by QEMU (-pidfile)
     std::filesystem::path qmp_socket;   // the monitor
     std::filesystem::path ready_socket; // virtio-serial org.fedoraproject.port.0; we listen
+                                        // (POSIX; Windows: ready_pipe_name below)
     std::filesystem::path mux_socket;   // virtio-serial org.machine.mux.0; QEMU listens
 };
+
+// On Windows QEMU serves the ready port as a named pipe; this is its name under \\.\pipe\:
+// machine-NAME+HASH-ready. Pipe names are one namespace for all the host's users: HASH, 16 hex
+// digits of the SHA-256 of the machine's runtime folder (the user's own), keeps two users'
+// machines of one name apart, and '+', in no machine name, keeps it from every API pipe
+// (machine-NAME). Throws InvalidInput("name") for a name that is not a machine name.
+std::string ready_pipe_name(const Layout &layout);
 
 } // namespace machine

@@ -2,6 +2,7 @@
 
 #include "machine/errors.h"
 #include "platform/atomic_file.h"
+#include "platform/guest_pipe.h"
 #include "platform/host.h"
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
@@ -16,6 +17,7 @@
 #include "provisioning/cloud_init.h"
 #include "provisioning/seed_image.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -171,6 +173,7 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     QemuFiles files(layout);
     QemuHost host;
     host.accelerator = host_accelerator(config.arch);
+    host.host_os = platform::host_os_name();
     host.devices = stored_qemu_devices(config.provider_state);
     // x86_64 machines made before UEFI boot keep SeaBIOS; aarch64 ones get the variable store
     // they did not have.
@@ -186,14 +189,18 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     else if (auto warning = accelerator_warning(host.accelerator); !warning.empty())
         notice(warning);
     auto command = qemu_launch_command(config, layout, host);
-    // QEMU connects to the ready socket as a client the moment it starts: listen first.
-    auto ready = std::make_unique<ReadyPort>(files.ready_socket);
+    bool ready_pipe = host.host_os == "windows";
+    // POSIX: QEMU connects to the ready socket as a client the moment it starts: listen first.
+    std::unique_ptr<ReadyPort> ready;
+    if (!ready_pipe)
+        ready = std::make_unique<ReadyPort>(files.ready_socket);
     std::filesystem::remove(files.log);
     int pid = platform::spawn_detached(command, files.log);
 
-    // QEMU writes its pid file once it has set the machine up; an early exit means it refused.
+    // QEMU writes its pid file once it has read its options, before it makes the machine; an
+    // early exit means it refused.
     auto deadline = platform::Clock::now() + 30s;
-    while (platform::read_pid_file(files.pid) != pid) {
+    auto still_starting = [&] {
         if (!platform::child_running(pid)) {
             auto log = platform::read_file(files.log);
             throw ProcessFailed(command.display(), 1, log);
@@ -202,7 +209,23 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
             platform::kill_process(pid);
             throw Timeout("QEMU did not start within 30 s; see " + files.log.string());
         }
+    };
+    while (platform::read_pid_file(files.pid) != pid) {
+        still_starting();
         std::this_thread::sleep_for(20ms);
+    }
+    // Windows: QEMU makes the ready pipe after its pid file and waits there until we connect.
+    while (!ready) {
+        try {
+            auto attempt = std::min(platform::Clock::now() + 200ms, deadline);
+            ready = std::make_unique<ReadyPort>(
+                platform::connect_pipe(ready_pipe_name(layout), pid, attempt));
+        } catch (const Timeout &) {
+            still_starting();
+        } catch (const Error &) {
+            platform::kill_process(pid); // it would wait for its client for ever
+            throw;
+        }
     }
     return ready;
 }

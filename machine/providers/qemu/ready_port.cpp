@@ -5,7 +5,7 @@
 namespace machine {
 
 ReadySignal::Event ReadyPort::wait(platform::Clock::time_point deadline) {
-    if (!connection_ && !(connection_ = listener_.accept(deadline)))
+    if (!connection_ && (!listener_ || !(connection_ = listener_->accept(deadline))))
         return Event::nothing;
     if (!platform::wait_readable(connection_.get(), deadline))
         return Event::nothing;
