@@ -2,6 +2,7 @@
 // stderr and exit code 125 (as podman does).
 #include "context.h"
 #include "machine/errors.h"
+#include "platform/crypto_log.h"
 
 #include <algorithm>
 #include <iostream>
@@ -39,6 +40,7 @@ std::vector<std::string> without_ssh_separator(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
+    machine::platform::quiet_crypto_library();
     CLI::App app{"machine: a local container engine in a small Linux VM"};
     app.name("machine");
     app.require_subcommand(1, 1);

@@ -25,10 +25,13 @@ void write_mount_file(YAML::Emitter &out, const GuestSettings &s) {
     out << YAML::Key << "mounts" << YAML::Value << YAML::BeginSeq;
     for (std::size_t i = 0; i < s.mounts.size(); ++i) {
         const auto &m = s.mounts[i];
-        out << YAML::Flow << YAML::BeginSeq << fmt::format("vol{}", i) << fstab_field(m.guest_path)
-            << "9p"
-            << fmt::format("trans=virtio,version=9p2000.L,msize=524288,cache=mmap{},nofail",
-                           m.read_only ? ",ro" : "")
+        bool virtiofs = s.share_type == "virtiofs";
+        out << YAML::Flow << YAML::BeginSeq << mount_tag(i) << fstab_field(m.guest_path)
+            << (virtiofs ? "virtiofs" : "9p")
+            << (virtiofs ? fmt::format("defaults{},nofail", m.read_only ? ",ro" : "")
+                         : fmt::format("trans=virtio,version=9p2000.L,msize=524288,cache=mmap{},"
+                                       "nofail",
+                                       m.read_only ? ",ro" : ""))
             << "0"
             << "0" << YAML::EndSeq;
     }

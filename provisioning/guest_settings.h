@@ -16,8 +16,10 @@ struct GuestSettings {
     std::string host_public_key;
     std::string timezone; // an IANA name; empty keeps the image's
     bool rootful = false;
-    int uid = 1000;            // the user's, in the guest
-    std::vector<Mount> mounts; // mounted from 9p tags vol0, vol1, ... in this order
+    int uid = 1000;                // the user's, in the guest
+    std::vector<Mount> mounts;     // mounted from tags vol0, vol1, ... (mount_tag) in this order
+    std::string share_type = "9p"; // how they arrive: "9p" (QEMU) or "virtiofs" (vfkit, krunkit)
+    bool rosetta = false;          // Apple's Rosetta share is there: x86_64 programs run through it
 };
 
 // `timezone` "local" becomes the host's zone (from /etc/localtime or /etc/timezone).

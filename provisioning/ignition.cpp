@@ -49,7 +49,13 @@ std::string unit_value(const std::string &path) {
     return value;
 }
 
-std::string mount_unit(const Mount &mount, std::size_t index) {
+// Both share types mount by tag: 9p from QEMU's -virtfs, virtiofs from vfkit's and krunkit's
+// virtio-fs devices.
+std::string mount_unit(const Mount &mount, std::size_t index, const std::string &share_type) {
+    auto options = share_type == "virtiofs"
+                       ? std::string(mount.read_only ? "ro" : "defaults")
+                       : fmt::format("trans=virtio,version=9p2000.L,msize=524288,cache=mmap{}",
+                                     mount.read_only ? ",ro" : "");
     return fmt::format("[Unit]\n"
                        "Description=Host folder {}\n"
                        "DefaultDependencies=no\n"
@@ -57,14 +63,52 @@ std::string mount_unit(const Mount &mount, std::size_t index) {
                        "Before=local-fs.target umount.target\n"
                        "Conflicts=umount.target\n\n"
                        "[Mount]\n"
-                       "What=vol{}\n"
+                       "What={}\n"
                        "Where={}\n"
-                       "Type=9p\n"
-                       "Options=trans=virtio,version=9p2000.L,msize=524288,cache=mmap{}\n\n"
+                       "Type={}\n"
+                       "Options={}\n\n"
                        "[Install]\n"
                        "WantedBy=local-fs.target\n",
-                       unit_value(mount.host_path), index, unit_value(mount.guest_path),
-                       mount.read_only ? ",ro" : "");
+                       unit_value(mount.host_path), mount_tag(index), unit_value(mount.guest_path),
+                       share_type == "virtiofs" ? "virtiofs" : "9p", options);
+}
+
+// Apple's Rosetta share (vfkit's `rosetta` device) and the binfmt_misc entry that hands x86_64
+// ELF programs to it. Registered by a unit after the share is mounted, not from /etc/binfmt.d,
+// which systemd reads before any share is there. Flags as Apple documents them: 'F' opens the
+// interpreter at registration (so containers use it too), 'C' keeps setuid programs' rights.
+constexpr const char *rosetta_dir = "/mnt/rosetta";
+constexpr const char *rosetta_binfmt_file = "/etc/machine/rosetta.binfmt";
+
+std::string rosetta_binfmt() {
+    return R"(:rosetta:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00:)"
+           R"(\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:)"
+           "/mnt/rosetta/rosetta:CF\n";
+}
+
+std::string rosetta_mount_unit() {
+    return fmt::format("[Unit]\n"
+                       "Description=Apple's Rosetta, shared by the host\n\n"
+                       "[Mount]\n"
+                       "What=rosetta\n"
+                       "Where={}\n"
+                       "Type=virtiofs\n"
+                       "Options=ro\n",
+                       rosetta_dir);
+}
+
+std::string rosetta_binfmt_unit() {
+    return fmt::format("[Unit]\n"
+                       "Description=Run x86_64 programs through Rosetta\n"
+                       "Requires={0}\n"
+                       "After={0}\n\n"
+                       "[Service]\n"
+                       "Type=oneshot\n"
+                       "RemainAfterExit=yes\n"
+                       "ExecStart=/usr/lib/systemd/systemd-binfmt {1}\n\n"
+                       "[Install]\n"
+                       "WantedBy=multi-user.target\n",
+                       mount_unit_name(rosetta_dir), rosetta_binfmt_file);
 }
 
 } // namespace
@@ -142,7 +186,15 @@ nlohmann::json render_ignition(const GuestSettings &s) {
     for (std::size_t i = 0; i < s.mounts.size(); ++i)
         units.push_back({{"name", mount_unit_name(s.mounts[i].guest_path)},
                          {"enabled", true},
-                         {"contents", mount_unit(s.mounts[i], i)}});
+                         {"contents", mount_unit(s.mounts[i], i, s.share_type)}});
+    if (s.rosetta) {
+        files.push_back(file(rosetta_binfmt_file, mode_0644, rosetta_binfmt()));
+        units.push_back(
+            {{"name", mount_unit_name(rosetta_dir)}, {"contents", rosetta_mount_unit()}});
+        units.push_back({{"name", "rosetta-binfmt.service"},
+                         {"enabled", true},
+                         {"contents", rosetta_binfmt_unit()}});
+    }
     units.push_back(
         {{"name", "machine-ready.service"}, {"enabled", true}, {"contents", ready_unit()}});
 

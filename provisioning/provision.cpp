@@ -6,7 +6,8 @@
 
 namespace machine::provisioning {
 
-ProvisioningPayload provision(MachineConfig &config, const Layout &layout) {
+ProvisioningPayload provision(MachineConfig &config, const Layout &layout,
+                              const GuestDevices &devices) {
     auto client = generate_ed25519("machine-" + config.name);
     write_key_pair(client, layout.identity());
     auto host = generate_ed25519("root@" + config.name);
@@ -15,6 +16,8 @@ ProvisioningPayload provision(MachineConfig &config, const Layout &layout) {
     config.ssh.host_key_fingerprint = host.fingerprint;
 
     auto settings = guest_settings(config, client.public_line, host.private_pem, host.public_line);
+    settings.share_type = devices.share_type;
+    settings.rosetta = devices.rosetta;
     ProvisioningPayload payload{config.image.provisioning, {}, {}, {}};
     if (payload.kind == "ignition") {
         payload.ignition = render_ignition(settings).dump(2) + "\n";

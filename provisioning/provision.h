@@ -8,9 +8,17 @@
 
 namespace machine::provisioning {
 
+// What the guest will find that its config does not say: how host folders arrive (the provider's
+// share type), and whether Apple's Rosetta share is there.
+struct GuestDevices {
+    std::string share_type = "9p";
+    bool rosetta = false;
+};
+
 // Writes both key pairs into the machine's data folder (private keys 0600 whatever the umask),
 // sets `config.ssh.identity_path` and `host_key_fingerprint`, and renders the payload for
 // `config.image.provisioning`.
-ProvisioningPayload provision(MachineConfig &config, const Layout &layout);
+ProvisioningPayload provision(MachineConfig &config, const Layout &layout,
+                              const GuestDevices &devices = {});
 
 } // namespace machine::provisioning

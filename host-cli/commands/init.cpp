@@ -25,6 +25,10 @@ void add_init_command(CLI::App &app, Context &context) {
                     "How the image is provisioned: ignition or cloud-init (default: the image's "
                     "manifest, else ignition)");
     cmd->add_flag("--rootful", options->rootful, "Forward the rootful podman API socket");
+    cmd->add_flag("--rosetta", options->rosetta,
+                  "Run x86_64 programs through Apple's Rosetta (applehv on Apple Silicon)");
+    cmd->add_flag("--nested", options->nested,
+                  "Nested virtualization (libkrun; M3 or later and macOS 15)");
     cmd->add_option("--username", options->username, "User in the guest (default core)");
     cmd->add_option("--timezone", options->timezone, "Guest time zone, e.g. UTC (default local)");
     auto *volume = cmd->add_option("-v,--volume", *volumes,

@@ -4,7 +4,10 @@
 #include "machine/command.h"
 #include "machine/errors.h"
 #include "machine/ssh_session.h"
+#include "platform/process_runner.h"
 #include "platform/terminal.h"
+
+#include <optional>
 
 namespace machine::cli {
 
@@ -31,17 +34,49 @@ std::string remote_command(const std::vector<std::string> &words) {
     return command;
 }
 
-} // namespace
-
-SshTarget ssh_target(Context &context, const std::string &name, const std::string &username) {
+// The config of a machine that runs; WrongState when it does not.
+MachineConfig running_config(Context &context, const std::string &name) {
     auto status = context.manager.status(name);
     if (status.state != MachineState::running)
         throw WrongState("machine \"" + name + "\" is not running",
                          "start it with `machine start " + name + "`");
-    const auto &config = *status.config;
-    auto ssh = context.manager.provider_of(config).ssh_endpoint(config, context.store.layout(name));
+    return *status.config;
+}
+
+} // namespace
+
+SshTarget ssh_target(Context &context, const std::string &name, const std::string &username) {
+    auto config = running_config(context, name);
+    auto &provider = context.manager.provider_of(config);
+    auto ssh = provider.ssh_endpoint(config, context.store.layout(name));
+    if (ssh.host.empty())
+        throw HostNotReady("machine \"" + name + "\" (provider " + provider.name() +
+                               ") has no SSH, which this needs",
+                           "copy through its API instead (docker cp), or a folder it shares");
     return target_of(config, ssh, username);
 }
+
+namespace {
+
+// The provider's way in for a running machine that has no SSH; nullopt where SSH is the way.
+// Throws HostNotReady for a machine that has neither (Hyper-V without a network adapter).
+std::optional<Command> login_command(Context &context, const std::string &name,
+                                     const std::string &username,
+                                     const std::vector<std::string> &words) {
+    auto config = running_config(context, name);
+    auto &provider = context.manager.provider_of(config);
+    if (!provider.ssh_endpoint(config, context.store.layout(name)).host.empty())
+        return std::nullopt;
+    auto login = provider.login_command(config, username.empty() ? config.ssh.username : username,
+                                        words.empty() ? std::string() : remote_command(words));
+    if (!login)
+        throw HostNotReady("machine \"" + name + "\" (provider " + provider.name() +
+                               ") has no SSH and no other way in",
+                           "use the API (docker, podman --remote) to reach its containers");
+    return login;
+}
+
+} // namespace
 
 void add_ssh_command(CLI::App &app, Context &context) {
     auto *cmd = app.add_subcommand("ssh", "Log in to a machine, or run one command in it");
@@ -60,6 +95,11 @@ void add_ssh_command(CLI::App &app, Context &context) {
         }
         if (!words->empty() && words->front() == "--")
             words->erase(words->begin());
+        // A machine without SSH (WSL) is entered the provider's own way, on this terminal.
+        if (auto login = login_command(context, name, *username, *words)) {
+            context.exit_code = platform::run_attached(*login);
+            return;
+        }
         SshSession session(ssh_target(context, name, *username), std::chrono::seconds(30));
         if (!words->empty()) {
             context.exit_code = session.exec(remote_command(*words), platform::stdin_fd,

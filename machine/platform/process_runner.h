@@ -20,6 +20,10 @@ namespace machine::platform {
 // user's alone). Returns the pid.
 int spawn_detached(const Command &command, const std::filesystem::path &log);
 
+// Runs `command` on this process's own stdin, stdout and stderr (an interactive program, e.g. a
+// shell in a WSL distribution) and waits for it; its exit code (128 + signal when killed).
+int run_attached(const Command &command);
+
 // For a child of this process: true while it runs; reaps it once it has exited.
 bool child_running(int pid);
 

@@ -142,6 +142,16 @@ int spawn_detached(const Command &command, const std::filesystem::path &log) {
     return spawn_command(command, spawn.actions, &attributes);
 }
 
+int run_attached(const Command &command) {
+    SpawnActions spawn; // none: the child has our descriptors
+    auto pid = spawn_command(command, spawn.actions);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            throw SystemError("cannot wait for " + command.program, errno);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 bool child_running(int pid) {
     int status = 0;
     auto rc = ::waitpid(pid, &status, WNOHANG);

@@ -18,7 +18,7 @@ ProcessResult SpawnProcessRunner::run(const Command &command) {
     else
         in.emplace(true);
     auto child = start_windows_process(command, in ? in->theirs.get() : null_in.get(),
-                                       out.theirs.get(), err.theirs.get(), 0);
+                                       out.theirs.get(), err.theirs.get(), CREATE_NO_WINDOW);
     out.theirs.reset(), err.theirs.reset();
 
     // Anonymous pipes have no readiness to wait on: one thread per stream, so none fills up and
@@ -53,9 +53,20 @@ int spawn_detached(const Command &command, const std::filesystem::path &log) {
         throw_windows_error("cannot open " + log.string(), GetLastError());
     auto null_in = null_device(GENERIC_READ);
     // Its own process group and no console: it outlives the CLI and ignores the CLI's Ctrl-C.
-    auto child = start_windows_process(command, null_in.get(), out.get(), out.get(),
-                                       DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
+    auto child =
+        start_windows_process(command, null_in.get(), out.get(), out.get(),
+                              DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW);
     return int(child.pid);
+}
+
+int run_attached(const Command &command) {
+    auto child = start_windows_process(command, GetStdHandle(STD_INPUT_HANDLE),
+                                       GetStdHandle(STD_OUTPUT_HANDLE),
+                                       GetStdHandle(STD_ERROR_HANDLE), 0); // our console too
+    WaitForSingleObject(child.process.get(), INFINITE);
+    DWORD code = 0;
+    GetExitCodeProcess(child.process.get(), &code);
+    return int(code);
 }
 
 namespace {

@@ -71,7 +71,7 @@ StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &
     }
     auto child =
         start_windows_process(command, relay->to_child.theirs.get(), relay->from_child.theirs.get(),
-                              err ? err.get() : GetStdHandle(STD_ERROR_HANDLE), 0);
+                              err ? err.get() : GetStdHandle(STD_ERROR_HANDLE), CREATE_NO_WINDOW);
     // The child holds its ends now: its exit is the end of its stdout.
     relay->to_child.theirs.reset();
     relay->from_child.theirs.reset();

@@ -104,7 +104,30 @@ Fd connect_unix(const std::filesystem::path &path) {
     return fd;
 }
 
+namespace {
+
+// One address: connects without blocking, then waits for the answer until `deadline`.
+bool connects_by(const addrinfo &address, Clock::time_point deadline) {
+    Fd fd(::socket(address.ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd)
+        return false;
+    if (::connect(fd.get(), address.ai_addr, address.ai_addrlen) == 0)
+        return true;
+    if (errno != EINPROGRESS)
+        return false;
+    pollfd p{fd.get(), POLLOUT, 0};
+    if (::poll(&p, 1, milliseconds_until(deadline)) <= 0)
+        return false;
+    int error = 0;
+    socklen_t length = sizeof error;
+    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
+    return error == 0;
+}
+
+} // namespace
+
 bool tcp_port_answers(const std::string &host, int port, std::chrono::milliseconds timeout) {
+    auto deadline = Clock::now() + timeout;
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
@@ -112,20 +135,12 @@ bool tcp_port_answers(const std::string &host, int port, std::chrono::millisecon
     if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
         return false;
     std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
-    Fd fd(::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!fd)
-        return false;
-    if (::connect(fd.get(), found->ai_addr, found->ai_addrlen) == 0)
-        return true;
-    if (errno != EINPROGRESS)
-        return false;
-    pollfd p{fd.get(), POLLOUT, 0};
-    if (::poll(&p, 1, int(timeout.count())) <= 0)
-        return false;
-    int error = 0;
-    socklen_t length = sizeof error;
-    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
-    return error == 0;
+    // Each address in turn: a name such as localhost may come first as ::1 and answer on
+    // 127.0.0.1 alone.
+    for (auto *address = found; address; address = address->ai_next)
+        if (connects_by(*address, deadline))
+            return true;
+    return false;
 }
 
 bool wait_readable(int fd, Clock::time_point deadline) {

@@ -146,19 +146,14 @@ Fd connect_unix(const std::filesystem::path &path) {
     return fd;
 }
 
-bool tcp_port_answers(const std::string &host, int port, std::chrono::milliseconds timeout) {
-    start_winsock();
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo *found = nullptr;
-    if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
-        return false;
-    std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
-    WinSocket socket(new_socket(found->ai_family, SOCK_STREAM, 0));
+namespace {
+
+// One address: connects without blocking, then waits for the answer until `deadline`.
+bool connects_by(const addrinfo &address, Clock::time_point deadline) {
+    WinSocket socket(new_socket(address.ai_family, SOCK_STREAM, 0));
     if (!socket || !set_nonblocking(socket.get()))
         return false;
-    if (connect(socket.get(), found->ai_addr, int(found->ai_addrlen)) == 0)
+    if (connect(socket.get(), address.ai_addr, int(address.ai_addrlen)) == 0)
         return true;
     if (WSAGetLastError() != WSAEWOULDBLOCK)
         return false;
@@ -169,11 +164,32 @@ bool tcp_port_answers(const std::string &host, int port, std::chrono::millisecon
     FD_ZERO(&failed);
     FD_SET(socket.get(), &connected);
     FD_SET(socket.get(), &failed);
-    auto micro = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+    auto micro = std::max<long long>(
+        0, std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count());
     timeval limit{long(micro / 1000000), long(micro % 1000000)};
     if (select(0, nullptr, &connected, &failed, &limit) <= 0)
         return false;
     return FD_ISSET(socket.get(), &connected) && !FD_ISSET(socket.get(), &failed);
+}
+
+} // namespace
+
+bool tcp_port_answers(const std::string &host, int port, std::chrono::milliseconds timeout) {
+    start_winsock();
+    auto deadline = Clock::now() + timeout;
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo *found = nullptr;
+    if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
+        return false;
+    std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
+    // Each address in turn: a name such as localhost may come first as ::1 and answer on
+    // 127.0.0.1 alone.
+    for (auto *address = found; address; address = address->ai_next)
+        if (connects_by(*address, deadline))
+            return true;
+    return false;
 }
 
 bool wait_readable(int fd, Clock::time_point deadline) {

@@ -59,8 +59,7 @@ WindowsChild start_windows_process(const Command &command, HANDLE in, HANDLE out
     startup.hStdError = err;
     PROCESS_INFORMATION info{};
     if (!CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE,
-                        flags | CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW, env.data(), nullptr,
-                        &startup, &info)) {
+                        flags | CREATE_UNICODE_ENVIRONMENT, env.data(), nullptr, &startup, &info)) {
         DWORD code = GetLastError();
         if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND)
             throw HostNotReady(command.program + " is not installed or not on PATH",

@@ -22,7 +22,8 @@ struct WindowsChild {
 };
 
 // CreateProcessW with the command line quoted by the C runtime's rules, the command's variables
-// set over ours, and the standard handles given; a missing program is HostNotReady.
+// set over ours, the standard handles given and the creation `flags` (CREATE_NO_WINDOW for a
+// child that must not share our console); a missing program is HostNotReady.
 WindowsChild start_windows_process(const Command &command, HANDLE in, HANDLE out, HANDLE err,
                                    DWORD flags);
 

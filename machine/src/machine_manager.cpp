@@ -132,6 +132,17 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     validate_timezone(config.timezone);
     config.mounts = parse_volumes(options.volumes, provider.name(), features);
     config.rootful = options.rootful;
+    for (const auto &[flag, asked] : {std::pair<std::string, bool>{"rosetta", options.rosetta},
+                                      std::pair<std::string, bool>{"nested", options.nested}}) {
+        if (!asked)
+            continue;
+        if (!contains(features.init_flags, flag))
+            throw InvalidInput("--" + flag,
+                               fmt::format("--{}: provider {} does not offer it on this host", flag,
+                                           provider.name()),
+                               "`machine init --help` says which provider does");
+        config.provider_state[flag] = "true"; // the provider's to read (provider.h)
+    }
     if (options.provisioning && !contains(features.provisioning, *options.provisioning))
         throw InvalidInput("--provisioning",
                            fmt::format("--provisioning: \"{}\" is not one provider {} delivers; "
@@ -212,7 +223,11 @@ MachineConfig MachineManager::init(const InitOptions &options) {
     config.created = platform::now_unix();
 
     // The lifecycle renders the first-boot config; the provider delivers it its own way.
-    auto payload = provisioning::provision(config, layout);
+    auto features = provider.features();
+    auto payload =
+        provisioning::provision(config, layout,
+                                {features.shares.empty() ? "9p" : features.shares.front(),
+                                 config.provider_state.count("rosetta") > 0});
     platform::fault_point("init:provisioning");
     provider.create(config, layout, payload);
     undo.push([&] { provider.remove(config, layout); });

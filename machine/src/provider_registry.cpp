@@ -2,6 +2,8 @@
 
 #include "machine/errors.h"
 #include "platform/host.h"
+#include "providers/apple/krunkit_provider.h"
+#include "providers/apple/vfkit_provider.h"
 #include "providers/hyperv/hyperv_provider.h"
 #include "providers/qemu/qemu_provider.h"
 #include "providers/wsl/wsl_provider.h"
@@ -46,6 +48,13 @@ ProviderRegistry ProviderRegistry::builtin() {
     // Everywhere too: off Windows, check_host() refuses it in one line.
     registry.add("wsl", [](ProcessRunner &runner) -> std::unique_ptr<Provider> {
         return std::make_unique<WslProvider>(runner);
+    });
+    // And the Apple family: off macOS, check_host() refuses them in one line.
+    registry.add("applehv", [](ProcessRunner &) -> std::unique_ptr<Provider> {
+        return std::make_unique<VfkitProvider>();
+    });
+    registry.add("libkrun", [](ProcessRunner &) -> std::unique_ptr<Provider> {
+        return std::make_unique<KrunkitProvider>();
     });
     return registry;
 }

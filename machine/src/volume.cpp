@@ -99,4 +99,8 @@ void check_volume_host_path(const Mount &mount) {
             "--volume", fmt::format("--volume: host path \"{}\" is not a folder", mount.host_path));
 }
 
+std::string mount_tag(std::size_t index) {
+    return "vol" + std::to_string(index);
+}
+
 } // namespace machine

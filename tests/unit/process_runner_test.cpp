@@ -1,6 +1,7 @@
 #include "platform/process_runner.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 using namespace machine;
 
@@ -19,4 +20,12 @@ TEST_CASE("a command without input reads the null device, one that stops reading
     auto early = runner.run({"sh", {"-c", "head -c 3; exit 7"}, {}, std::string(1 << 20, 'y')});
     CHECK(early.exit_code == 7);
     CHECK(early.out == "yyy");
+}
+
+TEST_CASE("an attached command runs on our own descriptors and its exit code is returned") {
+    auto ours = std::filesystem::read_symlink("/proc/self/fd/1").string();
+    CHECK(platform::run_attached(
+              {"sh", {"-c", "[ \"$(readlink /proc/$$/fd/1)\" = \"$0\" ]", ours}, {}}) == 0);
+    CHECK(platform::run_attached({"sh", {"-c", "exit 3"}, {}}) == 3);
+    CHECK(platform::run_attached({"sh", {"-c", "kill -9 $$"}, {}}) == 137);
 }

@@ -194,3 +194,47 @@ TEST_CASE("paths with '%' and blanks stay literal in units and fstab", "[provisi
           std::string::npos);
     CHECK(render_user_data(s).find("[vol0, /src/100%\\040done, 9p,") != std::string::npos);
 }
+
+TEST_CASE("virtiofs shares and Apple's Rosetta, as vfkit and krunkit give them", "[provisioning]") {
+    auto s = settings(false);
+    s.share_type = "virtiofs";
+    s.rosetta = true;
+    auto ignition = render_ignition(s);
+    const auto &units = ignition["systemd"]["units"];
+    auto contents = [&](const std::string &name) {
+        auto *unit = find_by(units, "name", name);
+        REQUIRE(unit);
+        return (*unit)["contents"].get<std::string>();
+    };
+    CHECK(contents(mount_unit_name("/src"))
+              .find("[Mount]\nWhat=vol0\nWhere=/src\nType=virtiofs\n"
+                    "Options=defaults\n") != std::string::npos);
+    CHECK(contents(mount_unit_name("/mnt/a-b"))
+              .find("What=vol1\nWhere=/mnt/a-b\nType=virtiofs\nOptions=ro\n") != std::string::npos);
+
+    // Rosetta: its share mounted when the unit that registers it with binfmt_misc asks.
+    CHECK(contents("mnt-rosetta.mount") == "[Unit]\nDescription=Apple's Rosetta, shared by the "
+                                           "host\n\n[Mount]\nWhat=rosetta\nWhere=/mnt/rosetta\n"
+                                           "Type=virtiofs\nOptions=ro\n");
+    CHECK_FALSE(find_by(units, "name", "mnt-rosetta.mount")->contains("enabled"));
+    CHECK(contents("rosetta-binfmt.service") ==
+          "[Unit]\nDescription=Run x86_64 programs through Rosetta\nRequires=mnt-rosetta.mount\n"
+          "After=mnt-rosetta.mount\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\n"
+          "ExecStart=/usr/lib/systemd/systemd-binfmt /etc/machine/rosetta.binfmt\n\n"
+          "[Install]\nWantedBy=multi-user.target\n");
+    CHECK((*find_by(units, "name", "rosetta-binfmt.service"))["enabled"] == true);
+    auto *binfmt = find_by(ignition["storage"]["files"], "path", "/etc/machine/rosetta.binfmt");
+    REQUIRE(binfmt);
+    CHECK(decode_source(*binfmt) ==
+          R"(:rosetta:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00:)"
+          R"(\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:)"
+          "/mnt/rosetta/rosetta:CF\n");
+
+    auto user_data = render_user_data(s);
+    CHECK(user_data.find("[vol0, /src, virtiofs, \"defaults,nofail\", 0, 0]") != std::string::npos);
+    CHECK(user_data.find("[vol1, /mnt/a-b, virtiofs, \"defaults,ro,nofail\", 0, 0]") !=
+          std::string::npos);
+
+    s.rosetta = false; // and without it, nothing of it
+    CHECK(render_ignition(s).dump().find("rosetta") == std::string::npos);
+}

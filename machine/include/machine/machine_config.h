@@ -57,7 +57,8 @@ struct MachineConfig {
     std::int64_t created = 0; // Unix seconds
     std::int64_t last_up = 0; // Unix seconds; 0 = never started
     // The provider's own state (a domain's UUID, a VM's GUID...), `provider.state` in the YAML:
-    // written and read by the provider alone.
+    // written and read by the provider alone, but for the init flags it honours, which init
+    // records there ("rosetta": "true"; ProviderFeatures::init_flags).
     std::map<std::string, std::string> provider_state;
 
     bool operator==(const MachineConfig &) const = default;

@@ -33,6 +33,10 @@ struct InitOptions {
     std::optional<std::string> provisioning; // "ignition" or "cloud-init"; default: the image's
     std::optional<std::vector<std::string>> volumes; // unset: the user's home, as podman does
     bool rootful = false;
+    // Provider-specific, each refused (InvalidInput) where the provider does not offer it
+    // (ProviderFeatures::init_flags).
+    bool rosetta = false; // x86_64 programs through Apple's Rosetta (applehv, Apple Silicon)
+    bool nested = false;  // nested virtualization (libkrun)
 };
 
 struct SetOptions {

@@ -2,6 +2,7 @@
 // One hypervisor backend: everything a backend differs in, and nothing else. The lifecycle (lock,
 // undo, state, forwarder, connections) is written once in MachineManager; each method here has a
 // one-line contract, and what a provider can do is data (ProviderFeatures), not a throw.
+#include "machine/command.h"
 #include "machine/layout.h"
 #include "machine/machine_config.h"
 #include "machine/port_publisher.h"
@@ -12,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,9 @@ struct ProviderFeatures {
     std::vector<std::string> provisioning;  // payloads it delivers: "ignition", "cloud-init"
     bool other_arch = false;                // runs a guest of another architecture (emulated)
     bool set_resources = true;              // `set` can change CPUs, memory, disk (WSL: global)
+    // `init` flags it honours on this host ("rosetta", "nested"); init keeps each one asked for in
+    // the config's provider state as "true".
+    std::vector<std::string> init_flags = {};
 
     bool operator==(const ProviderFeatures &) const = default;
 };
@@ -115,6 +120,16 @@ public:
     // there (a guest without our agent, or not booted yet). One link at a time: a call may end
     // what carried the previous one (WSL: its process), whose stream the caller has closed.
     virtual platform::Fd connect_agent(const MachineConfig &config, const Layout &layout) const = 0;
+
+    // For a machine without SSH (ssh_endpoint's host empty): the command that opens a shell in it
+    // as `user`, or runs `command_line` (a shell command line) there, on the user's own
+    // terminal (WSL: wsl.exe -d DISTRIBUTION -u USER). nullopt when there is no such way.
+    virtual std::optional<Command> login_command(const MachineConfig &config,
+                                                 const std::string &user,
+                                                 const std::string &command_line) const {
+        (void)config, (void)user, (void)command_line;
+        return std::nullopt;
+    }
 
     // Makes the ports the guest's containers publish reachable on the host's loopback.
     virtual std::unique_ptr<PortPublisher> port_publisher(const MachineConfig &config,

@@ -25,4 +25,8 @@ void check_distinct_guest_paths(const std::vector<Mount> &mounts);
 // Throws InvalidInput("--volume") unless the host path is an existing folder.
 void check_volume_host_path(const Mount &mount);
 
+// The tag the guest mounts a machine's `index`th shared folder by, on every share type (9p,
+// virtiofs): "vol0", "vol1"... (virtiofs allows at most 36 bytes).
+std::string mount_tag(std::size_t index);
+
 } // namespace machine

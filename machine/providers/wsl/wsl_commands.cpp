@@ -57,6 +57,14 @@ Command wsl_mux_stdio(const std::string &distribution) {
     return wsl_exec(distribution, {std::string(wsl_agent_path), "--mux-stdio"});
 }
 
+Command wsl_login(const std::string &distribution, const std::string &user,
+                  const std::string &command_line) {
+    std::vector<std::string> args{"-d", distribution, "-u", user, "--cd", "~"};
+    if (!command_line.empty())
+        args.insert(args.end(), {"--exec", "/bin/sh", "-c", command_line});
+    return {std::string(wsl_program), std::move(args), {}, {}};
+}
+
 Command wsl_terminate(const std::string &distribution) {
     return wsl({"--terminate", distribution});
 }

@@ -41,6 +41,12 @@ Command wsl_provision(const std::string &distribution, const std::string &igniti
 // machine-mux on the agent's stdin and stdout: the forwarder's link to the guest.
 Command wsl_mux_stdio(const std::string &distribution);
 
+// A login shell in `distribution` as `user`, or `command_line` run by /bin/sh there (what
+// `machine ssh` does where there is no SSH); on the user's terminal, so without WSL_UTF8, which
+// only changes wsl.exe's own messages.
+Command wsl_login(const std::string &distribution, const std::string &user,
+                  const std::string &command_line);
+
 Command wsl_terminate(const std::string &distribution);
 Command wsl_unregister(const std::string &distribution);
 Command wsl_list_running(); // the names of the running distributions, one a line

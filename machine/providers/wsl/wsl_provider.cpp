@@ -203,6 +203,12 @@ SshEndpoint WslProvider::ssh_endpoint(const MachineConfig &, const Layout &) con
     return {};
 }
 
+std::optional<Command> WslProvider::login_command(const MachineConfig &config,
+                                                  const std::string &user,
+                                                  const std::string &command_line) const {
+    return wsl_login(distribution_of(config), user, command_line);
+}
+
 platform::Fd WslProvider::connect_agent(const MachineConfig &config, const Layout &) const {
     auto distribution = distribution_of(config);
     // wsl.exe would boot a stopped distribution to run the agent: a link is for a running one.

@@ -53,6 +53,8 @@ public:
                    std::uint64_t disk_gib) override;
     // None: the host reaches the guest only through wsl.exe.
     SshEndpoint ssh_endpoint(const MachineConfig &config, const Layout &layout) const override;
+    std::optional<Command> login_command(const MachineConfig &config, const std::string &user,
+                                         const std::string &command_line) const override;
     // `wsl.exe ... machine-agent --mux-stdio`'s stdin and stdout. One link at a time: a new call
     // ends the process of the previous link (whose stream its session has closed).
     platform::Fd connect_agent(const MachineConfig &config, const Layout &layout) const override;

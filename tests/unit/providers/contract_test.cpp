@@ -2,8 +2,10 @@
 // the lifecycle tests use): create twice, remove what is gone, stop a stopped machine, and the
 // state after the VM is killed from outside. QEMU runs for real (no guest: firmware finds
 // nothing to boot), so this is a test with child processes, not a pure unit test. Hyper-V,
-// which needs Windows, runs its glue against a fake Hyper-V (tests/helpers/fake_hyperv.h), and
-// WSL against a fake wsl.exe (tests/helpers/fake_wsl.h).
+// which needs Windows, runs its glue against a fake Hyper-V (tests/helpers/fake_hyperv.h), WSL
+// against a fake wsl.exe (tests/helpers/fake_wsl.h), and vfkit and krunkit, which need macOS,
+// against the fake vfkit, krunkit and gvproxy (tests/helpers/fake_apple.h).
+#include "../../helpers/fake_apple.h"
 #include "../../helpers/fake_hyperv.h"
 #include "../../helpers/fake_provider.h"
 #include "../../helpers/fake_wsl.h"
@@ -13,6 +15,9 @@
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
+#include "providers/apple/apple_files.h"
+#include "providers/apple/krunkit_provider.h"
+#include "providers/apple/vfkit_provider.h"
 #include "providers/hyperv/hyperv_provider.h"
 #include "providers/qemu/qemu_files.h"
 #include "providers/wsl/wsl_provider.h"
@@ -33,8 +38,10 @@ struct Subject {
     std::unique_ptr<test::FakeHyperV> hyperv; // what stands in for Hyper-V, when it is Hyper-V
     std::unique_ptr<Provider> provider;
     Killer kill;
-    bool ssh = true;                              // it has an SSH endpoint
-    std::unique_ptr<test::FakeWsl> wsl = nullptr; // what stands in for WSL, when it is WSL
+    bool ssh = true;                                  // it has an SSH endpoint
+    std::unique_ptr<test::FakeWsl> wsl = nullptr;     // what stands in for WSL, when it is WSL
+    std::unique_ptr<test::FakeApple> apple = nullptr; // the fake Mac, for vfkit and krunkit
+    std::string image_format = "qcow2";               // the base image it boots
 };
 
 test::FakeProviderState fake_state;
@@ -63,6 +70,23 @@ Subject subject(const std::string &name, ProcessRunner &runner) {
         tested.wsl = std::move(wsl);
         return tested;
     }
+    if (name == "applehv" || name == "libkrun") {
+        // A Mac's hypervisors, here the fakes: real processes on real unix sockets. No SSH on
+        // vfkit without macOS's DHCP leases; krunkit's through gvproxy.
+        auto apple = std::make_unique<test::FakeApple>();
+        std::unique_ptr<Provider> provider;
+        if (name == "applehv")
+            provider = std::make_unique<VfkitProvider>(apple->host);
+        else
+            provider = std::make_unique<KrunkitProvider>(apple->host);
+        auto kill = [](const Layout &layout) {
+            platform::kill_process(platform::read_pid_file(AppleFiles(layout).pid));
+        };
+        Subject tested{nullptr, std::move(provider), kill, name == "libkrun"};
+        tested.apple = std::move(apple);
+        tested.image_format = "raw";
+        return tested;
+    }
     Killer kill;
     if (name == "qemu")
         kill = [](const Layout &layout) {
@@ -85,7 +109,8 @@ struct Machine {
     MachineConfig config;
     ProvisioningPayload payload{"ignition", "{\"ignition\": {\"version\": \"3.4.0\"}}\n", {}, {}};
 
-    explicit Machine(const std::string &provider, ProcessRunner &runner) {
+    Machine(const std::string &provider, ProcessRunner &runner,
+            const std::string &image_format = "qcow2") {
         fs::create_directories(layout.data_dir());
         fs::create_directories(layout.runtime_dir());
         fs::permissions(layout.runtime_dir(), fs::perms::owner_all);
@@ -93,10 +118,14 @@ struct Machine {
         config.provider = provider;
         config.arch = platform::host_arch();
         config.resources = {1, 256, 1};
-        config.image.path = (dir.path / "base.qcow2").string();
-        config.image.format = "qcow2";
+        config.image.path = (dir.path / ("base." + image_format)).string();
+        config.image.format = image_format;
         config.ssh.port = platform::free_loopback_port();
-        runner.check({"qemu-img", {"create", "-q", "-f", "qcow2", config.image.path, "1G"}, {}});
+        // A raw base is copied whole where the file system cannot clone it (as here): kept small.
+        runner.check({"qemu-img",
+                      {"create", "-q", "-f", image_format, config.image.path,
+                       image_format == "raw" ? "16M" : "1G"},
+                      {}});
     }
 };
 
@@ -118,7 +147,7 @@ TEST_CASE("every provider keeps the contract of provider.h", "[providers]") {
     auto tested = subject(name, runner);
     auto &provider = tested.provider;
     auto &kill = tested.kill;
-    Machine m(name, runner);
+    Machine m(name, runner, tested.image_format);
     CHECK(provider->name() == name);
 
     SECTION("create twice finishes the job, remove twice is no error") {

@@ -130,3 +130,14 @@ TEST_CASE("the Ignition config for WSL drops the virtio-serial Ready unit and th
     CHECK_THROWS_AS(wsl_ignition("[]"), Error);
     CHECK_THROWS_AS(wsl_ignition("{"), Error);
 }
+
+TEST_CASE("golden: `machine ssh` into a distribution: a login shell, or a command line", "[wsl]") {
+    CHECK(wsl_login("machine-dev", "core", "") ==
+          Command{"wsl.exe", {"-d", "machine-dev", "-u", "core", "--cd", "~"}, {}, ""});
+    CHECK(wsl_login("machine-dev", "core", "uname -a | tr a-z A-Z") ==
+          Command{"wsl.exe",
+                  {"-d", "machine-dev", "-u", "core", "--cd", "~", "--exec", "/bin/sh", "-c",
+                   "uname -a | tr a-z A-Z"},
+                  {},
+                  ""});
+}
