@@ -1,6 +1,6 @@
 #include "providers/apple/vsock_ready.h"
 
-#include "machine/errors.h"
+#include "machine/ready_line.h"
 
 namespace machine {
 
@@ -12,17 +12,16 @@ ReadySignal::Event VsockReady::wait(platform::Clock::time_point deadline) {
                 return Event::nothing;
             buffer_.clear();
         }
-        if (!platform::wait_readable(connection_.get(), deadline))
+        switch (next_ready_line(connection_.get(), deadline, buffer_).kind) {
+        case ReadyLine::ready:
+            return Event::ready;
+        case ReadyLine::nothing:
             return Event::nothing;
-        try {
-            bool eof = false;
-            auto line = platform::read_line(connection_.get(), deadline, buffer_, eof);
-            if (line.find("Ready") != std::string::npos)
-                return Event::ready;
-            if (eof)
-                connection_ = platform::Fd(); // that connection said nothing: wait for the next
-        } catch (const Timeout &) {
-            return Event::nothing; // part of a line: the rest comes with the next wait
+        case ReadyLine::end:
+            connection_ = platform::Fd(); // that connection said nothing: wait for the next
+            break;
+        case ReadyLine::other:
+            break;
         }
     }
 }

@@ -1,22 +1,19 @@
 #include "providers/qemu/ready_port.h"
 
-#include "machine/errors.h"
+#include "machine/ready_line.h"
 
 namespace machine {
 
 ReadySignal::Event ReadyPort::wait(platform::Clock::time_point deadline) {
     if (!connection_ && (!listener_ || !(connection_ = listener_->accept(deadline))))
         return Event::nothing;
-    if (!platform::wait_readable(connection_.get(), deadline))
+    switch (next_ready_line(connection_.get(), deadline, buffer_).kind) {
+    case ReadyLine::ready:
+        return Event::ready;
+    case ReadyLine::end:
+        return Event::closed;
+    default:
         return Event::nothing;
-    try {
-        bool eof = false;
-        auto line = platform::read_line(connection_.get(), deadline, buffer_, eof);
-        if (line.find("Ready") != std::string::npos)
-            return Event::ready;
-        return eof ? Event::closed : Event::nothing;
-    } catch (const Timeout &) {
-        return Event::nothing; // part of a line: the rest comes with the next wait
     }
 }
 

@@ -1,6 +1,6 @@
 #include "providers/wsl/agent_ready.h"
 
-#include "machine/errors.h"
+#include "machine/ready_line.h"
 
 #include <fstream>
 
@@ -9,20 +9,13 @@ namespace machine {
 ReadySignal::Event AgentReady::wait(platform::Clock::time_point deadline) {
     if (ended_)
         return Event::closed;
-    if (!platform::wait_readable(agent_->fd(), deadline))
-        return Event::nothing;
-    try {
-        bool eof = false;
-        auto line = platform::read_line(agent_->fd(), deadline, buffer_, eof);
-        if (line.find("Ready") != std::string::npos)
-            return Event::ready;
-        if (!line.empty())
-            std::ofstream(console_log_, std::ios::app) << line << "\n";
-        ended_ = eof;
-        return eof ? Event::closed : Event::nothing;
-    } catch (const Timeout &) {
-        return Event::nothing; // part of a line: the rest comes with the next wait
-    }
+    auto line = next_ready_line(agent_->fd(), deadline, buffer_);
+    if (line.kind == ReadyLine::ready)
+        return Event::ready;
+    if (!line.text.empty()) // what the agent says on the way goes where a console log would
+        std::ofstream(console_log_, std::ios::app) << line.text << "\n";
+    ended_ = line.kind == ReadyLine::end;
+    return ended_ ? Event::closed : Event::nothing;
 }
 
 } // namespace machine
