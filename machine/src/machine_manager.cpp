@@ -114,7 +114,16 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     validate_machine_name(options.name);
     MachineConfig config;
     config.name = options.name;
-    config.provider = options.provider ? *options.provider : default_provider().name;
+    // The default was chosen by asking providers whether this host can run them: once is enough
+    // (Hyper-V's answer costs a PowerShell start).
+    bool host_ready = false;
+    if (options.provider) {
+        config.provider = *options.provider;
+    } else {
+        auto chosen = default_provider();
+        config.provider = chosen.name;
+        host_ready = chosen.host_ready;
+    }
     auto &provider = this->provider(config.provider); // rejects an unknown provider
     auto features = provider.features();
     config.arch = platform::host_arch();
@@ -150,7 +159,8 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
                                        printable(*options.provisioning), provider.name(),
                                        fmt::join(features.provisioning, " or ")));
     // What this host lacks for the provider, before anything is downloaded or made.
-    provider.check_host();
+    if (!host_ready)
+        provider.check_host();
 
     // The store's folders are checked (a planted symlink refused) before anything goes in them.
     store_.check();

@@ -86,12 +86,12 @@ DefaultProvider ProviderRegistry::default_provider(ProcessRunner &runner) const 
         try {
             make(name, runner)->check_host();
             if (candidates.size() == 1)
-                return {name, "the only one of this host's providers that is built in"};
+                return {name, "the only one of this host's providers that is built in", true};
             auto reason =
                 fmt::format("the first of {} that this host can run", fmt::join(candidates, ", "));
             if (!skipped.empty())
                 reason += fmt::format(" ({})", fmt::join(skipped, "; "));
-            return {name, reason};
+            return {name, reason, true};
         } catch (const Error &e) { // HostNotReady, or its check itself failed
             skipped.push_back(name + ": " + e.what());
         }

@@ -14,6 +14,7 @@ namespace machine {
 struct DefaultProvider {
     std::string name;
     std::string reason;
+    bool host_ready = false; // its check_host() passed just now: no need to ask again
 };
 
 class ProviderRegistry {
