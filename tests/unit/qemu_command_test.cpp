@@ -189,7 +189,7 @@ TEST_CASE("golden: x86_64, TCG, UEFI firmware boot", "[qemu]") {
                "/xdg/run/machine/dev/qemu.pid"});
 }
 
-TEST_CASE("golden: aarch64, HVF, UEFI firmware boot from pflash", "[qemu]") {
+TEST_CASE("golden: aarch64, HVF with TCG behind it, UEFI firmware boot from pflash", "[qemu]") {
     auto config = config_for("aarch64");
     config.resources = {8, 8192, 100};
     config.ssh.port = 40022;
@@ -206,8 +206,10 @@ TEST_CASE("golden: aarch64, HVF, UEFI firmware boot from pflash", "[qemu]") {
                "virt",
                "-accel",
                "hvf",
+               "-accel",
+               "tcg,tb-size=256",
                "-cpu",
-               "host",
+               "max",
                "-smp",
                "8",
                "-m",
@@ -493,7 +495,7 @@ TEST_CASE("every accelerator, architecture and boot mode gets its machine, CPU a
     using Case = std::tuple<Accelerator, Args, std::string, std::string>;
     auto [accelerator, accel, x86_cpu, arm_cpu] = GENERATE(
         Case{Accelerator::kvm, {"kvm"}, "host", "host"},
-        Case{Accelerator::hvf, {"hvf"}, "host", "host"},
+        Case{Accelerator::hvf, {"hvf", "tcg,tb-size=256"}, "max", "max"},
         Case{Accelerator::whpx, {"whpx,kernel-irqchip=off", "tcg,tb-size=256"}, "qemu64", "max"},
         Case{Accelerator::tcg, {"tcg,tb-size=256"}, "max", "max,pauth-impdef=on"});
     auto arch = GENERATE(as<std::string>{}, "x86_64", "aarch64");

@@ -31,7 +31,10 @@ void add_machine_and_cpu(Command &c, const MachineConfig &config, Accelerator ac
         add(c, {"-accel", "kvm", "-cpu", "host"});
         break;
     case Accelerator::hvf:
-        add(c, {"-accel", "hvf", "-cpu", "host"});
+        // TCG takes over where HVF is refused (a Mac VM without nested virtualization, a QEMU
+        // without Apple's hypervisor entitlement). "max" is the host's CPU under HVF, and the
+        // most TCG can emulate otherwise ("host" would make TCG refuse to start).
+        add(c, {"-accel", "hvf", "-accel", tcg_accel, "-cpu", "max"});
         break;
     case Accelerator::whpx:
         // WHPX's in-kernel irqchip is unreliable with recent guests; QEMU's is safe. QEMU tries
