@@ -13,11 +13,19 @@ namespace machine::platform {
 
 namespace {
 
+#if defined(__APPLE__)
+// macOS's own libcurl, part of every macOS: TLS through Secure Transport and the keychain's
+// certificates (a company's own CA included), and nothing for this tool to carry or update.
+constexpr const char *library_name = "/usr/lib/libcurl.4.dylib";
+constexpr const char *install_hint = "reinstall macOS's command line tools or update macOS";
+#else
+constexpr const char *library_name = "libcurl.so.4";
+constexpr const char *install_hint =
+    "install it: apt install libcurl4 (Debian/Ubuntu), dnf install libcurl (Fedora)";
+#endif
+
 [[noreturn]] void not_ready(const std::string &problem) {
-    throw HostNotReady("cannot download images: libcurl (package libcurl4) is not usable: " +
-                           problem,
-                       "install it: apt install libcurl4 (Debian/Ubuntu), dnf install libcurl "
-                       "(Fedora)");
+    throw HostNotReady("cannot download images: libcurl is not usable: " + problem, install_hint);
 }
 
 #ifdef _WIN32
@@ -32,15 +40,15 @@ CurlLibrary load() {
 template <typename F> void bind(void *library, const char *name, F &function) {
     function = reinterpret_cast<F>(::dlsym(library, name));
     if (!function)
-        not_ready(fmt::format("libcurl.so.4 lacks {}", name));
+        not_ready(fmt::format("{} lacks {}", library_name, name));
 }
 
 CurlLibrary load() {
     // Never closed: libcurl and the TLS library it pulls in register process-wide state.
-    void *library = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    void *library = ::dlopen(library_name, RTLD_NOW | RTLD_LOCAL);
     if (!library) {
         const char *reason = ::dlerror();
-        not_ready(reason ? reason : "libcurl.so.4 cannot be loaded");
+        not_ready(reason ? reason : fmt::format("{} cannot be loaded", library_name));
     }
     CurlLibrary curl{};
     CURLcode (*global_init)(long) = nullptr;

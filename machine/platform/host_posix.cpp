@@ -1,6 +1,7 @@
 #include "platform/host.h"
 
 #include "machine/errors.h"
+#include "platform/posix_descriptors.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -53,7 +54,7 @@ bool kvm_usable() {
 }
 
 int free_loopback_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = posix::new_socket(AF_INET, SOCK_STREAM);
     if (fd < 0)
         throw SystemError("cannot create a socket", errno);
     sockaddr_in addr{};
@@ -106,14 +107,6 @@ std::filesystem::path user_runtime_dir() {
         return run_user / "machine";
     auto tmp = env_path("TMPDIR");
     return (tmp.empty() ? std::filesystem::path("/tmp") : tmp) / ("machine-" + uid);
-}
-
-std::string own_executable() {
-    std::error_code ec;
-    auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec)
-        throw SystemError("cannot find the running program", ec.value());
-    return path.string();
 }
 
 std::filesystem::path find_program(const std::string &name) {

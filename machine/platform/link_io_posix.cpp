@@ -1,4 +1,5 @@
 #include "machine/platform/link_io.h"
+#include "machine/platform/posix_descriptors.h"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -51,7 +52,7 @@ std::ptrdiff_t receive(int fd, char *data, std::size_t size) {
 }
 
 std::ptrdiff_t send(int fd, const char *data, std::size_t size) {
-    return ::send(fd, data, size, MSG_NOSIGNAL);
+    return ::send(fd, data, size, posix::no_sigpipe);
 }
 
 std::ptrdiff_t receive_from(int fd, char *data, std::size_t size, std::string &address) {
@@ -64,7 +65,7 @@ std::ptrdiff_t receive_from(int fd, char *data, std::size_t size, std::string &a
 }
 
 std::ptrdiff_t send_to(int fd, const char *data, std::size_t size, const std::string &address) {
-    return ::sendto(fd, data, size, MSG_NOSIGNAL,
+    return ::sendto(fd, data, size, posix::no_sigpipe,
                     reinterpret_cast<const sockaddr *>(address.data()), socklen_t(address.size()));
 }
 
@@ -73,7 +74,7 @@ bool would_block() {
 }
 
 int accept(int listener) {
-    return ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    return posix::accept_socket(listener, posix::Blocking::no);
 }
 
 void shutdown_sending(int fd) {

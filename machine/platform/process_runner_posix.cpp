@@ -1,13 +1,14 @@
 #include "platform/process_runner.h"
 
 #include "machine/errors.h"
+#include "platform/posix_descriptors.h"
 #include "platform/posix_spawn.h"
+#include "platform/process_info.h"
 
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
-#include <fstream>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -22,12 +23,11 @@ namespace {
 struct Pipe {
     int read = -1, write = -1;
     // A socket pair for a child's stdin, so that writing after the child has gone is EPIPE
-    // (MSG_NOSIGNAL), not a SIGPIPE that would end this process.
+    // (posix::no_sigpipe), not a SIGPIPE that would end this process.
     enum Kind { pipe, socket_pair };
     explicit Pipe(Kind kind = pipe) {
         int fds[2];
-        if ((kind == pipe ? ::pipe2(fds, O_CLOEXEC)
-                          : ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)) != 0)
+        if ((kind == pipe ? posix::make_pipe(fds) : posix::socket_pair(fds)) != 0)
             throw SystemError("cannot create a pipe", errno);
         read = fds[0];
         write = fds[1];
@@ -66,7 +66,7 @@ void converse(Pipe &in, const std::string &input, Pipe &out, Pipe &err, ProcessR
         if (fds[2].fd >= 0 && fds[2].revents) {
             // A child that stops reading early (EPIPE) has had what it wanted.
             auto n = ::send(in.write, input.data() + written, input.size() - written,
-                            MSG_NOSIGNAL | MSG_DONTWAIT);
+                            posix::no_sigpipe | MSG_DONTWAIT);
             if (n > 0)
                 written += std::size_t(n);
             if (written == input.size() || (n < 0 && errno != EINTR && errno != EAGAIN))
@@ -98,7 +98,7 @@ ProcessResult SpawnProcessRunner::run(const Command &command) {
     posix_spawn_file_actions_adddup2(&spawn.actions, out.write, 1);
     posix_spawn_file_actions_adddup2(&spawn.actions, err.write, 2);
 
-    pid_t pid = spawn_command(command, spawn.actions, nullptr);
+    pid_t pid = spawn_command(command, spawn);
     in.close_read();
     out.close_write();
     err.close_write();
@@ -123,14 +123,6 @@ int spawn_detached(const Command &command, const std::filesystem::path &log) {
     posix_spawn_file_actions_addopen(&spawn.actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                      0600);
     posix_spawn_file_actions_adddup2(&spawn.actions, 1, 2);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
-
-    struct Attributes {
-        posix_spawnattr_t *attributes;
-        ~Attributes() { posix_spawnattr_destroy(attributes); }
-    } owner{&attributes};
     // What a detached child makes (QEMU's monitor and machine-mux sockets, the forwarder's files)
     // is the user's alone, 0600, whatever the user's umask: the child inherits this one. Neither
     // makes folders. (posix_spawn has no umask attribute; the CLI's other threads make no files
@@ -139,12 +131,12 @@ int spawn_detached(const Command &command, const std::filesystem::path &log) {
         mode_t old = ::umask(0177);
         ~PrivateUmask() { ::umask(old); }
     } umask_while_spawning;
-    return spawn_command(command, spawn.actions, &attributes);
+    return spawn_command(command, spawn, Session::new_one);
 }
 
 int run_attached(const Command &command) {
     SpawnActions spawn; // none: the child has our descriptors
-    auto pid = spawn_command(command, spawn.actions);
+    auto pid = spawn_command(command, spawn);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
@@ -165,12 +157,7 @@ bool child_running(int pid) {
 bool process_alive(int pid) {
     if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH))
         return false;
-    // A zombie still answers kill(0); its state in /proc says it is dead.
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text;
-    std::getline(stat, text);
-    auto close = text.rfind(')');
-    return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
+    return !process_is_zombie(pid);
 }
 
 void kill_process(int pid) {

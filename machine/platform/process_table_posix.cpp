@@ -1,9 +1,9 @@
 #include "platform/process_table.h"
 
+#include "platform/process_info.h"
+
 #include <cstdlib>
 #include <fcntl.h>
-#include <fstream>
-#include <iterator>
 #include <unistd.h>
 
 namespace machine::platform {
@@ -21,20 +21,9 @@ int read_pid_file(const std::filesystem::path &path) {
 }
 
 bool process_has_argument(int pid, const std::string &needle, bool substring) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-    if (!in)
-        return false;
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::size_t start = 0;
-    while (start < cmdline.size()) {
-        auto end = cmdline.find('\0', start);
-        if (end == std::string::npos)
-            end = cmdline.size();
-        auto argument = cmdline.substr(start, end - start);
+    for (const auto &argument : process_arguments(pid))
         if (substring ? argument.find(needle) != std::string::npos : argument == needle)
             return true;
-        start = end + 1;
-    }
     return false;
 }
 

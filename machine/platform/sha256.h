@@ -18,7 +18,7 @@ public:
     ~Sha256();
 
 private:
-    struct State; // the system library's: OpenSSL's, or Windows' CNG
+    struct State; // the system library's: OpenSSL's, macOS's CommonCrypto or Windows' CNG
     std::unique_ptr<State> state_;
 };
 

@@ -1,6 +1,7 @@
 #include "platform/socket_io.h"
 
 #include "machine/errors.h"
+#include "platform/posix_descriptors.h"
 
 #include <cerrno>
 #include <poll.h>
@@ -30,7 +31,7 @@ void wait_ready(std::vector<Watch> &watches, std::chrono::milliseconds timeout) 
 
 std::optional<std::size_t> send_available(int fd, const char *data, std::size_t size) {
     for (;;) {
-        auto n = ::send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+        auto n = ::send(fd, data, size, MSG_DONTWAIT | posix::no_sigpipe);
         if (n >= 0)
             return std::size_t(n);
         if (errno == EINTR)

@@ -1,6 +1,7 @@
 #include "platform/stdio_process.h"
 
 #include "machine/errors.h"
+#include "platform/posix_descriptors.h"
 #include "platform/posix_spawn.h"
 
 #include <cerrno>
@@ -18,11 +19,11 @@ namespace machine::platform {
 namespace {
 
 // Every byte of `input`, blocking; a child that stopped reading (EPIPE) has had what it wanted.
-// MSG_NOSIGNAL: its going away must not end this process with SIGPIPE.
+// posix::no_sigpipe: its going away must not end this process with SIGPIPE.
 void send_input(int fd, const std::string &input) {
     std::size_t sent = 0;
     while (sent < input.size()) {
-        auto n = ::send(fd, input.data() + sent, input.size() - sent, MSG_NOSIGNAL);
+        auto n = ::send(fd, input.data() + sent, input.size() - sent, posix::no_sigpipe);
         if (n > 0)
             sent += std::size_t(n);
         else if (errno == EPIPE || errno == ECONNRESET)
@@ -44,7 +45,7 @@ struct StdioProcess::Child {
 
 StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &log) {
     int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    if (posix::socket_pair(pair) != 0)
         throw SystemError("cannot create a socket pair", errno);
     stream_ = Fd(pair[0]);
     Fd child_end(pair[1]);
@@ -55,7 +56,7 @@ StdioProcess::StdioProcess(const Command &command, const std::filesystem::path &
     if (!log.empty())
         posix_spawn_file_actions_addopen(&spawn.actions, 2, log.c_str(),
                                          O_WRONLY | O_CREAT | O_APPEND, 0600);
-    child_ = std::make_unique<Child>(Child{spawn_command(command, spawn.actions)});
+    child_ = std::make_unique<Child>(Child{spawn_command(command, spawn)});
     child_end = Fd(); // the child holds its end now: its exit is our end of file
 
     if (command.input.empty())

@@ -1,6 +1,7 @@
 #include "platform/unix_socket.h"
 
 #include "machine/errors.h"
+#include "platform/posix_descriptors.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -67,7 +68,7 @@ void remove_runtime_file(const std::filesystem::path &path) {
 UnixListener::UnixListener(const std::filesystem::path &path) : path_(path) {
     auto address = unix_address(path);
     remove_runtime_file(path);
-    fd_ = Fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    fd_ = Fd(posix::new_socket(AF_UNIX, SOCK_STREAM));
     if (!fd_)
         throw SystemError("cannot create a socket", errno);
     // The umask decides the mode bind() gives; fchmod on a socket does not change the file.
@@ -88,7 +89,7 @@ UnixListener::~UnixListener() {
 Fd UnixListener::accept(Clock::time_point deadline) {
     if (!wait_readable(fd_.get(), deadline))
         return Fd();
-    Fd client(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    Fd client(posix::accept_socket(fd_.get()));
     if (!client)
         throw SystemError("cannot accept on " + path_.string(), errno);
     return client;
@@ -96,7 +97,7 @@ Fd UnixListener::accept(Clock::time_point deadline) {
 
 Fd connect_unix(const std::filesystem::path &path) {
     auto address = unix_address(path);
-    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    Fd fd(posix::new_socket(AF_UNIX, SOCK_STREAM));
     if (!fd)
         throw SystemError("cannot create a socket", errno);
     if (::connect(fd.get(), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
@@ -108,7 +109,7 @@ namespace {
 
 // One address: connects without blocking, then waits for the answer until `deadline`.
 bool connects_by(const addrinfo &address, Clock::time_point deadline) {
-    Fd fd(::socket(address.ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    Fd fd(posix::new_socket(address.ai_family, SOCK_STREAM, posix::Blocking::no));
     if (!fd)
         return false;
     if (::connect(fd.get(), address.ai_addr, address.ai_addrlen) == 0)
@@ -186,7 +187,7 @@ std::string read_line(int fd, Clock::time_point deadline, std::string &buffer, b
 void write_all(int fd, const std::string &data) {
     std::size_t written = 0;
     while (written < data.size()) {
-        auto n = ::send(fd, data.data() + written, data.size() - written, MSG_NOSIGNAL);
+        auto n = ::send(fd, data.data() + written, data.size() - written, posix::no_sigpipe);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -197,7 +198,7 @@ void write_all(int fd, const std::string &data) {
 
 Fd listen_loopback(const std::string &protocol, int port) {
     bool udp = protocol == "udp";
-    Fd fd(::socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    Fd fd(posix::new_socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, posix::Blocking::no));
     if (!fd)
         throw SystemError("cannot make a socket", errno);
     sockaddr_in address{};
@@ -216,7 +217,7 @@ Fd listen_loopback(const std::string &protocol, int port) {
 
 WakePipe::WakePipe() {
     int ends[2];
-    if (::pipe2(ends, O_CLOEXEC | O_NONBLOCK) != 0)
+    if (posix::make_pipe(ends, posix::Blocking::no) != 0)
         throw SystemError("cannot make a pipe", errno);
     read_ = Fd(ends[0]);
     write_ = Fd(ends[1]);

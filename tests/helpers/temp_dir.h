@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <unistd.h> // mkdtemp, on macOS
 
 namespace machine::test {
 

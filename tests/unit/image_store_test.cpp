@@ -1,11 +1,13 @@
 // The image cache with local sources: plain and compressed images land under their digest, an
 // unchanged image is never hashed twice, kernel and initrd come along with a manifest, and a bad
 // source leaves nothing behind.
+#include "../helpers/small_filesystem.h"
 #include "../helpers/temp_dir.h"
 #include "../reliability/tally.h"
 #include "machine/errors.h"
 #include "machine/image_manifest.h"
 #include "machine/image_store.h"
+#include "platform/file_identity.h"
 #include "platform/process_runner.h"
 #include "platform/sha256.h"
 #include "thrown.h"
@@ -21,7 +23,6 @@
 #include <map>
 #include <set>
 #include <string>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -103,9 +104,7 @@ void set_mtime_ns(const fs::path &file, std::int64_t ns) {
 }
 
 std::int64_t mtime_ns(const fs::path &file) {
-    struct stat st {};
-    REQUIRE(::stat(file.c_str(), &st) == 0);
-    return std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    return platform::file_identity(file).mtime_ns;
 }
 
 } // namespace
@@ -469,14 +468,11 @@ TEST_CASE("a full disk fails in one line and leaves nothing in the cache", "[ima
     TempDir dir;
     auto cache = dir.path / "cache";
     fs::create_directories(cache);
-    if (::geteuid() != 0 || ::mount("tmpfs", cache.c_str(), "tmpfs", 0, "size=64k") != 0) {
-        machine::test::skip("mounting a small tmpfs needs root");
+    auto small = machine::test::mount_small_filesystem(cache, 64);
+    if (!small) {
+        machine::test::skip("mounting a small tmpfs needs root on Linux");
         return;
     }
-    struct Unmount {
-        fs::path dir;
-        ~Unmount() { ::umount(dir.c_str()); }
-    } unmount{cache};
     ImageStore store(cache);
     auto big = dir.write("big.qcow2", qcow2_image(1ull << 30, 1, 1 << 20));
 

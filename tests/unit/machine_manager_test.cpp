@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <unistd.h> // mkdtemp, on macOS
 
 using namespace machine;
 namespace fs = std::filesystem;

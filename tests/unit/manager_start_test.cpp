@@ -6,6 +6,7 @@
 #include "../helpers/temp_dir.h"
 #include "machine/errors.h"
 #include "machine/machine_manager.h"
+#include "platform/posix_descriptors.h"
 #include "thrown.h"
 
 #include <arpa/inet.h>
@@ -22,7 +23,7 @@ namespace {
 
 // A TCP listener on 127.0.0.1 (the kernel completes connections to it: SSH "answers").
 struct FakeSshd {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = platform::posix::new_socket(AF_INET, SOCK_STREAM);
     int port = 0;
     FakeSshd() {
         sockaddr_in address{};

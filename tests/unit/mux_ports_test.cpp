@@ -6,6 +6,7 @@
 #include "machine/mux/mux_frame.h"
 #include "machine/mux_ports.h"
 #include "platform/host.h"
+#include "platform/posix_descriptors.h"
 
 #include <arpa/inet.h>
 #include <atomic>
@@ -28,7 +29,7 @@ sockaddr_in loopback(int port) {
 }
 
 int bound(int type, int port = 0) {
-    int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    int fd = platform::posix::new_socket(AF_INET, type);
     auto address = loopback(port);
     REQUIRE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
     return fd;
@@ -42,7 +43,7 @@ int port_of(int fd) {
 }
 
 int connected(int type, int port) {
-    int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    int fd = platform::posix::new_socket(AF_INET, type);
     auto address = loopback(port);
     if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
         ::close(fd);
@@ -104,7 +105,7 @@ struct PortLink {
     std::thread host, guest;
 
     PortLink() {
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0);
+        REQUIRE(platform::posix::socket_pair(ends) == 0);
         host = std::thread([this] {
             mux::EndpointOptions options;
             options.listeners = [this] { return ports.listeners(); };

@@ -4,6 +4,7 @@
 #include "../../machine/mux/mux_session.h"
 #include "../helpers/temp_dir.h"
 #include "../helpers/unix_address.h"
+#include "platform/posix_descriptors.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -22,7 +23,7 @@ namespace {
 using machine::test::unix_address;
 
 int listen_on(const std::filesystem::path &path) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = machine::platform::posix::new_socket(AF_UNIX, SOCK_STREAM);
     auto address = unix_address(path);
     REQUIRE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
     REQUIRE(::listen(fd, 256) == 0);
@@ -30,7 +31,7 @@ int listen_on(const std::filesystem::path &path) {
 }
 
 int connect_to(const std::filesystem::path &path) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = machine::platform::posix::new_socket(AF_UNIX, SOCK_STREAM);
     auto address = unix_address(path);
     if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
         ::close(fd);
@@ -96,14 +97,14 @@ struct Link {
     enum Kind { socketpair, pipes };
     explicit Link(Kind kind = socketpair) {
         if (kind == socketpair) {
-            REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0);
+            REQUIRE(machine::platform::posix::socket_pair(ends) == 0);
             start_host(ends[0], ends[0]);
             start_guest(ends[1]);
             return;
         }
         int to_guest[2], to_host[2];
-        REQUIRE(::pipe2(to_guest, O_CLOEXEC) == 0);
-        REQUIRE(::pipe2(to_host, O_CLOEXEC) == 0);
+        REQUIRE(machine::platform::posix::make_pipe(to_guest) == 0);
+        REQUIRE(machine::platform::posix::make_pipe(to_host) == 0);
         start_host(to_host[0], to_guest[1]);
         start_guest(to_guest[0], to_host[1]);
     }

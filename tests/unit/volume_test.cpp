@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h> // mkdtemp, on macOS
 
 using namespace machine;
 using machine::test::one_line;

@@ -1,0 +1,44 @@
+#include "platform/process_info.h"
+
+#include "machine/errors.h"
+#include "platform/host.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace machine::platform {
+
+std::vector<std::string> process_arguments(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> arguments;
+    for (std::size_t start = 0; start < cmdline.size();) {
+        auto end = cmdline.find('\0', start);
+        if (end == std::string::npos)
+            end = cmdline.size();
+        arguments.push_back(cmdline.substr(start, end - start));
+        start = end + 1;
+    }
+    return arguments;
+}
+
+bool process_is_zombie(int pid) {
+    // The state is the first field after the command's name, which is in parentheses and may
+    // itself hold spaces and parentheses.
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    std::getline(stat, text);
+    auto close = text.rfind(')');
+    return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z';
+}
+
+std::string own_executable() {
+    std::error_code ec;
+    auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        throw SystemError("cannot find the running program", ec.value());
+    return path.string();
+}
+
+} // namespace machine::platform
