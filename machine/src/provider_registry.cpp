@@ -5,6 +5,7 @@
 #include "providers/apple/krunkit_provider.h"
 #include "providers/apple/vfkit_provider.h"
 #include "providers/hyperv/hyperv_provider.h"
+#include "providers/libvirt/libvirt_registration.h"
 #include "providers/qemu/qemu_provider.h"
 #include "providers/wsl/wsl_provider.h"
 
@@ -56,6 +57,7 @@ ProviderRegistry ProviderRegistry::builtin() {
     registry.add("libkrun", [](ProcessRunner &) -> std::unique_ptr<Provider> {
         return std::make_unique<KrunkitProvider>();
     });
+    add_libvirt_provider(registry);
     return registry;
 }
 

@@ -113,7 +113,7 @@ TEST_CASE("info, version and help", "[cli][formats]") {
     auto info = nlohmann::json::parse(sandbox.run({"info", "--format", "json"}).out);
     CHECK(info["Host"]["NumberOfMachines"] == 0);
     CHECK(info["Host"]["VMType"] == "qemu");
-    CHECK(info["Host"]["VMTypeReason"] == "the only one of this host's providers that is built in");
+    CHECK(info["Host"]["VMTypeReason"] == "the first of qemu, libvirt that this host can run");
     CHECK(info["Host"]["OS"] == "linux");
     auto yaml = sandbox.run({"info"});
     CHECK(yaml.exit_code == 0);

@@ -32,6 +32,7 @@ set(MACHINE_UNIT_TEST_SOURCES
     unit/providers/wsl_commands_test.cpp
     unit/providers/wsl_list_test.cpp
     unit/providers/apple_commands_test.cpp
+    unit/providers/libvirt_xml_test.cpp
     helpers/fake_vfkit/grammar.cpp # the golden argv must pass vfkit's and krunkit's grammar
     unit/registry_test.cpp
     unit/sizes_test.cpp

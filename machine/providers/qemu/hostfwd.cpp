@@ -6,12 +6,13 @@ namespace machine {
 
 using namespace std::chrono_literals;
 
-std::string hostfwd_add(const PublishedPort &port) {
-    return fmt::format("hostfwd_add net0 {}:127.0.0.1:{}-:{}", port.protocol, port.port, port.port);
+std::string hostfwd_add(const PublishedPort &port, const std::string &netdev) {
+    return fmt::format("hostfwd_add {} {}:127.0.0.1:{}-:{}", netdev, port.protocol, port.port,
+                       port.port);
 }
 
-std::string hostfwd_remove(const PublishedPort &port) {
-    return fmt::format("hostfwd_remove net0 {}:127.0.0.1:{}", port.protocol, port.port);
+std::string hostfwd_remove(const PublishedPort &port, const std::string &netdev) {
+    return fmt::format("hostfwd_remove {} {}:127.0.0.1:{}", netdev, port.protocol, port.port);
 }
 
 HostfwdPublisher::HostfwdPublisher(const std::filesystem::path &qmp_socket)

@@ -9,9 +9,10 @@
 
 namespace machine {
 
-// Human monitor command lines for QEMU's user network `net0`, on the host's loopback only.
-std::string hostfwd_add(const PublishedPort &port);
-std::string hostfwd_remove(const PublishedPort &port);
+// Human monitor command lines for a QEMU user network (the QEMU provider's `net0`), on the host's
+// loopback only.
+std::string hostfwd_add(const PublishedPort &port, const std::string &netdev = "net0");
+std::string hostfwd_remove(const PublishedPort &port, const std::string &netdev = "net0");
 
 class HostfwdPublisher : public PortPublisher {
 public:

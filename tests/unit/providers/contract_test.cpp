@@ -19,6 +19,7 @@
 #include "providers/apple/krunkit_provider.h"
 #include "providers/apple/vfkit_provider.h"
 #include "providers/hyperv/hyperv_provider.h"
+#include "providers/libvirt/libvirt_names.h"
 #include "providers/qemu/qemu_files.h"
 #include "providers/wsl/wsl_provider.h"
 
@@ -92,6 +93,11 @@ Subject subject(const std::string &name, ProcessRunner &runner) {
         kill = [](const Layout &layout) {
             platform::kill_process(platform::read_pid_file(QemuFiles(layout).pid));
         };
+    if (name == "libvirt") // the real libvirtd (.ci/libvirtd), on its default connection
+        kill = [](const Layout &layout) {
+            platform::kill_process(platform::read_pid_file(
+                "/run/libvirt/qemu/" + libvirt_domain_name(layout.name()) + ".pid"));
+        };
     REQUIRE(kill); // a new provider comes with its way to be killed here
     return {nullptr, ProviderRegistry::builtin().make(name, runner), kill};
 }
@@ -149,6 +155,17 @@ TEST_CASE("every provider keeps the contract of provider.h", "[providers]") {
     auto &kill = tested.kill;
     Machine m(name, runner, tested.image_format);
     CHECK(provider->name() == name);
+    // What a section made goes, even when it fails: a libvirt domain outlives the test's folders.
+    struct Cleanup {
+        Provider &provider;
+        Machine &m;
+        ~Cleanup() {
+            try {
+                provider.remove(m.config, m.layout);
+            } catch (...) {
+            }
+        }
+    } cleanup{*provider, m};
 
     SECTION("create twice finishes the job, remove twice is no error") {
         provider->create(m.config, m.layout, m.payload);

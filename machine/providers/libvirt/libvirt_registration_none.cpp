@@ -1,0 +1,7 @@
+#include "providers/libvirt/libvirt_registration.h"
+
+namespace machine {
+
+void add_libvirt_provider(ProviderRegistry &) {}
+
+} // namespace machine

@@ -1,0 +1,176 @@
+// The libvirt provider on the real libvirtd that .ci/libvirtd starts, booting the guest image
+// under QEMU through it, driven through the `machine` binary like a user: on qemu:///system the
+// docker CLI through the forwarded API socket, a published port, a shared folder over virtiofs,
+// and the faults (the CLI killed during start, libvirtd restarted under a running machine, QEMU
+// killed from outside); on qemu:///session a boot to a container and back.
+#include "../integration/cli_runner.h"
+#include "platform/process_runner.h"
+#include "platform/process_table.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+using machine::test::CliSandbox;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::map<std::string, std::string> on(const std::string &uri) {
+    return {{"MACHINE_PROVIDER", "libvirt"}, {"MACHINE_LIBVIRT_URI", uri}};
+}
+
+// Runs `program` with the sandbox's environment, as a user who has run `machine start` would.
+machine::ProcessResult in_sandbox(const CliSandbox &sandbox, const std::string &program,
+                                  const std::vector<std::string> &args,
+                                  const std::string &machine_name) {
+    machine::platform::SpawnProcessRunner runner;
+    return runner.run(
+        {program,
+         args,
+         {{"XDG_CONFIG_HOME", (sandbox.root() / "config").string()},
+          {"XDG_DATA_HOME", (sandbox.root() / "data").string()},
+          {"XDG_RUNTIME_DIR", (sandbox.root() / "run").string()},
+          {"HOME", (sandbox.root() / "home").string()},
+          {"DOCKER_CONFIG", (sandbox.root() / "docker").string()},
+          {"DOCKER_HOST",
+           "unix://" +
+               (sandbox.root() / "run" / "machine" / machine_name / "podman.sock").string()}}});
+}
+
+std::string state(const CliSandbox &sandbox, const std::string &name, const std::string &uri) {
+    return sandbox.run({"inspect", "--format", "{{.State}}", name}, on(uri)).out;
+}
+
+bool libvirtd_answers() {
+    machine::platform::SpawnProcessRunner runner;
+    return runner.run({"virsh", {"-q", "-c", "qemu:///system", "version"}, {}}).exit_code == 0;
+}
+
+int qemu_pid(const std::string &domain) {
+    std::ifstream in("/run/libvirt/qemu/" + domain + ".pid");
+    int pid = 0;
+    in >> pid;
+    return pid;
+}
+
+// GET http://127.0.0.1:PORT/PATH with curl, retried while the forward is being set up.
+std::string http_get(int port, const std::string &path) {
+    machine::platform::SpawnProcessRunner runner;
+    for (int i = 0; i < 60; ++i) {
+        auto got = runner.run(
+            {"curl",
+             {"-fsS", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + path},
+             {}});
+        if (got.exit_code == 0)
+            return got.out;
+        std::this_thread::sleep_for(500ms);
+    }
+    return {};
+}
+
+} // namespace
+
+TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and a folder, and "
+          "survives the faults",
+          "[vm][libvirt]") {
+    const std::string uri = "qemu:///system";
+    CliSandbox sandbox;
+    auto shared = sandbox.root() / "shared";
+    fs::create_directories(shared);
+    std::ofstream(shared / "hello.txt") << "from the host\n";
+    auto init = sandbox.run({"init", "--image", MACHINE_GUEST_IMAGE, "--cpus", "2", "-v",
+                             shared.string() + ":/mnt/shared", "lv"},
+                            on(uri));
+    REQUIRE(init.exit_code == 0);
+    INFO("init: " << init.err);
+
+    // The CLI killed while QEMU boots: the machine runs on, and `start` finishes the job.
+    machine::platform::SpawnProcessRunner runner;
+    auto killed = in_sandbox(sandbox, "sh",
+                             {"-c", "MACHINE_PROVIDER=libvirt timeout -s KILL 6 " +
+                                        std::string(MACHINE_BINARY) + " start lv"},
+                             "lv");
+    CHECK(killed.exit_code == 137);
+    auto start = sandbox.run({"start", "lv"}, on(uri));
+    REQUIRE(start.exit_code == 0);
+    CHECK(state(sandbox, "lv", uri) == "running\n");
+    auto info = nlohmann::json::parse(sandbox.run({"info", "--format", "json"}, on(uri)).out);
+    CHECK(info["Host"]["Libvirt"].get<std::string>().find("9.") == 0);
+    CHECK(info["Host"]["Hypervisor"].get<std::string>().find("QEMU ") == 0);
+
+    // The docker CLI through the forwarded socket; the folder in a container, over virtiofs.
+    auto hello = in_sandbox(
+        sandbox, "docker",
+        {"run", "--rm", "-v", "/mnt/shared:/s", "localhost/busybox", "cat", "/s/hello.txt"}, "lv");
+    CHECK(hello.out == "from the host\n");
+    CHECK(in_sandbox(sandbox, "docker", {"info", "--format", "{{.OperatingSystem}}"}, "lv")
+              .exit_code == 0);
+    auto mounted =
+        sandbox.run({"ssh", "lv", "--", "findmnt", "-n", "-o", "FSTYPE", "/mnt/shared"}, on(uri));
+    CHECK(mounted.out == "virtiofs\n");
+
+    // A published port, reachable on the host's loopback.
+    int port = 18000 + ::getpid() % 1000;
+    REQUIRE(in_sandbox(sandbox, "docker",
+                       {"run", "-d", "--name", "web", "-p", std::to_string(port) + ":80", "-v",
+                        "/mnt/shared:/www", "localhost/busybox", "httpd", "-f", "-p", "80", "-h",
+                        "/www"},
+                       "lv")
+                .exit_code == 0);
+    CHECK(http_get(port, "/hello.txt") == "from the host\n");
+
+    // libvirtd restarted under it: the machine runs on, and `list` still tells the truth.
+    REQUIRE(runner.run({"pkill", {"-x", "libvirtd"}, {}}).exit_code == 0);
+    for (int i = 0; i < 50 && libvirtd_answers(); ++i)
+        std::this_thread::sleep_for(100ms);
+    REQUIRE(runner.run({"libvirtd", {"-d"}, {}}).exit_code == 0);
+    for (int i = 0; i < 100 && !libvirtd_answers(); ++i)
+        std::this_thread::sleep_for(100ms);
+    auto listed = nlohmann::json::parse(sandbox.run({"list", "--format", "json"}, on(uri)).out);
+    CHECK(listed[0]["Running"] == true);
+    CHECK(http_get(port, "/hello.txt") == "from the host\n");
+
+    // QEMU killed from outside: stopped, and it starts again.
+    int pid = qemu_pid("machine-lv");
+    REQUIRE(pid > 0);
+    ::kill(pid, SIGKILL);
+    for (int i = 0; i < 50 && machine::platform::process_alive(pid); ++i)
+        std::this_thread::sleep_for(100ms);
+    for (int i = 0; i < 50 && state(sandbox, "lv", uri) != "stopped\n"; ++i)
+        std::this_thread::sleep_for(100ms);
+    CHECK(state(sandbox, "lv", uri) == "stopped\n");
+    listed = nlohmann::json::parse(sandbox.run({"list", "--format", "json"}, on(uri)).out);
+    CHECK(listed[0]["Running"] == false);
+    REQUIRE(sandbox.run({"start", "lv"}, on(uri)).exit_code == 0);
+    CHECK(sandbox.run({"ssh", "lv", "--", "cat", "/mnt/shared/hello.txt"}, on(uri)).out ==
+          "from the host\n");
+
+    // Stopped by ACPI, then removed with its domain and volumes.
+    CHECK(sandbox.run({"stop", "lv"}, on(uri)).exit_code == 0);
+    CHECK(state(sandbox, "lv", uri) == "stopped\n");
+    CHECK(sandbox.run({"rm", "-f", "lv"}, on(uri)).exit_code == 0);
+    CHECK(runner.run({"virsh", {"-c", uri, "dominfo", "machine-lv"}, {}}).exit_code != 0);
+    CHECK(
+        runner.run({"virsh", {"-c", uri, "vol-info", "--pool", "machine", "machine-lv.qcow2"}, {}})
+            .exit_code != 0);
+}
+
+TEST_CASE("libvirt, qemu:///session: a machine boots to a container and is removed",
+          "[vm][libvirt]") {
+    const std::string uri = "qemu:///session";
+    CliSandbox sandbox;
+    REQUIRE(sandbox.run({"init", "--image", MACHINE_GUEST_IMAGE, "ls"}, on(uri)).exit_code == 0);
+    auto start = sandbox.run({"start", "ls"}, on(uri));
+    INFO("start: " << start.err);
+    REQUIRE(start.exit_code == 0);
+    CHECK(in_sandbox(sandbox, "docker", {"run", "--rm", "localhost/busybox", "echo", "ok"}, "ls")
+              .out == "ok\n");
+    CHECK(sandbox.run({"stop", "ls"}, on(uri)).exit_code == 0);
+    CHECK(state(sandbox, "ls", uri) == "stopped\n");
+    CHECK(sandbox.run({"rm", "-f", "ls"}, on(uri)).exit_code == 0);
+}
