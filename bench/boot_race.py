@@ -114,11 +114,11 @@ def api_answers(path):
         return False
 
 
-def machine_boot(machine, env, runtime):
+def machine_boot(machine, env, runtime, name="bench", pid_file=None):
     """Seconds from `machine start` to the forwarded API's first answer, QEMU's RSS, and the
     phases (the host's from `start`'s progress lines, the guest's from the guest)."""
     begin = time.monotonic()
-    start = subprocess.Popen([machine, "start", "bench"], env=env, stdout=subprocess.DEVNULL,
+    start = subprocess.Popen([machine, "start", name], env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
     seen = {}
     for line in start.stderr:  # "bench: PHASE", one line each as it begins
@@ -128,12 +128,12 @@ def machine_boot(machine, env, runtime):
     while not api_answers(os.path.join(runtime, "podman.sock")):
         time.sleep(0.05)
     seconds = time.monotonic() - begin
-    with open(os.path.join(runtime, "qemu.pid")) as pid_file:
-        rss = rss_kib(int(pid_file.read()))
-    phases = guest_phases(seen["waiting for SSH"], guest_marks([machine, "ssh", "bench"], env))
+    with open(pid_file or os.path.join(runtime, "qemu.pid")) as pids:
+        rss = rss_kib(int(pids.read()))
+    phases = guest_phases(seen["waiting for SSH"], guest_marks([machine, "ssh", name], env))
     phases["SSH"] = seen["forwarding the API socket"] - seen["waiting for SSH"]
     phases["forwarder"] = seconds - seen["forwarding the API socket"]
-    run(machine, env, "stop", "bench")
+    run(machine, env, "stop", name)
     return seconds, rss, phases
 
 
@@ -149,14 +149,22 @@ def main():
     parser.add_argument("--machine", required=True)
     parser.add_argument("--image", required=True)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--libvirt", action="store_true",
+                        help="also the same machine through libvirt (qemu:///system)")
     args = parser.parse_args()
     machine = os.path.abspath(args.machine)
 
     work, env = private_store("bench-start.")
     runtime = f"{work}/run/machine/bench"
+    # The libvirt row: the same image and settings as a libvirt domain, on the system instance.
+    libvirt_env = dict(env, MACHINE_PROVIDER="libvirt", MACHINE_LIBVIRT_URI="qemu:///system")
     try:
         run(machine, env, "init", "--image", args.image, "bench")
         print("warm-up: first boot (provisioning), not timed...", file=sys.stderr)
+        if args.libvirt:
+            run(machine, libvirt_env, "init", "--image", args.image, "bench-lv")
+            run(machine, libvirt_env, "start", "--quiet", "bench-lv")
+            run(machine, libvirt_env, "stop", "bench-lv")
         run(machine, env, "start", "--quiet", "bench")
         with open(os.path.join(runtime, "qemu.pid")) as pid_file:
             pid = int(pid_file.read())
@@ -165,11 +173,15 @@ def main():
         ssh_argv = openssh_argv(machine, env, work)
         run(machine, env, "stop", "bench")
 
-        bare, ours = [], []
+        bare, ours, libvirt = [], [], []
         for i in range(args.runs):
-            print(f"run {i + 1}/{args.runs}: bare QEMU, then machine start...", file=sys.stderr)
+            print(f"run {i + 1}/{args.runs}: bare QEMU, then machine start"
+                  f"{', then through libvirt' if args.libvirt else ''}...", file=sys.stderr)
             bare.append(bare_boot(argv, env, ssh_argv))
             ours.append(machine_boot(machine, env, runtime))
+            if args.libvirt:
+                libvirt.append(machine_boot(machine, libvirt_env, f"{work}/run/machine/bench-lv",
+                                            "bench-lv", "/run/libvirt/qemu/machine-bench-lv.pid"))
 
         ratio = statistics.median(s for s, _, _ in ours) / statistics.median(s for s, _, _ in bare)
         accel = next((a for a in argv if a.startswith(("kvm", "tcg", "hvf", "whpx"))), "?")
@@ -177,20 +189,34 @@ def main():
         print(summary("bare QEMU (to Ready)", bare))
         print(summary("machine start (to API)", ours))
         print(f"  ratio: {ratio:.3f}x (target <= 1.05x)")
+        sides = [("bare QEMU", bare), ("machine start", ours)]
+        figures = []
+        if libvirt:
+            libvirt_ratio = (statistics.median(s for s, _, _ in libvirt) /
+                             statistics.median(s for s, _, _ in bare))
+            print(summary("through libvirt (to API)", libvirt))
+            print(f"  libvirt ratio: {libvirt_ratio:.3f}x (target <= 1.1x)")
+            sides.append(("through libvirt", libvirt))
+            figures.append(figure("libvirt: boot to Ready (to the API's first answer)", "s",
+                                  [s for s, _, _ in libvirt], [s for s, _, _ in bare],
+                                  "bare QEMU", 1.1))
         phase_medians = {
             side: {phase: statistics.median(p[phase] for _, _, p in samples)
                    for phase in PHASES if phase in samples[0][2]}
-            for side, samples in (("bare QEMU", bare), ("machine start", ours))}
+            for side, samples in sides}
         for side, phases in phase_medians.items():
             print(f"  {side}: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
         record("start", [
             figure("boot to Ready (ours: to the API's first answer)", "s",
                    [s for s, _, _ in ours], [s for s, _, _ in bare], "bare QEMU", 1.05),
             figure("QEMU RSS after boot", "MiB", [r / 1024 for _, r, _ in ours],
-                   [r / 1024 for _, r, _ in bare], "bare QEMU", 1.05)],
+                   [r / 1024 for _, r, _ in bare], "bare QEMU", 1.05)] + figures,
             accelerator=accel, phases=phase_medians)
     finally:
         subprocess.run([machine, "rm", "--force", "bench"], env=env, capture_output=True)
+        if args.libvirt:
+            subprocess.run([machine, "rm", "--force", "bench-lv"], env=libvirt_env,
+                           capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
 
 

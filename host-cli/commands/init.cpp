@@ -29,6 +29,9 @@ void add_init_command(CLI::App &app, Context &context) {
                   "Run x86_64 programs through Apple's Rosetta (applehv on Apple Silicon)");
     cmd->add_flag("--nested", options->nested,
                   "Nested virtualization (libkrun; M3 or later and macOS 15)");
+    cmd->add_option("--connect", options->connect,
+                    "libvirt: the connection to make it on, e.g. qemu+ssh://USER@HOST/system "
+                    "(default: MACHINE_LIBVIRT_URI, else libvirt's own)");
     cmd->add_option("--username", options->username, "User in the guest (default core)");
     cmd->add_option("--timezone", options->timezone, "Guest time zone, e.g. UTC (default local)");
     auto *volume = cmd->add_option("-v,--volume", *volumes,

@@ -152,6 +152,19 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
                                "`machine init --help` says which provider does");
         config.provider_state[flag] = "true"; // the provider's to read (provider.h)
     }
+    if (options.connect) {
+        if (!contains(features.init_flags, "connect"))
+            throw InvalidInput("--connect",
+                               fmt::format("--connect: provider {} does not connect elsewhere; "
+                                           "only libvirt does",
+                                           provider.name()));
+        if (options.connect->find("://") == std::string::npos)
+            throw InvalidInput("--connect",
+                               fmt::format("--connect: \"{}\" is not a libvirt URI; give one "
+                                           "such as qemu+ssh://USER@HOST/system",
+                                           printable(*options.connect)));
+        config.provider_state["uri"] = *options.connect;
+    }
     if (options.provisioning && !contains(features.provisioning, *options.provisioning))
         throw InvalidInput("--provisioning",
                            fmt::format("--provisioning: \"{}\" is not one provider {} delivers; "

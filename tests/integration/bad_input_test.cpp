@@ -89,6 +89,11 @@ TEST_CASE("init rejects other bad flags", "[cli][bad-input]") {
     expect_rejected(sandbox, {"init", "--image", image, "--timezone", "Mars/Olympus"});
     expect_rejected(sandbox, {"init", "--image", image, "--timezone", "../../etc/passwd"});
     expect_rejected(sandbox, {"init", "--image", image, "--no-such-flag"});
+    // --connect is libvirt's, and takes a URI
+    expect_rejected(
+        sandbox, {"init", "--image", image, "--provider", "qemu", "--connect", "qemu:///system"});
+    expect_rejected(sandbox,
+                    {"init", "--image", image, "--provider", "libvirt", "--connect", "bogus"});
     expect_rejected(sandbox, {"frobnicate"});
 }
 

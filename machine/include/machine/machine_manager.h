@@ -37,6 +37,9 @@ struct InitOptions {
     // (ProviderFeatures::init_flags).
     bool rosetta = false; // x86_64 programs through Apple's Rosetta (applehv, Apple Silicon)
     bool nested = false;  // nested virtualization (libkrun)
+    // The hypervisor's connection URI (libvirt: qemu+ssh://USER@HOST/system), kept in the
+    // config's provider state as "uri".
+    std::optional<std::string> connect;
 };
 
 struct SetOptions {

@@ -29,8 +29,8 @@ struct ProviderFeatures {
     std::vector<std::string> provisioning;  // payloads it delivers: "ignition", "cloud-init"
     bool other_arch = false;                // runs a guest of another architecture (emulated)
     bool set_resources = true;              // `set` can change CPUs, memory, disk (WSL: global)
-    // `init` flags it honours on this host ("rosetta", "nested"); init keeps each one asked for in
-    // the config's provider state as "true".
+    // `init` flags it honours on this host ("rosetta", "nested", "connect"); init keeps each one
+    // asked for in the config's provider state: "true", or --connect's URI as "uri".
     std::vector<std::string> init_flags = {};
 
     bool operator==(const ProviderFeatures &) const = default;

@@ -148,6 +148,7 @@ ProviderFeatures LibvirtProvider::features() const {
     f.grow_disk = true;
     f.provisioning = {"ignition"};
     f.other_arch = true; // by TCG
+    f.init_flags = {"connect"};
     return f;
 }
 
@@ -170,8 +171,9 @@ ProviderFiles LibvirtProvider::files(const Layout &layout) const {
 
 void LibvirtProvider::create(MachineConfig &config, const Layout &layout,
                              const ProvisioningPayload &payload) {
-    auto uri = new_machine_uri();
-    config.provider_state["uri"] = uri;
+    if (!config.provider_state.count("uri")) // init's --connect, else the default
+        config.provider_state["uri"] = new_machine_uri();
+    auto uri = config.provider_state["uri"];
     LibvirtConnection libvirt(uri);
     auto name = libvirt_domain_name(config.name);
     // What a killed init left is ours to clear; another's domain of this name is refused first.
