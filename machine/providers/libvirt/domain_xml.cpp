@@ -104,8 +104,12 @@ std::string domain_xml(const LibvirtDomain &d) {
                            xml_escape(d.ignition));
     xml += os_xml(d);
     xml += "  <features>\n"
-           "    <acpi/>\n"
-           "  </features>\n";
+           "    <acpi/>\n";
+    if (!d.kvm) // a smaller translation cache, as the QEMU provider's tb-size: QEMU's own memory
+        xml += "    <tcg>\n"
+               "      <tb-cache unit='MiB'>256</tb-cache>\n"
+               "    </tcg>\n";
+    xml += "  </features>\n";
     // TCG's "maximum" is every feature it emulates; under KVM, the host's own CPU.
     xml += d.kvm ? "  <cpu mode='host-passthrough'/>\n" : "  <cpu mode='maximum'/>\n";
     xml += "  <clock offset='utc'/>\n"

@@ -59,6 +59,9 @@ TEST_CASE("libvirt: the domain of a direct-boot machine with shared folders") {
   </os>
   <features>
     <acpi/>
+    <tcg>
+      <tb-cache unit='MiB'>256</tb-cache>
+    </tcg>
   </features>
   <cpu mode='maximum'/>
   <clock offset='utc'/>
@@ -117,6 +120,7 @@ TEST_CASE("libvirt: a domain defined again keeps its UUID, and KVM takes the hos
             "  <name>machine-dev</name>\n  <uuid>5c6a9a4e-4a8e-4c47-9b0e-3f1f0e0e2a11</uuid>\n") !=
         std::string::npos);
     CHECK(xml.find("<cpu mode='host-passthrough'/>") != std::string::npos);
+    CHECK(xml.find("<tcg>") == std::string::npos); // TCG's translation cache: not under KVM
 }
 
 TEST_CASE(
