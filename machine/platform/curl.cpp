@@ -1,13 +1,11 @@
 #include "platform/curl.h"
 
 #include "machine/errors.h"
+#include "platform/shared_library.h" // POSIX: libcurl is loaded
 
 #include <fmt/format.h>
 #include <mutex>
 #include <string>
-#ifndef _WIN32
-#include <dlfcn.h>
-#endif
 
 namespace machine::platform {
 
@@ -37,28 +35,18 @@ CurlLibrary load() {
             &curl_easy_perform, &curl_easy_getinfo, &curl_easy_strerror};
 }
 #else
-template <typename F> void bind(void *library, const char *name, F &function) {
-    function = reinterpret_cast<F>(::dlsym(library, name));
-    if (!function)
-        not_ready(fmt::format("{} lacks {}", library_name, name));
-}
-
 CurlLibrary load() {
-    // Never closed: libcurl and the TLS library it pulls in register process-wide state.
-    void *library = ::dlopen(library_name, RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        const char *reason = ::dlerror();
-        not_ready(reason ? reason : fmt::format("{} cannot be loaded", library_name));
-    }
+    // Never unloaded: libcurl and the TLS library it pulls in register process-wide state.
+    static const SharedLibrary library(library_name, install_hint);
     CurlLibrary curl{};
     CURLcode (*global_init)(long) = nullptr;
-    bind(library, "curl_global_init", global_init);
-    bind(library, "curl_easy_init", curl.easy_init);
-    bind(library, "curl_easy_cleanup", curl.easy_cleanup);
-    bind(library, "curl_easy_setopt", curl.easy_setopt);
-    bind(library, "curl_easy_perform", curl.easy_perform);
-    bind(library, "curl_easy_getinfo", curl.easy_getinfo);
-    bind(library, "curl_easy_strerror", curl.easy_strerror);
+    library.bind("curl_global_init", global_init);
+    library.bind("curl_easy_init", curl.easy_init);
+    library.bind("curl_easy_cleanup", curl.easy_cleanup);
+    library.bind("curl_easy_setopt", curl.easy_setopt);
+    library.bind("curl_easy_perform", curl.easy_perform);
+    library.bind("curl_easy_getinfo", curl.easy_getinfo);
+    library.bind("curl_easy_strerror", curl.easy_strerror);
     if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         not_ready("libcurl failed to initialize");
     return curl;
