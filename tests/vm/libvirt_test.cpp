@@ -134,6 +134,14 @@ TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and 
     auto listed = nlohmann::json::parse(sandbox.run({"list", "--format", "json"}, on(uri)).out);
     CHECK(listed[0]["Running"] == true);
     CHECK(http_get(port, "/hello.txt") == "from the host\n");
+    // and a port published after it is forwarded too (over a new libvirt connection)
+    REQUIRE(in_sandbox(sandbox, "docker",
+                       {"run", "-d", "--name", "web2", "-p", std::to_string(port + 1) + ":80", "-v",
+                        "/mnt/shared:/www", "localhost/busybox", "httpd", "-f", "-p", "80", "-h",
+                        "/www"},
+                       "lv")
+                .exit_code == 0);
+    CHECK(http_get(port + 1, "/hello.txt") == "from the host\n");
 
     // QEMU killed from outside: stopped, and it starts again.
     int pid = qemu_pid("machine-lv");

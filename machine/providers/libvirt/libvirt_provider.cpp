@@ -113,15 +113,16 @@ bool active(LibvirtConnection &libvirt, const std::string &domain) {
 }
 
 // Published ports as hostfwd rules on the domain's user network, through libvirt's monitor
-// passthrough, over one connection for the forwarder's life.
+// passthrough, over one connection for the forwarder's life, opened again when libvirtd was
+// restarted under it.
 class LibvirtHostfwd : public PortPublisher {
 public:
-    LibvirtHostfwd(LibvirtConnection libvirt, std::string domain)
-        : libvirt_(std::move(libvirt)), domain_(std::move(domain)) {}
+    explicit LibvirtHostfwd(MachineConfig config)
+        : config_(std::move(config)), domain_(libvirt_domain_name(config_.name)) {}
 
     std::string add(const PublishedPort &port) override {
-        libvirt_.monitor(domain_, hostfwd_remove(port, libvirt_netdev)); // a killed forwarder's
-        auto error = libvirt_.monitor(domain_, hostfwd_add(port, libvirt_netdev));
+        monitor(hostfwd_remove(port, libvirt_netdev)); // a rule a killed forwarder left
+        auto error = monitor(hostfwd_add(port, libvirt_netdev));
         if (error.empty())
             return {};
         return fmt::format("is it taken on the host? QEMU says: {}",
@@ -129,12 +130,24 @@ public:
     }
 
     void remove(const PublishedPort &port) override {
-        libvirt_.monitor(domain_, hostfwd_remove(port, libvirt_netdev));
+        monitor(hostfwd_remove(port, libvirt_netdev));
     }
 
 private:
-    LibvirtConnection libvirt_;
+    std::string monitor(const std::string &command_line) {
+        if (libvirt_)
+            try {
+                return libvirt_->monitor(domain_, command_line);
+            } catch (const Error &) {
+                // the connection may be the one a restarted libvirtd dropped: once more, anew
+            }
+        libvirt_ = std::make_unique<LibvirtConnection>(connect(config_));
+        return libvirt_->monitor(domain_, command_line);
+    }
+
+    MachineConfig config_;
     std::string domain_;
+    std::unique_ptr<LibvirtConnection> libvirt_;
 };
 
 } // namespace
@@ -288,7 +301,7 @@ platform::Fd LibvirtProvider::connect_agent(const MachineConfig &config, const L
 
 std::unique_ptr<PortPublisher> LibvirtProvider::port_publisher(const MachineConfig &config,
                                                                const Layout &) const {
-    return std::make_unique<LibvirtHostfwd>(connect(config), libvirt_domain_name(config.name));
+    return std::make_unique<LibvirtHostfwd>(config);
 }
 
 } // namespace machine
