@@ -2,13 +2,16 @@
 // forwards the ports the guest's containers publish.
 #include "context.h"
 #include "machine/api_forwarder.h"
+#include "machine/errors.h"
 #include "machine/mux_ports.h"
 #include "machine/port_watcher.h"
 #include "platform/host.h"
 
 #include <atomic>
 #include <cstdlib>
+#include <fmt/format.h>
 #include <iostream>
+#include <utility>
 
 namespace machine::cli {
 
@@ -38,15 +41,37 @@ void add_forwarder_command(CLI::App &app, Context &context) {
                           config.name};
         // MACHINE_API_TRANSPORT=ssh skips machine-mux (tests run the clients over both).
         const char *transport = std::getenv("MACHINE_API_TRANSPORT");
-        std::atomic<bool> over_ssh = transport && std::string(transport) == "ssh";
+        std::atomic<bool> over_ssh = transport && std::string(transport) == "ssh" && !ssh.over_mux;
         MuxPorts mux_ports;
+        if (ssh.over_mux) { // SSH itself rides on machine-mux: nothing to fall back on
+            options.target.host.clear();
+            if (auto refused = mux_ports.add({"tcp", std::uint16_t(ssh.port)}, 22);
+                !refused.empty())
+                options.log(fmt::format("forwarder: SSH on 127.0.0.1:{}: {}", ssh.port, refused));
+        }
         if (!over_ssh) {
             options.connect_agent = [&] { return provider.connect_agent(config, layout); };
             options.mux_ports = &mux_ports;
             options.on_ssh = [&] { over_ssh = true; };
         }
+        // Asked between bursts of traffic: the hypervisor at most once a second (libvirt over
+        // qemu+ssh answers across the network). When it cannot be asked, the machine is taken
+        // to run on: its links notice by themselves.
+        bool running = true, told = false;
+        auto asked = platform::Clock::time_point{};
         options.machine_running = [&] {
-            return provider.state(config, layout) != MachineState::stopped;
+            if (platform::Clock::now() - asked < std::chrono::seconds(1))
+                return running;
+            asked = platform::Clock::now();
+            try {
+                running = provider.state(config, layout) != MachineState::stopped;
+                told = false;
+            } catch (const Error &error) {
+                if (!std::exchange(told, true))
+                    options.log(std::string("forwarder: cannot ask for the machine's state: ") +
+                                error.what());
+            }
+            return running;
         };
         options.log = [](const std::string &line) { std::cerr << line << std::endl; };
         // Published container ports follow the engine's events on a thread of their own.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 namespace machine::platform {
 
@@ -58,6 +59,10 @@ private:
 // Connects to a unix socket; throws SystemError (errno ENOENT/ECONNREFUSED when nobody listens;
 // on Windows before 10 1803, and under Wine, one that says the system has no AF_UNIX).
 Fd connect_unix(const std::filesystem::path &path);
+
+// A connected pair of stream sockets, close-on-exec: for a thread that relays a
+// stream which is not a descriptor (a libvirt stream) to code that polls descriptors.
+std::pair<Fd, Fd> stream_socket_pair();
 
 // A socket on 127.0.0.1:port (never another address), listening ("tcp") or bound ("udp"),
 // non-blocking and close-on-exec. Throws SystemError (EADDRINUSE: the port is taken).

@@ -105,6 +105,13 @@ Fd connect_unix(const std::filesystem::path &path) {
     return fd;
 }
 
+std::pair<Fd, Fd> stream_socket_pair() {
+    int fds[2];
+    if (posix::socket_pair(fds) != 0)
+        throw SystemError("cannot make a socket pair", errno);
+    return {Fd(fds[0]), Fd(fds[1])};
+}
+
 namespace {
 
 // One address: connects without blocking, then waits for the answer until `deadline`.

@@ -338,4 +338,9 @@ void WakePipe::drain() {
     }
 }
 
+std::pair<Fd, Fd> stream_socket_pair() {
+    auto [one, other] = loopback_socket_pair();
+    return {Fd(int(one.release())), Fd(int(other.release()))};
+}
+
 } // namespace machine::platform

@@ -53,12 +53,11 @@ void validate_timezone(const std::string &timezone) {
 }
 
 std::vector<Mount> parse_volumes(const std::optional<std::vector<std::string>> &specs,
-                                 const std::string &provider, const ProviderFeatures &features) {
+                                 const std::string &provider, bool can_share) {
     std::vector<Mount> mounts;
-    bool can_share = !features.shares.empty();
     if (specs && !specs->empty() && !can_share)
         throw InvalidInput("--volume", fmt::format("--volume: provider {} cannot share host "
-                                                   "folders; leave out -v",
+                                                   "folders with this machine; leave out -v",
                                                    provider));
     if (!specs) {
         if (!can_share)
@@ -139,19 +138,6 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     validate_username(config.ssh.username);
     config.timezone = options.timezone.value_or("local");
     validate_timezone(config.timezone);
-    config.mounts = parse_volumes(options.volumes, provider.name(), features);
-    config.rootful = options.rootful;
-    for (const auto &[flag, asked] : {std::pair<std::string, bool>{"rosetta", options.rosetta},
-                                      std::pair<std::string, bool>{"nested", options.nested}}) {
-        if (!asked)
-            continue;
-        if (!contains(features.init_flags, flag))
-            throw InvalidInput("--" + flag,
-                               fmt::format("--{}: provider {} does not offer it on this host", flag,
-                                           provider.name()),
-                               "`machine init --help` says which provider does");
-        config.provider_state[flag] = "true"; // the provider's to read (provider.h)
-    }
     if (options.connect) {
         if (!contains(features.init_flags, "connect"))
             throw InvalidInput("--connect",
@@ -164,6 +150,20 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
                                            "such as qemu+ssh://USER@HOST/system",
                                            printable(*options.connect)));
         config.provider_state["uri"] = *options.connect;
+    }
+    config.mounts =
+        parse_volumes(options.volumes, provider.name(), !provider.shares_for(config).empty());
+    config.rootful = options.rootful;
+    for (const auto &[flag, asked] : {std::pair<std::string, bool>{"rosetta", options.rosetta},
+                                      std::pair<std::string, bool>{"nested", options.nested}}) {
+        if (!asked)
+            continue;
+        if (!contains(features.init_flags, flag))
+            throw InvalidInput("--" + flag,
+                               fmt::format("--{}: provider {} does not offer it on this host", flag,
+                                           provider.name()),
+                               "`machine init --help` says which provider does");
+        config.provider_state[flag] = "true"; // the provider's to read (provider.h)
     }
     if (options.provisioning && !contains(features.provisioning, *options.provisioning))
         throw InvalidInput("--provisioning",
@@ -316,12 +316,14 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
         clear_runtime(layout);
     });
     platform::fault_point("start:launched");
-    wait_until_ready(config, layout, *ready, options);
+    auto deadline = platform::Clock::now() + options.timeout;
+    wait_until_ready(config, layout, *ready, options, deadline);
     if (!options.forwarder.program.empty()) {
         options.progress("forwarding the API socket");
         start_forwarder(layout, options.forwarder);
         undo.push([&] { stop_forwarder(layout); });
     }
+    wait_for_ssh(config, layout, options, deadline);
     platform::write_file_atomically(layout.ready_marker(), "");
     config.last_up = platform::now_unix();
     store_.save(config);
@@ -347,15 +349,22 @@ bool MachineManager::restart_dead_forwarder(const Layout &layout, const Command 
     return true;
 }
 
+namespace {
+
+[[noreturn]] void fail_start(const MachineConfig &config, const Layout &layout,
+                             const std::string &what) {
+    throw Timeout(fmt::format("machine \"{}\" {}; see the console log {}", config.name, what,
+                              layout.console_log().string()));
+}
+
+} // namespace
+
 void MachineManager::wait_until_ready(const MachineConfig &config, const Layout &layout,
-                                      ReadySignal &ready, const StartOptions &options) const {
+                                      ReadySignal &ready, const StartOptions &options,
+                                      platform::Clock::time_point deadline) const {
     using namespace std::chrono_literals;
-    auto deadline = platform::Clock::now() + options.timeout;
     auto &provider = provider_of(config);
-    auto fail = [&](const std::string &what) {
-        throw Timeout(fmt::format("machine \"{}\" {}; see the console log {}", config.name, what,
-                                  layout.console_log().string()));
-    };
+    auto fail = [&](const std::string &what) { fail_start(config, layout, what); };
     // The guest says Ready once sshd and the podman socket are up. Check the VM is still alive
     // between short waits, so a crash is reported at once, not at the timeout.
     ConsoleWatch console(layout.console_log());
@@ -382,15 +391,21 @@ void MachineManager::wait_until_ready(const MachineConfig &config, const Layout 
         if (event == ReadySignal::Event::closed)
             fail("closed its ready channel without saying Ready");
     }
+}
+
+void MachineManager::wait_for_ssh(const MachineConfig &config, const Layout &layout,
+                                  const StartOptions &options,
+                                  platform::Clock::time_point deadline) const {
+    using namespace std::chrono_literals;
     // Ready means sshd runs; its endpoint must answer too before we call it up. A provider
     // without SSH (WSL) is up with Ready: its API goes over machine-mux alone.
-    auto ssh = provider.ssh_endpoint(config, layout);
+    auto ssh = provider_of(config).ssh_endpoint(config, layout);
     if (ssh.host.empty())
         return;
     options.progress("waiting for SSH");
     while (!platform::tcp_port_answers(ssh.host, ssh.port, 1s)) {
         if (platform::Clock::now() >= deadline)
-            fail("said Ready but SSH does not answer");
+            fail_start(config, layout, "said Ready but SSH does not answer");
         std::this_thread::sleep_for(200ms);
     }
 }

@@ -6,12 +6,13 @@
 
 namespace machine {
 
-std::string MuxPorts::add(const PublishedPort &port) {
+std::string MuxPorts::add(const PublishedPort &port, std::uint16_t guest_port) {
     std::lock_guard lock(mutex_);
     if (open_.count(port))
         return {};
     try {
-        open_[port] = platform::listen_loopback(port.protocol, port.port);
+        open_[port] = {platform::listen_loopback(port.protocol, port.port),
+                       port.protocol + ":" + std::to_string(guest_port ? guest_port : port.port)};
     } catch (const SystemError &error) {
         return std::string("is it taken on the host? ") + error.what();
     }
@@ -24,7 +25,7 @@ void MuxPorts::remove(const PublishedPort &port) {
     auto found = open_.find(port);
     if (found == open_.end())
         return;
-    retired_.push_back(std::move(found->second));
+    retired_.push_back(std::move(found->second.listener));
     open_.erase(found);
     wake_.wake();
 }
@@ -34,9 +35,8 @@ std::vector<mux::Listener> MuxPorts::listeners() {
     wake_.drain();
     retired_.clear(); // closes them: the session asks only once it stopped polling them
     std::vector<mux::Listener> now;
-    for (const auto &[port, fd] : open_)
-        now.push_back(
-            {fd.get(), port.protocol + ":" + std::to_string(port.port), port.protocol == "udp"});
+    for (const auto &[port, open] : open_)
+        now.push_back({open.listener.get(), open.target, port.protocol == "udp"});
     return now;
 }
 

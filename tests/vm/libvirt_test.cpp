@@ -2,15 +2,20 @@
 // under QEMU through it, driven through the `machine` binary like a user: on qemu:///system the
 // docker CLI through the forwarded API socket, a published port, a shared folder over virtiofs,
 // and the faults (the CLI killed during start, libvirtd restarted under a running machine, QEMU
-// killed from outside); on qemu:///session a boot to a container and back.
+// killed from outside); on qemu:///session a boot to a container and back; on qemu+ssh:// (this
+// host's libvirtd through an sshd of the test's own, as another user) the API, SSH and a port
+// here, and the link to that host lost and found again.
 #include "../integration/cli_runner.h"
+#include "platform/host.h"
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -181,4 +186,91 @@ TEST_CASE("libvirt, qemu:///session: a machine boots to a container and is remov
     CHECK(sandbox.run({"stop", "ls"}, on(uri)).exit_code == 0);
     CHECK(state(sandbox, "ls", uri) == "stopped\n");
     CHECK(sandbox.run({"rm", "-f", "ls"}, on(uri)).exit_code == 0);
+}
+
+TEST_CASE("libvirt, qemu+ssh://: a machine on another host (this one, through an sshd of its own "
+          "as another user) is used from here",
+          "[vm][libvirt]") {
+    CliSandbox sandbox;
+    machine::platform::SpawnProcessRunner runner;
+    auto host = (sandbox.root() / "remote-host").string();
+    int ssh_port = machine::platform::free_loopback_port();
+    auto remote_host = [&](const std::vector<std::string> &args) {
+        auto result = runner.run({MACHINE_REMOTE_HOST, args, {}});
+        INFO(result.err);
+        REQUIRE(result.exit_code == 0);
+    };
+    remote_host({"start", host, std::to_string(ssh_port)});
+    struct StopHost {
+        std::function<void()> stop;
+        ~StopHost() { stop(); }
+    } stop_host{[&] { runner.run({MACHINE_REMOTE_HOST, {"stop", host}, {}}); }};
+    auto at = "machine-remote@127.0.0.1:" + std::to_string(ssh_port);
+    auto uri = "qemu+ssh://" + at + "/system?keyfile=" + host + "/id_ed25519";
+    const std::map<std::string, std::string> env = {{"MACHINE_PROVIDER", "libvirt"}};
+
+    // Only a system instance over there, and no host folders: refused, nothing made.
+    auto session = sandbox.run({"init", "--image", MACHINE_GUEST_IMAGE, "--connect",
+                                "qemu+ssh://" + at + "/session", "rs"},
+                               env);
+    CHECK(session.exit_code == 125);
+    CHECK(session.err.find("--connect") != std::string::npos);
+    auto folder = sandbox.run(
+        {"init", "--image", MACHINE_GUEST_IMAGE, "--connect", uri, "-v", "/tmp:/mnt/tmp", "rs"},
+        env);
+    CHECK(folder.exit_code == 125);
+    CHECK(nlohmann::json::parse(sandbox.run({"list", "--format", "json"}, env).out).empty());
+
+    auto init = sandbox.run({"init", "--image", MACHINE_GUEST_IMAGE, "--connect", uri, "rm"}, env);
+    INFO("init: " << init.err);
+    REQUIRE(init.exit_code == 0);
+    CHECK(runner.run({"virsh", {"-c", "qemu:///system", "dominfo", "machine-rm"}, {}}).exit_code ==
+          0);
+    auto start = sandbox.run({"start", "rm"}, env);
+    INFO("start: " << start.err);
+    REQUIRE(start.exit_code == 0);
+
+    // The API socket, SSH and a published port are here, carried over machine-mux, whose
+    // channel comes through libvirt's connection (the SSH login to the host).
+    CHECK(in_sandbox(sandbox, "docker", {"run", "--rm", "localhost/busybox", "echo", "ok"}, "rm")
+              .out == "ok\n");
+    CHECK(sandbox.run({"ssh", "rm", "--", "uname", "-s"}, env).out == "Linux\n");
+    int port = 19000 + ::getpid() % 1000;
+    REQUIRE(in_sandbox(sandbox, "docker",
+                       {"run", "-d", "--name", "web", "-p", std::to_string(port) + ":80",
+                        "localhost/busybox", "httpd", "-f", "-p", "80", "-h", "/etc"},
+                       "rm")
+                .exit_code == 0);
+    CHECK(http_get(port, "/passwd").find("root:") == 0);
+
+    // The link to the host lost (its sshd and every session gone): one clear line, and the
+    // local record stays as it was.
+    auto config = sandbox.run({"inspect", "rm"}, env).out;
+    remote_host({"stop", host});
+    auto lost = sandbox.run({"start", "rm"}, env);
+    CHECK(lost.exit_code != 0);
+    CHECK(lost.err.find(at) != std::string::npos);
+    CHECK(std::count(lost.err.begin(), lost.err.end(), '\n') == 1);
+    auto listed = sandbox.run({"list", "--format", "json"}, env);
+    CHECK(listed.err.find(at) != std::string::npos);
+
+    // The host back: the forwarder finds its way again, and the machine is as it was.
+    remote_host({"start", host, std::to_string(ssh_port)});
+    CHECK(state(sandbox, "rm", uri) == "running\n");
+    CHECK(sandbox.run({"inspect", "rm"}, env).out == config);
+    std::string answer;
+    for (int i = 0; i < 30 && answer != "ok\n"; ++i) {
+        answer =
+            in_sandbox(sandbox, "docker", {"run", "--rm", "localhost/busybox", "echo", "ok"}, "rm")
+                .out;
+        if (answer != "ok\n")
+            std::this_thread::sleep_for(1s);
+    }
+    CHECK(answer == "ok\n");
+
+    CHECK(sandbox.run({"stop", "rm"}, env).exit_code == 0);
+    CHECK(state(sandbox, "rm", uri) == "stopped\n");
+    CHECK(sandbox.run({"rm", "-f", "rm"}, env).exit_code == 0);
+    CHECK(runner.run({"virsh", {"-c", "qemu:///system", "dominfo", "machine-rm"}, {}}).exit_code !=
+          0);
 }

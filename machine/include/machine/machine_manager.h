@@ -126,8 +126,12 @@ private:
     bool restart_dead_forwarder(const Layout &layout, const Command &forwarder) const;
     void stop_forwarder(const Layout &layout) const;
     int forwarder_pid(const Layout &layout) const; // 0: none of ours runs
+    // Until the guest said Ready, then (once the forwarder runs: it may be what carries SSH)
+    // until its SSH answers; Timeout at `deadline`.
     void wait_until_ready(const MachineConfig &config, const Layout &layout, ReadySignal &ready,
-                          const StartOptions &options) const;
+                          const StartOptions &options, platform::Clock::time_point deadline) const;
+    void wait_for_ssh(const MachineConfig &config, const Layout &layout,
+                      const StartOptions &options, platform::Clock::time_point deadline) const;
 
     std::vector<std::string> warnings_;
     const Store &store_;

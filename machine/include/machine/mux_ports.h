@@ -17,8 +17,9 @@ namespace machine {
 
 class MuxPorts {
 public:
-    // Listens on 127.0.0.1:PORT; empty when done, else why not (the port is taken).
-    std::string add(const PublishedPort &port);
+    // Listens on 127.0.0.1:PORT for the guest's same port, or `guest_port` when given; empty
+    // when done, else why not (the port is taken).
+    std::string add(const PublishedPort &port, std::uint16_t guest_port = 0);
     void remove(const PublishedPort &port);
 
     // For the session (EndpointOptions::listeners and listeners_changed): the listeners now, and
@@ -29,7 +30,11 @@ public:
 
 private:
     std::mutex mutex_;
-    std::map<PublishedPort, platform::Fd> open_;
+    struct Open {
+        platform::Fd listener;
+        std::string target; // the stream's target: "tcp:PORT" in the guest
+    };
+    std::map<PublishedPort, Open> open_;
     std::vector<platform::Fd> retired_;
     platform::WakePipe wake_;
 };

@@ -61,6 +61,10 @@ public:
 struct SshEndpoint {
     std::string host; // where the host connects for the guest's sshd; empty: no SSH (WSL)
     int port = 0;
+    // The forwarder serves host:port itself and carries it to the guest's port 22 over
+    // machine-mux (a guest on another host: libvirt over qemu+ssh), so SSH answers only once the
+    // forwarder runs.
+    bool over_mux = false;
 };
 
 // Where a machine's files of the provider's own are, for `inspect`; empty when it has none.
@@ -129,6 +133,13 @@ public:
                                                  const std::string &command_line) const {
         (void)config, (void)user, (void)command_line;
         return std::nullopt;
+    }
+
+    // The host-folder types this machine can have, best first: the features' own, but none for
+    // a machine on another host (libvirt over qemu+ssh), whose hypervisor cannot see ours.
+    virtual std::vector<std::string> shares_for(const MachineConfig &config) const {
+        (void)config;
+        return features().shares;
     }
 
     // Makes the ports the guest's containers publish reachable on the host's loopback.

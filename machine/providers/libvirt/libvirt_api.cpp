@@ -21,6 +21,7 @@ std::unique_ptr<LibvirtApi> load() {
     libvirt.bind("virGetLastError", api->virGetLastError);
     libvirt.bind("virConnectOpen", api->virConnectOpen);
     libvirt.bind("virConnectClose", api->virConnectClose);
+    libvirt.bind("virConnectIsAlive", api->virConnectIsAlive);
     libvirt.bind("virConnectGetLibVersion", api->virConnectGetLibVersion);
     libvirt.bind("virConnectGetType", api->virConnectGetType);
     libvirt.bind("virConnectGetVersion", api->virConnectGetVersion);
@@ -40,6 +41,7 @@ std::unique_ptr<LibvirtApi> load() {
     libvirt.bind("virStorageVolFree", api->virStorageVolFree);
     libvirt.bind("virStreamNew", api->virStreamNew);
     libvirt.bind("virStreamSend", api->virStreamSend);
+    libvirt.bind("virStreamRecv", api->virStreamRecv);
     libvirt.bind("virStreamFinish", api->virStreamFinish);
     libvirt.bind("virStreamAbort", api->virStreamAbort);
     libvirt.bind("virStreamFree", api->virStreamFree);
@@ -54,6 +56,7 @@ std::unique_ptr<LibvirtApi> load() {
     libvirt.bind("virDomainUndefineFlags", api->virDomainUndefineFlags);
     libvirt.bind("virDomainGetXMLDesc", api->virDomainGetXMLDesc);
     libvirt.bind("virDomainFree", api->virDomainFree);
+    libvirt.bind("virDomainOpenChannel", api->virDomainOpenChannel);
     qemu.bind("virDomainQemuMonitorCommand", api->virDomainQemuMonitorCommand);
     return api;
 }

@@ -14,6 +14,7 @@ struct LibvirtApi {
     decltype(&::virGetLastError) virGetLastError;
     decltype(&::virConnectOpen) virConnectOpen;
     decltype(&::virConnectClose) virConnectClose;
+    decltype(&::virConnectIsAlive) virConnectIsAlive;
     decltype(&::virConnectGetLibVersion) virConnectGetLibVersion;
     decltype(&::virConnectGetType) virConnectGetType;
     decltype(&::virConnectGetVersion) virConnectGetVersion;
@@ -33,6 +34,7 @@ struct LibvirtApi {
     decltype(&::virStorageVolFree) virStorageVolFree;
     decltype(&::virStreamNew) virStreamNew;
     decltype(&::virStreamSend) virStreamSend;
+    decltype(&::virStreamRecv) virStreamRecv;
     decltype(&::virStreamFinish) virStreamFinish;
     decltype(&::virStreamAbort) virStreamAbort;
     decltype(&::virStreamFree) virStreamFree;
@@ -47,6 +49,7 @@ struct LibvirtApi {
     decltype(&::virDomainUndefineFlags) virDomainUndefineFlags;
     decltype(&::virDomainGetXMLDesc) virDomainGetXMLDesc;
     decltype(&::virDomainFree) virDomainFree;
+    decltype(&::virDomainOpenChannel) virDomainOpenChannel;
     decltype(&::virDomainQemuMonitorCommand) virDomainQemuMonitorCommand; // libvirt-qemu.so
 };
 

@@ -3,6 +3,7 @@
 #include "machine/errors.h"
 #include "providers/libvirt/domain_xml.h"
 #include "providers/libvirt/libvirt_api.h"
+#include "providers/libvirt/libvirt_names.h"
 
 #include <cstdlib>
 #include <fmt/format.h>
@@ -118,6 +119,11 @@ void LibvirtConnection::Close::operator()(_virConnect *connection) const {
 LibvirtConnection::LibvirtConnection(const std::string &uri) : uri_(uri) {
     libvirt_api().virSetErrorFunc(nullptr, quiet);
     connection_.reset(libvirt_api().virConnectOpen(uri.c_str()));
+    if (!connection_ && is_remote_uri(uri))
+        throw HostNotReady(fmt::format("libvirt does not answer at {}: {}", uri, last_error()),
+                           fmt::format("check that the host answers SSH and runs libvirtd "
+                                       "(virsh -c '{}' list)",
+                                       uri));
     if (!connection_)
         throw HostNotReady(fmt::format("libvirt does not answer at {}: {}", uri, last_error()),
                            "start libvirtd there (Debian and Ubuntu: apt install "
@@ -126,6 +132,11 @@ LibvirtConnection::LibvirtConnection(const std::string &uri) : uri_(uri) {
 
 LibvirtConnection::~LibvirtConnection() = default;
 LibvirtConnection::LibvirtConnection(LibvirtConnection &&) noexcept = default;
+LibvirtConnection &LibvirtConnection::operator=(LibvirtConnection &&) noexcept = default;
+
+bool LibvirtConnection::alive() const {
+    return libvirt_api().virConnectIsAlive(connection_.get()) == 1;
+}
 
 std::string LibvirtConnection::library_version() const {
     unsigned long version = 0;
@@ -293,6 +304,14 @@ std::string LibvirtConnection::monitor(const std::string &name, const std::strin
                                                   VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0)
         fail("the monitor of " + name);
     return take_string(result, "the monitor of " + name);
+}
+
+void LibvirtConnection::open_channel(const std::string &name, const std::string &port,
+                                     _virStream *stream) {
+    auto domain = existing_domain(connection_.get(), name);
+    if (libvirt_api().virDomainOpenChannel(domain.get(), port.c_str(), stream,
+                                           VIR_DOMAIN_CHANNEL_FORCE) < 0)
+        fail(fmt::format("the channel {} of {}", port, name));
 }
 
 } // namespace machine

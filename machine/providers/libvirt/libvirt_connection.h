@@ -9,6 +9,7 @@
 #include <string>
 
 struct _virConnect;
+struct _virStream;
 
 namespace machine {
 
@@ -24,8 +25,10 @@ public:
     explicit LibvirtConnection(const std::string &uri);
     ~LibvirtConnection();
     LibvirtConnection(LibvirtConnection &&) noexcept;
+    LibvirtConnection &operator=(LibvirtConnection &&) noexcept;
 
     const std::string &uri() const { return uri_; }
+    bool alive() const;                  // false once libvirtd or the link to its host went away
     std::string library_version() const; // libvirtd's, "9.0.0"
     std::string hypervisor() const;      // "QEMU 7.2.22"
 
@@ -50,6 +53,11 @@ public:
     std::string live_xml(const std::string &name);
     // A human monitor command line, through libvirt; QEMU's answer ("" when all went well).
     std::string monitor(const std::string &name, const std::string &command_line);
+    // Joins `stream` to the virtio-serial `port` of the running domain, taking the channel over
+    // from another reader.
+    void open_channel(const std::string &name, const std::string &port, _virStream *stream);
+
+    _virConnect *raw() const { return connection_.get(); } // for a stream of one's own
 
 private:
     struct Close {

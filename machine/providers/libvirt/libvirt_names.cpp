@@ -13,6 +13,20 @@ bool is_system_uri(const std::string &uri) {
     return path.size() >= 7 && path.compare(path.size() - 7, 7, "/system") == 0;
 }
 
+bool is_remote_uri(const std::string &uri) {
+    auto authority = uri.find("://");
+    if (authority == std::string::npos)
+        return false;
+    authority += 3;
+    auto host = uri.substr(authority, uri.find_first_of("/?", authority) - authority);
+    host = host.substr(host.find('@') + 1); // past USER@ (npos + 1: from the start)
+    return !host.empty();
+}
+
+std::string remote_console_log(const std::string &machine) {
+    return "/var/log/libvirt/qemu/" + libvirt_domain_name(machine) + ".console.log";
+}
+
 std::string libvirt_pool_path(const std::string &uri, const std::filesystem::path &data_home) {
     if (is_system_uri(uri))
         return "/var/lib/libvirt/images/machine";

@@ -12,6 +12,13 @@ std::string libvirt_uri(const char *env_uri, bool root);
 // True for a URI of a system instance (qemu:///system, qemu+ssh://user@host/system).
 bool is_system_uri(const std::string &uri);
 
+// True for a URI naming a host (qemu+ssh://user@host/system), false for this one's libvirtd.
+bool is_remote_uri(const std::string &uri);
+
+// The console log of a machine on a remote host: in libvirt's own log folder there (the
+// machine's local folders do not exist on that host).
+std::string remote_console_log(const std::string &machine);
+
 // Our pool, on every libvirt host.
 inline constexpr const char *libvirt_pool = "machine";
 

@@ -5,6 +5,8 @@
 #include "platform/host.h"
 #include "platform/unix_socket.h"
 #include "providers/libvirt/domain_xml.h"
+#include "providers/libvirt/libvirt_api.h"
+#include "providers/libvirt/libvirt_channel.h"
 #include "providers/libvirt/libvirt_connection.h"
 #include "providers/libvirt/libvirt_names.h"
 #include "providers/libvirt/live_xml.h"
@@ -12,6 +14,7 @@
 #include "providers/qemu/hostfwd.h"
 #include "providers/qemu/ready_port.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -29,9 +32,18 @@ std::string new_machine_uri() {
 }
 
 // The connection a machine was made on.
-LibvirtConnection connect(const MachineConfig &config) {
+std::string uri_of(const MachineConfig &config) {
     auto uri = config.provider_state.find("uri");
-    return LibvirtConnection(uri != config.provider_state.end() ? uri->second : new_machine_uri());
+    return uri != config.provider_state.end() ? uri->second : new_machine_uri();
+}
+
+LibvirtConnection connect(const MachineConfig &config) {
+    return LibvirtConnection(uri_of(config));
+}
+
+// A machine on another host: its channels come through libvirt, SSH through the forwarder.
+bool remote(const MachineConfig &config) {
+    return is_remote_uri(uri_of(config));
 }
 
 // What our <metadata> says of the machine: its data folder, one per machine of one user's store.
@@ -93,7 +105,8 @@ LibvirtDomain domain_of(const MachineConfig &config, const Layout &layout,
     }
     if (config.image.provisioning == "ignition")
         d.ignition = required_volume(libvirt, config_volume_name(config.name));
-    d.console_log = layout.console_log().string();
+    d.console_log =
+        remote(config) ? remote_console_log(config.name) : layout.console_log().string();
     d.mounts = config.mounts;
     return d;
 }
@@ -105,6 +118,16 @@ std::string channel_path(LibvirtConnection &libvirt, const std::string &domain,
     if (path.empty())
         throw NotFound(fmt::format("the domain {} has no channel {}", domain, port));
     return path;
+}
+
+// A channel of the running domain: its unix socket here, or through libvirt from another host
+// (where only libvirt-qemu may open the socket).
+platform::Fd open_port(const MachineConfig &config, const std::string &port) {
+    auto libvirt = connect(config);
+    auto domain = libvirt_domain_name(config.name);
+    if (remote(config))
+        return open_channel(std::move(libvirt), domain, port);
+    return platform::connect_unix(channel_path(libvirt, domain, port));
 }
 
 bool active(LibvirtConnection &libvirt, const std::string &domain) {
@@ -166,7 +189,8 @@ ProviderFeatures LibvirtProvider::features() const {
 }
 
 void LibvirtProvider::check_host() const {
-    LibvirtConnection libvirt(new_machine_uri());
+    // libvirt's client library; the daemon is the machine's URI's, asked when it is used.
+    libvirt_api();
 }
 
 std::map<std::string, std::string> LibvirtProvider::host_facts() const {
@@ -187,6 +211,12 @@ void LibvirtProvider::create(MachineConfig &config, const Layout &layout,
     if (!config.provider_state.count("uri")) // init's --connect, else the default
         config.provider_state["uri"] = new_machine_uri();
     auto uri = config.provider_state["uri"];
+    if (is_remote_uri(uri) && !is_system_uri(uri))
+        throw InvalidInput("--connect",
+                           fmt::format("--connect {}: on another host, only libvirt's system "
+                                       "instance is supported",
+                                       uri),
+                           "connect to qemu+ssh://USER@HOST/system (USER in HOST's libvirt group)");
     LibvirtConnection libvirt(uri);
     auto name = libvirt_domain_name(config.name);
     // What a killed init left is ours to clear; another's domain of this name is refused first.
@@ -228,9 +258,15 @@ void LibvirtProvider::remove(const MachineConfig &config, const Layout &layout) 
 }
 
 MachineState LibvirtProvider::state(const MachineConfig &config, const Layout &) {
-    auto libvirt = connect(config);
-    return active(libvirt, libvirt_domain_name(config.name)) ? MachineState::running
-                                                             : MachineState::stopped;
+    // Asked again and again by the forwarder: one connection per URI, opened again when it was
+    // dropped (libvirtd restarted; over qemu+ssh each new connection is another SSH login).
+    auto uri = uri_of(config);
+    std::lock_guard lock(mutex_);
+    auto found = connections_.find(uri);
+    if (found == connections_.end() || !found->second.alive())
+        found = connections_.insert_or_assign(uri, LibvirtConnection(uri)).first;
+    return active(found->second, libvirt_domain_name(config.name)) ? MachineState::running
+                                                                   : MachineState::stopped;
 }
 
 std::unique_ptr<ReadySignal>
@@ -261,8 +297,7 @@ LibvirtProvider::start(const MachineConfig &config, const Layout &layout,
                            "stop what listens there, then start the machine again");
     // QEMU serves the port; a guest write waits until a host end is connected, so connecting
     // now, before the guest is up, loses nothing.
-    auto ready = std::make_unique<ReadyPort>(
-        platform::connect_unix(channel_path(libvirt, name, "org.fedoraproject.port.0")));
+    auto ready = std::make_unique<ReadyPort>(open_port(config, "org.fedoraproject.port.0"));
     undo.commit();
     return ready;
 }
@@ -290,13 +325,25 @@ void LibvirtProvider::grow_disk(const MachineConfig &config, const Layout &,
 }
 
 SshEndpoint LibvirtProvider::ssh_endpoint(const MachineConfig &config, const Layout &) const {
-    return {"127.0.0.1", config.ssh.port};
+    // On another host the hostfwd rule listens on that host's loopback: the forwarder serves
+    // the port here and carries it over machine-mux.
+    return {"127.0.0.1", config.ssh.port, remote(config)};
 }
 
 platform::Fd LibvirtProvider::connect_agent(const MachineConfig &config, const Layout &) const {
-    auto libvirt = connect(config);
-    return platform::connect_unix(
-        channel_path(libvirt, libvirt_domain_name(config.name), "org.machine.mux.0"));
+    try {
+        return open_port(config, "org.machine.mux.0");
+    } catch (const SystemError &) {
+        throw;
+    } catch (const Error &error) { // libvirt or its host not answering: the link is not there
+        throw SystemError("the machine-mux channel", ECONNREFUSED, error.what());
+    }
+}
+
+std::vector<std::string> LibvirtProvider::shares_for(const MachineConfig &config) const {
+    if (remote(config))
+        return {};
+    return features().shares;
 }
 
 std::unique_ptr<PortPublisher> LibvirtProvider::port_publisher(const MachineConfig &config,

@@ -3,6 +3,10 @@
 // kept in a pool of ours (storage_xml.h), on the connection the machine was made on (its config's
 // provider state "uri": MACHINE_LIBVIRT_URI at init, else libvirt's default for the user).
 #include "machine/provider.h"
+#include "providers/libvirt/libvirt_connection.h"
+
+#include <map>
+#include <mutex>
 
 namespace machine {
 
@@ -26,8 +30,13 @@ public:
                    std::uint64_t disk_gib) override;
     SshEndpoint ssh_endpoint(const MachineConfig &config, const Layout &layout) const override;
     platform::Fd connect_agent(const MachineConfig &config, const Layout &layout) const override;
+    std::vector<std::string> shares_for(const MachineConfig &config) const override;
     std::unique_ptr<PortPublisher> port_publisher(const MachineConfig &config,
                                                   const Layout &layout) const override;
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, LibvirtConnection> connections_; // state()'s, by URI
 };
 
 } // namespace machine

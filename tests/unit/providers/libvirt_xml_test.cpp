@@ -200,6 +200,13 @@ TEST_CASE("libvirt: the connection a new machine is made on") {
     CHECK(is_system_uri("qemu:///system"));
     CHECK(is_system_uri("qemu+ssh://me@big/system?keyfile=/k"));
     CHECK_FALSE(is_system_uri("qemu:///session"));
+    CHECK(is_remote_uri("qemu+ssh://me@big/system?keyfile=/k"));
+    CHECK(is_remote_uri("qemu+ssh://big:2222/system"));
+    CHECK(is_remote_uri("qemu://big/system"));
+    CHECK_FALSE(is_remote_uri("qemu:///system"));
+    CHECK_FALSE(is_remote_uri("qemu+unix:///session?socket=/run/s"));
+    CHECK_FALSE(is_remote_uri("qemu+ssh://me@/system"));
+    CHECK(remote_console_log("dev") == "/var/log/libvirt/qemu/machine-dev.console.log");
     CHECK(libvirt_pool_path("qemu:///system", "/home/me/.local/share") ==
           "/var/lib/libvirt/images/machine");
     CHECK(libvirt_pool_path("qemu:///session", "/home/me/.local/share") ==
