@@ -156,9 +156,13 @@ TEST_CASE("golden: x86_64, TCG, UEFI firmware boot", "[qemu]") {
                "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
                "-drive",
                "if=pflash,format=raw,unit=1,file=/xdg/data/machine/machines/dev/efi-vars.fd",
+               "-boot",
+               "strict=on",
                "-drive",
-               "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "if=none,id=disk0,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
                "discard=unmap",
+               "-device",
+               "virtio-blk-pci,drive=disk0,bootindex=0",
                "-netdev",
                "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
                "-device",
@@ -219,9 +223,13 @@ TEST_CASE("golden: aarch64, HVF with TCG behind it, UEFI firmware boot from pfla
                "edk2-aarch64-code.fd",
                "-drive",
                "if=pflash,format=raw,unit=1,file=/xdg/data/machine/machines/dev/efi-vars.fd",
+               "-boot",
+               "strict=on",
                "-drive",
-               "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+               "if=none,id=disk0,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
                "discard=unmap",
+               "-device",
+               "virtio-blk-pci,drive=disk0,bootindex=0",
                "-netdev",
                "user,id=net0,hostfwd=tcp:127.0.0.1:40022-:22",
                "-device",
@@ -349,9 +357,13 @@ TEST_CASE("golden: Windows, x86_64, WHPX falling back to TCG, the ready pipe, cl
             R"(if=pflash,format=raw,unit=0,readonly=on,file=C:\Program Files\qemu\share\edk2-x86_64-code.fd)",
             "-drive",
             "if=pflash,format=raw,unit=1,file=/xdg/data/machine/machines/dev/efi-vars.fd",
+            "-boot",
+            "strict=on",
             "-drive",
-            "if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
+            "if=none,id=disk0,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
             "discard=unmap",
+            "-device",
+            "virtio-blk-pci,drive=disk0,bootindex=0",
             "-netdev",
             "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22",
             "-device",

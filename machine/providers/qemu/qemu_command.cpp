@@ -65,7 +65,9 @@ void add_boot(Command &c, const MachineConfig &config, const QemuHost &host,
                             escape_commas(host.firmware_code)),
                 "-drive",
                 fmt::format("if=pflash,format=raw,unit=1,file={}",
-                            escape_commas(files.efi_vars.string()))});
+                            escape_commas(files.efi_vars.string())),
+                // only the disk (add_disk's bootindex): no network boot stack set up and tried
+                "-boot", "strict=on"});
         return;
     }
     auto console = host.devices.console == "virtio" ? "console=hvc0"
@@ -77,14 +79,21 @@ void add_boot(Command &c, const MachineConfig &config, const QemuHost &host,
     add(c, {"-kernel", image.kernel, "-initrd", image.initrd, "-append", cmdline});
 }
 
-void add_disk(Command &c, const QemuFiles &files, const QemuDevices &devices) {
+void add_disk(Command &c, const QemuFiles &files, const QemuDevices &devices, bool firmware) {
     auto drive =
         fmt::format("file={},format=qcow2,discard=unmap", escape_commas(files.disk.string()));
+    // The firmware boots the disk first and nothing else (-boot strict=on): under TCG, OVMF
+    // setting up its network boot for the NIC costs most of a second.
+    std::string first = firmware ? ",bootindex=0" : "";
     if (devices.disk == "virtio-scsi") // sda, as Hyper-V shows its disk
         add(c, {"-device", "virtio-scsi-pci,id=scsi0", "-drive", "if=none,id=disk0," + drive,
-                "-device", "scsi-hd,bus=scsi0.0,drive=disk0"});
+                "-device", "scsi-hd,bus=scsi0.0,drive=disk0" + first});
     else if (devices.disk == "virtio-mmio") // as libkrun shows it
-        add(c, {"-drive", "if=none,id=disk0," + drive, "-device", "virtio-blk-device,drive=disk0"});
+        add(c, {"-drive", "if=none,id=disk0," + drive, "-device",
+                "virtio-blk-device,drive=disk0" + first});
+    else if (firmware)
+        add(c, {"-drive", "if=none,id=disk0," + drive, "-device",
+                "virtio-blk-pci,drive=disk0" + first});
     else
         add(c, {"-drive", "if=virtio," + drive});
 }
@@ -176,7 +185,7 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
     add_machine_and_cpu(c, config, host.accelerator);
     QemuFiles files(layout);
     add_boot(c, config, host, files);
-    add_disk(c, files, host.devices);
+    add_disk(c, files, host.devices, boots_by_firmware(config) && !host.firmware_code.empty());
     add_network(c, config);
     add_ready_port(c, layout, files, host.host_os);
     add_mux_port(c, files);
