@@ -35,5 +35,6 @@ void add_cp_command(CLI::App &app, Context &context);
 void add_forwarder_command(CLI::App &app, Context &context);
 void add_reset_command(CLI::App &app, Context &context);
 void add_env_command(CLI::App &app, Context &context);
+void add_completion_command(CLI::App &app);
 
 } // namespace machine::cli
