@@ -36,5 +36,6 @@ void add_forwarder_command(CLI::App &app, Context &context);
 void add_reset_command(CLI::App &app, Context &context);
 void add_env_command(CLI::App &app, Context &context);
 void add_completion_command(CLI::App &app);
+void add_man_command(CLI::App &app);
 
 } // namespace machine::cli

@@ -62,6 +62,7 @@ int main(int argc, char **argv) {
         machine::cli::add_reset_command(app, *context);
         machine::cli::add_env_command(app, *context);
         machine::cli::add_completion_command(app);
+        machine::cli::add_man_command(app);
         app.parse(without_ssh_separator(argc, argv));
         return context->exit_code;
     } catch (const CLI::CallForHelp &e) {
