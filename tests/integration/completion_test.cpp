@@ -46,7 +46,7 @@ TEST_CASE("bash completes verbs, flags and machine names", "[cli][completion]") 
     CHECK(complete(sandbox, "machine __f") == "\n"); // hidden verbs are not offered
 }
 
-TEST_CASE("completion for zsh, fish and PowerShell lists the same verbs; another shell is refused",
+TEST_CASE("completion for zsh, fish and PowerShell lists the same verbs and refuses another shell",
           "[cli][completion]") {
     CliSandbox sandbox;
     for (const char *shell : {"zsh", "fish", "powershell"}) {
