@@ -37,6 +37,8 @@ void add_init_command(CLI::App &app, Context &context) {
     auto *volume = cmd->add_option("-v,--volume", *volumes,
                                    "Share a host folder: HOST[:GUEST][:ro] (default: your home)");
     volume->allow_extra_args(false);
+    cmd->add_option("--mount-type", options->mount_type,
+                    "How folders are shared: virtiofs or 9p (default: the provider's best here)");
     auto now = std::make_shared<bool>(false);
     cmd->add_flag("--now", *now, "Start the machine once it is created");
     cmd->callback([&context, options, volumes, volume, now] {

@@ -81,6 +81,14 @@ template <typename List, typename Item> bool contains(const List &list, const It
     return std::find(list.begin(), list.end(), item) != list.end();
 }
 
+// How host folders reach this machine's guest: what init chose, else the provider's best.
+std::string share_type_of(const MachineConfig &config, const ProviderFeatures &features) {
+    if (auto chosen = config.provider_state.find("mount_type");
+        chosen != config.provider_state.end())
+        return chosen->second;
+    return features.shares.empty() ? "9p" : features.shares.front();
+}
+
 } // namespace
 
 MachineManager::MachineManager(const Store &store, const ProviderRegistry &providers,
@@ -153,6 +161,22 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     }
     config.mounts =
         parse_volumes(options.volumes, provider.name(), !provider.shares_for(config).empty());
+    auto share_type = features.shares.empty() ? std::string("9p") : features.shares.front();
+    if (options.mount_type) {
+        if (!contains(features.shares, *options.mount_type))
+            throw InvalidInput(
+                "--mount-type",
+                features.shares.empty()
+                    ? fmt::format("--mount-type: provider {} cannot share host folders",
+                                  provider.name())
+                    : fmt::format("--mount-type: \"{}\" is not one provider {} offers here; "
+                                  "use {}",
+                                  printable(*options.mount_type), provider.name(),
+                                  fmt::join(features.shares, " or ")));
+        share_type = *options.mount_type;
+    }
+    if (!config.mounts.empty())
+        config.provider_state["mount_type"] = share_type; // how start serves them (provider.h)
     config.rootful = options.rootful;
     for (const auto &[flag, asked] : {std::pair<std::string, bool>{"rosetta", options.rosetta},
                                       std::pair<std::string, bool>{"nested", options.nested}}) {
@@ -247,10 +271,9 @@ MachineConfig MachineManager::init(const InitOptions &options) {
 
     // The lifecycle renders the first-boot config; the provider delivers it its own way.
     auto features = provider.features();
-    auto payload =
-        provisioning::provision(config, layout,
-                                {features.shares.empty() ? "9p" : features.shares.front(),
-                                 config.provider_state.count("rosetta") > 0});
+    auto payload = provisioning::provision(
+        config, layout,
+        {share_type_of(config, features), config.provider_state.count("rosetta") > 0});
     platform::fault_point("init:provisioning");
     provider.create(config, layout, payload);
     undo.push([&] { provider.remove(config, layout); });

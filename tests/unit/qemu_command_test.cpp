@@ -9,6 +9,7 @@
 #include "providers/qemu/qemu_command.h"
 #include "providers/qemu/qemu_devices.h"
 #include "providers/qemu/qemu_files.h"
+#include "providers/qemu/virtiofsd.h"
 #include "thrown.h"
 
 #include <algorithm>
@@ -585,6 +586,53 @@ TEST_CASE("shares are numbered in order and only read-only ones say so", "[qemu]
           Args{"local,path=/a,mount_tag=vol0,security_model=none",
                "local,path=/b,mount_tag=vol1,security_model=none,readonly=on",
                "local,path=/c,mount_tag=vol2,security_model=none"});
+}
+
+TEST_CASE("golden: folders over virtiofs: a vhost-user socket each, and RAM virtiofsd can map",
+          "[qemu]") {
+    for (const auto &[arch, machine] : {std::pair<std::string, std::string>{"x86_64", "q35"},
+                                        std::pair<std::string, std::string>{"aarch64", "virt"}}) {
+        auto config = config_for(arch);
+        config.mounts = {{"/a", "/a", false}, {"/b,c", "/guest/b", true}};
+        config.provider_state["mount_type"] = "virtiofs";
+        auto args = plan(config, Accelerator::tcg).args;
+        INFO(arch);
+        CHECK_FALSE(has(args, "-virtfs"));
+        CHECK(values_of(args, "-object") ==
+              Args{"memory-backend-memfd,id=ram,size=4096M,share=on"});
+        CHECK(values_of(args, "-machine") == Args{machine + ",memory-backend=ram"});
+        CHECK(values_of(args, "-m") == Args{"4096"});
+        auto chardevs = values_of(args, "-chardev");
+        CHECK(std::count(chardevs.begin(), chardevs.end(),
+                         "socket,id=fs0,path=/xdg/run/machine/dev/virtiofsd-0.sock") == 1);
+        CHECK(std::count(chardevs.begin(), chardevs.end(),
+                         "socket,id=fs1,path=/xdg/run/machine/dev/virtiofsd-1.sock") == 1);
+        auto devices = values_of(args, "-device");
+        CHECK(std::count(devices.begin(), devices.end(),
+                         "vhost-user-fs-pci,queue-size=1024,chardev=fs0,tag=vol0") == 1);
+        CHECK(std::count(devices.begin(), devices.end(),
+                         "vhost-user-fs-pci,queue-size=1024,chardev=fs1,tag=vol1") == 1);
+    }
+}
+
+TEST_CASE("without folders, or made before virtiofs, a machine keeps plain RAM and 9p", "[qemu]") {
+    auto config = config_for("x86_64");
+    config.provider_state["mount_type"] = "virtiofs";
+    auto args = plan(config, Accelerator::kvm).args; // no folders: nothing to serve
+    CHECK_FALSE(has(args, "-object"));
+    CHECK(values_of(args, "-machine") == Args{"q35"});
+    config.mounts = {{"/a", "/a", false}};
+    config.provider_state.erase("mount_type"); // as every machine made before
+    args = plan(config, Accelerator::kvm).args;
+    CHECK(values_of(args, "-virtfs") == Args{"local,path=/a,mount_tag=vol0,security_model=none"});
+    CHECK_FALSE(has(args, "-object"));
+}
+
+TEST_CASE("virtiofsd serves one folder in the foreground on its socket", "[qemu]") {
+    CHECK(virtiofsd_command("/usr/lib/qemu/virtiofsd", "/run/m/virtiofsd-0.sock",
+                            {"/home/me", "/home/me", true})
+              .args == Args{"--socket-path=/run/m/virtiofsd-0.sock", "-o", "source=/home/me", "-o",
+                            "cache=auto", "-o", "xattr"});
 }
 
 TEST_CASE("the plan is a pure function of its inputs", "[qemu]") {

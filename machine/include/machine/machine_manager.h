@@ -32,6 +32,7 @@ struct InitOptions {
     std::optional<std::string> timezone;
     std::optional<std::string> provisioning; // "ignition" or "cloud-init"; default: the image's
     std::optional<std::vector<std::string>> volumes; // unset: the user's home, as podman does
+    std::optional<std::string> mount_type; // "virtiofs" or "9p"; default: the provider's best
     bool rootful = false;
     // Provider-specific, each refused (InvalidInput) where the provider does not offer it
     // (ProviderFeatures::init_flags).

@@ -23,12 +23,14 @@ namespace machine {
 struct ProviderFeatures {
     std::vector<std::string> image_formats; // what it boots: "qcow2", "raw", "vhdx", "tar" (WSL)
     bool direct_kernel_boot = false;        // boots a kernel + initrd given beside the disk
-    std::vector<std::string> shares;        // host-folder types, best first: "virtiofs", "9p"
-    std::string ready_channel;              // how Ready arrives: "virtio-serial", "vsock", "stdio"
-    bool grow_disk = false;                 // `set --disk-size` can grow the disk
-    std::vector<std::string> provisioning;  // payloads it delivers: "ignition", "cloud-init"
-    bool other_arch = false;                // runs a guest of another architecture (emulated)
-    bool set_resources = true;              // `set` can change CPUs, memory, disk (WSL: global)
+    // Host-folder types, best first: "virtiofs", "9p". init takes the first (or --mount-type's)
+    // and, for a machine with folders, keeps it in the provider state as "mount_type".
+    std::vector<std::string> shares;
+    std::string ready_channel;             // how Ready arrives: "virtio-serial", "vsock", "stdio"
+    bool grow_disk = false;                // `set --disk-size` can grow the disk
+    std::vector<std::string> provisioning; // payloads it delivers: "ignition", "cloud-init"
+    bool other_arch = false;               // runs a guest of another architecture (emulated)
+    bool set_resources = true;             // `set` can change CPUs, memory, disk (WSL: global)
     // `init` flags it honours on this host ("rosetta", "nested", "connect"); init keeps each one
     // asked for in the config's provider state: "true", or --connect's URI as "uri".
     std::vector<std::string> init_flags = {};

@@ -25,7 +25,14 @@ const std::string tcg_accel = "tcg,tb-size=256";
 
 void add_machine_and_cpu(Command &c, const MachineConfig &config, Accelerator accelerator) {
     bool arm = config.arch == "aarch64";
-    add(c, {"-machine", arm ? "virt" : "q35"});
+    if (shares_over_virtiofs(config)) {
+        // virtiofsd reads and writes the guest's buffers in place: RAM it can map too.
+        add(c, {"-object", fmt::format("memory-backend-memfd,id=ram,size={}M,share=on",
+                                       config.resources.memory_mib)});
+        add(c, {"-machine", arm ? "virt,memory-backend=ram" : "q35,memory-backend=ram"});
+    } else {
+        add(c, {"-machine", arm ? "virt" : "q35"});
+    }
     switch (accelerator) {
     case Accelerator::kvm:
         add(c, {"-accel", "kvm", "-cpu", "host"});
@@ -157,9 +164,16 @@ void add_console(Command &c, const Layout &layout, const QemuDevices &devices) {
         add(c, {"-serial", "chardev:console"});
 }
 
-void add_shares(Command &c, const MachineConfig &config) {
+void add_shares(Command &c, const MachineConfig &config, const QemuFiles &files) {
     for (std::size_t i = 0; i < config.mounts.size(); ++i) {
         const auto &mount = config.mounts[i];
+        if (shares_over_virtiofs(config)) {
+            add(c, {"-chardev", fmt::format("socket,id=fs{},path={}", i,
+                                            escape_commas(files.virtiofsd(i).socket.string()))});
+            add(c, {"-device",
+                    fmt::format("vhost-user-fs-pci,queue-size=1024,chardev=fs{},tag=vol{}", i, i)});
+            continue;
+        }
         add(c, {"-virtfs", fmt::format("local,path={},mount_tag=vol{},security_model=none{}",
                                        escape_commas(mount.host_path), i,
                                        mount.read_only ? ",readonly=on" : "")});
@@ -167,6 +181,12 @@ void add_shares(Command &c, const MachineConfig &config) {
 }
 
 } // namespace
+
+bool shares_over_virtiofs(const MachineConfig &config) {
+    auto type = config.provider_state.find("mount_type");
+    return !config.mounts.empty() && type != config.provider_state.end() &&
+           type->second == "virtiofs";
+}
 
 bool boots_by_firmware(const MachineConfig &config) {
     return config.image.kernel.empty() || config.image.initrd.empty();
@@ -192,7 +212,7 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
     add_qmp(c, files);
     add_provisioning(c, config, files, host.devices);
     add_console(c, layout, host.devices);
-    add_shares(c, config);
+    add_shares(c, config, files);
     add(c, {"-device", "virtio-rng-pci", "-pidfile", files.pid.string()});
     return c;
 }

@@ -21,6 +21,10 @@ struct QemuHost {
 Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
                             const QemuHost &host);
 
+// True when host folders go over virtiofs (init chose it: "mount_type" in the provider state);
+// else over 9p, as for every machine made before virtiofs.
+bool shares_over_virtiofs(const MachineConfig &config);
+
 // True when the image brings no kernel and initrd of its own: UEFI firmware boots the disk.
 bool boots_by_firmware(const MachineConfig &config);
 

@@ -11,7 +11,14 @@ QemuFiles::QemuFiles(const Layout &layout)
       log(layout.data_dir() / "qemu.log"), pid(layout.runtime_dir() / "qemu.pid"),
       qmp_socket(layout.runtime_dir() / "qmp.sock"),
       ready_socket(layout.runtime_dir() / "ready.sock"),
-      mux_socket(layout.runtime_dir() / "mux.sock") {}
+      mux_socket(layout.runtime_dir() / "mux.sock"), runtime_dir_(layout.runtime_dir()),
+      data_dir_(layout.data_dir()) {}
+
+VirtiofsdFiles QemuFiles::virtiofsd(std::size_t index) const {
+    auto name = "virtiofsd-" + std::to_string(index);
+    return {runtime_dir_ / (name + ".sock"), runtime_dir_ / (name + ".pid"),
+            data_dir_ / (name + ".log")};
+}
 
 std::string ready_pipe_name(const Layout &layout) {
     validate_machine_name(layout.name()); // nothing in it then needs escaping in a pipe name

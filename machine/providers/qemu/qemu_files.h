@@ -2,6 +2,7 @@
 // The files of a QEMU machine, inside the folders the machine's Layout gives it. The names are
 // those of every version so far: machines made before keep working.
 #include "machine/layout.h"
+#include "providers/qemu/virtiofsd.h"
 
 #include <filesystem>
 #include <string>
@@ -21,6 +22,13 @@ struct QemuFiles {
     std::filesystem::path ready_socket; // virtio-serial org.fedoraproject.port.0; we listen
                                         // (POSIX; Windows: ready_pipe_name below)
     std::filesystem::path mux_socket;   // virtio-serial org.machine.mux.0; QEMU listens
+
+    // The virtiofsd serving host folder `index` (mount tag volINDEX), when folders go over
+    // virtiofs: its vhost-user socket, pid file and log.
+    VirtiofsdFiles virtiofsd(std::size_t index) const;
+
+private:
+    std::filesystem::path runtime_dir_, data_dir_;
 };
 
 // On Windows QEMU serves the ready port as a named pipe; this is its name under \\.\pipe\:

@@ -83,7 +83,11 @@ ProviderFeatures QemuProvider::features() const {
     ProviderFeatures f;
     f.image_formats = {"qcow2", "raw"};
     f.direct_kernel_boot = true;
-    f.shares = {"9p"};
+    // 9p first, virtiofs (--mount-type) where a virtiofsd may run: only as root (virtiofsd.h),
+    // where it passes the guest's identities through, so the guest's user (uid 1000) could not
+    // write root's folders, as it can over 9p (QEMU, as root, writes for it).
+    f.shares = usable_virtiofsd().empty() ? std::vector<std::string>{"9p"}
+                                          : std::vector<std::string>{"9p", "virtiofs"};
     f.ready_channel = "virtio-serial";
     f.grow_disk = true;
     f.provisioning = {"ignition", "cloud-init"};
@@ -145,11 +149,13 @@ void QemuProvider::create(MachineConfig &config, const Layout &layout,
     }
 }
 
-void QemuProvider::remove(const MachineConfig &, const Layout &layout) {
+void QemuProvider::remove(const MachineConfig &config, const Layout &layout) {
     QemuFiles files(layout);
     for (const auto &file :
          {files.disk, files.ignition, files.seed_image, files.efi_vars, files.log})
         std::filesystem::remove(file);
+    for (std::size_t i = 0; i < config.mounts.size(); ++i)
+        std::filesystem::remove(files.virtiofsd(i).log);
 }
 
 int QemuProvider::running_pid(const Layout &layout) const {
@@ -194,6 +200,12 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     std::unique_ptr<ReadyPort> ready;
     if (!ready_pipe)
         ready = std::make_unique<ReadyPort>(files.ready_socket);
+    // Each folder's virtiofsd listens before QEMU connects to it, and leaves when QEMU does.
+    std::vector<VirtiofsdFiles> virtiofsd_files;
+    for (std::size_t i = 0; i < config.mounts.size(); ++i)
+        virtiofsd_files.push_back(files.virtiofsd(i));
+    auto virtiofsd = start_virtiofsd(
+        shares_over_virtiofs(config) ? config.mounts : std::vector<Mount>{}, virtiofsd_files);
     std::filesystem::remove(files.log);
     int pid = platform::spawn_detached(command, files.log);
 
@@ -227,6 +239,7 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
             throw;
         }
     }
+    virtiofsd.keep();
     return ready;
 }
 

@@ -377,3 +377,19 @@ TEST_CASE("init flags a provider does not offer are refused in one line, naming 
     CHECK(w.manager.list().empty());
     CHECK_FALSE(fs::exists(w.store.layout("dev").data_dir()));
 }
+
+TEST_CASE("--mount-type is one the provider offers, and kept for start with the folders",
+          "[apple][manager]") {
+    ManagedWorld w;
+    auto options = w.init("applehv");
+    auto folder = w.dir.write("share/file", "x").parent_path();
+    options.volumes = std::vector<std::string>{folder.string() + ":/share"};
+    options.mount_type = "9p";
+    auto refused = test::thrown<InvalidInput>([&] { w.manager.init(options); });
+    CHECK(refused.field() == "--mount-type");
+    CHECK(std::string(refused.what()) ==
+          "--mount-type: \"9p\" is not one provider applehv offers here; use virtiofs");
+    CHECK(w.manager.list().empty());
+    options.mount_type = "virtiofs";
+    CHECK(w.manager.init(options).provider_state.at("mount_type") == "virtiofs");
+}
