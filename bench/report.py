@@ -24,6 +24,9 @@ SECTIONS = [
      "(`docker cp`'s path) and 200 fresh-connection `GET /_ping`s per round; each transport is "
      "paired with OpenSSH samples of its own round (the downloads one after the other, the pings "
      "in turn, request by request)."),
+    ("share", "Host folders", "bench/share: two machines at once, one sharing the folder over "
+     "virtiofs, one over 9p (the virtiofs one also holds a copy on its own disk); timed inside a "
+     "container from /proc/uptime, the guest's caches dropped before each timing."),
 ]
 
 
