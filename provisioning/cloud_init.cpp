@@ -55,14 +55,21 @@ std::string render_user_data(const GuestSettings &s) {
     out << YAML::Key << "ssh_authorized_keys" << YAML::Value << YAML::BeginSeq << s.authorized_key
         << YAML::EndSeq << YAML::EndMap;
     out << YAML::EndSeq;
-    if (s.rootful) { // podman machine lets `ssh root@` in too when rootful
+    if (s.rootful) // podman machine lets `ssh root@` in too when rootful
         out << YAML::Key << "disable_root" << YAML::Value << false;
-        out << YAML::Key << "write_files" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+    out << YAML::Key << "write_files" << YAML::Value << YAML::BeginSeq;
+    if (s.rootful) {
+        out << YAML::BeginMap;
         out << YAML::Key << "path" << YAML::Value << "/root/.ssh/authorized_keys";
         out << YAML::Key << "permissions" << YAML::Value << "0600";
         out << YAML::Key << "content" << YAML::Value << s.authorized_key + "\n";
-        out << YAML::EndMap << YAML::EndSeq;
+        out << YAML::EndMap;
     }
+    out << YAML::BeginMap; // /var/run/docker.sock, made by systemd-tmpfiles at every boot
+    out << YAML::Key << "path" << YAML::Value << docker_socket_tmpfiles_path;
+    out << YAML::Key << "permissions" << YAML::Value << "0644";
+    out << YAML::Key << "content" << YAML::Value << docker_socket_tmpfiles(s);
+    out << YAML::EndMap << YAML::EndSeq;
     // The host key made at init, and no other: the host pins it before the first connect.
     out << YAML::Key << "ssh_deletekeys" << YAML::Value << true;
     out << YAML::Key << "ssh_genkeytypes" << YAML::Value << YAML::Flow << YAML::BeginSeq
@@ -79,6 +86,7 @@ std::string render_user_data(const GuestSettings &s) {
     else
         out << fmt::format("loginctl enable-linger {}", s.username)
             << fmt::format("systemctl --user -M {}@ enable --now podman.socket", s.username);
+    out << fmt::format("systemd-tmpfiles --create {}", docker_socket_tmpfiles_path);
     out << "echo Ready >/dev/virtio-ports/org.fedoraproject.port.0";
     out << YAML::EndSeq;
     out << YAML::EndMap;

@@ -1,5 +1,7 @@
 #include "provisioning/guest_settings.h"
 
+#include "machine/guest_user.h"
+
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -36,6 +38,10 @@ std::string mount_unit_name(const std::string &path) {
             name += fmt::format("\\x{:02x}", c);
     }
     return name + ".mount";
+}
+
+std::string docker_socket_tmpfiles(const GuestSettings &s) {
+    return "L+ /run/docker.sock - - - - " + guest_api_socket(s.rootful, s.uid) + "\n";
 }
 
 GuestSettings guest_settings(const MachineConfig &config, const std::string &authorized_key,

@@ -22,6 +22,10 @@ struct GuestSettings {
     bool rosetta = false;          // Apple's Rosetta share is there: x86_64 programs run through it
 };
 
+// /var/run/docker.sock as the engine's socket, for systemd-tmpfiles (a link made at every boot).
+inline constexpr const char *docker_socket_tmpfiles_path = "/etc/tmpfiles.d/machine-docker.conf";
+std::string docker_socket_tmpfiles(const GuestSettings &s);
+
 // `timezone` "local" becomes the host's zone (from /etc/localtime or /etc/timezone).
 GuestSettings guest_settings(const MachineConfig &config, const std::string &authorized_key,
                              const std::string &host_private_key,

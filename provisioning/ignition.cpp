@@ -1,5 +1,7 @@
 #include "provisioning/ignition.h"
 
+#include "machine/guest_user.h"
+
 #include <fmt/format.h>
 
 namespace machine::provisioning {
@@ -195,6 +197,14 @@ nlohmann::json render_ignition(const GuestSettings &s) {
                          {"enabled", true},
                          {"contents", rosetta_binfmt_unit()}});
     }
+    // /var/run/docker.sock, where Docker's clients look (and testcontainers mounts it into its
+    // Ryuk container): the engine's socket. /run is a tmpfs, so systemd-tmpfiles makes the link at
+    // every boot; the link here covers the first, in case tmpfiles ran before this was written.
+    files.push_back(file(docker_socket_tmpfiles_path, mode_0644, docker_socket_tmpfiles(s)));
+    links.push_back({{"path", "/run/docker.sock"},
+                     {"target", guest_api_socket(s.rootful, s.uid)},
+                     {"hard", false},
+                     {"overwrite", true}});
     units.push_back(
         {{"name", "machine-ready.service"}, {"enabled", true}, {"contents", ready_unit()}});
 

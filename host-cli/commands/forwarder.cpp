@@ -3,6 +3,7 @@
 #include "context.h"
 #include "machine/api_forwarder.h"
 #include "machine/errors.h"
+#include "machine/guest_user.h"
 #include "machine/mux_ports.h"
 #include "machine/port_watcher.h"
 #include "platform/host.h"

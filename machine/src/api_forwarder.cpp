@@ -270,11 +270,6 @@ private:
 
 } // namespace
 
-std::string guest_api_socket(bool rootful, int uid) {
-    return rootful ? "/run/podman/podman.sock"
-                   : fmt::format("/run/user/{}/podman/podman.sock", uid);
-}
-
 void run_forwarder(const ForwarderOptions &options) {
     platform::catch_stop_signals();
     platform::UnixListener listener(options.listen);

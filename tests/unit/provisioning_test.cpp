@@ -149,6 +149,26 @@ TEST_CASE("cloud-init user-data carries the same settings", "[provisioning]") {
     CHECK(rootful.find("/root/.ssh/authorized_keys") != std::string::npos);
     CHECK(render_meta_data(settings(false), "machine-dev") ==
           "instance-id: machine-dev\nlocal-hostname: dev\n");
+    for (const char *expected : {"path: /etc/tmpfiles.d/machine-docker.conf",
+                                 "L+ /run/docker.sock - - - - /run/user/1000/podman/podman.sock",
+                                 "systemd-tmpfiles --create /etc/tmpfiles.d/machine-docker.conf"})
+        CHECK(user_data.find(expected) != std::string::npos);
+    CHECK(rootful.find("L+ /run/docker.sock - - - - /run/podman/podman.sock") != std::string::npos);
+}
+
+TEST_CASE("/var/run/docker.sock is the engine's socket, at every boot", "[provisioning]") {
+    for (bool rootful : {false, true}) {
+        auto engine = rootful ? "/run/podman/podman.sock" : "/run/user/1000/podman/podman.sock";
+        auto ignition = render_ignition(settings(rootful));
+        auto *tmpfiles =
+            find_by(ignition["storage"]["files"], "path", "/etc/tmpfiles.d/machine-docker.conf");
+        REQUIRE(tmpfiles);
+        CHECK(decode_source(*tmpfiles) ==
+              std::string("L+ /run/docker.sock - - - - ") + engine + "\n");
+        auto *link = find_by(ignition["storage"]["links"], "path", "/run/docker.sock");
+        REQUIRE(link);
+        CHECK((*link)["target"] == engine);
+    }
 }
 
 TEST_CASE("the seed image is an ISO 9660 volume labelled cidata", "[provisioning]") {

@@ -2,6 +2,7 @@
 // the docker CLI (API negotiated down to podman's 1.41), podman --remote and curl.
 #include "../reliability/tally.h"
 #include "log_follow.h"
+#include "platform/host.h"
 #include "shared_machine.h"
 
 #include <catch2/catch.hpp>
@@ -304,6 +305,32 @@ TEST_CASE("back on machine-mux", "[vm][engine]") {
     use_transport("machine-mux");
     CHECK(run_in_sandbox("curl", {"-s", "--unix-socket", vm_api_socket(), "http://d/_ping"}).out ==
           "OK");
+}
+
+TEST_CASE("/var/run/docker.sock in the guest is the engine's, also mounted into a container",
+          "[vm][engine][docker-sock]") {
+    ensure_vm_running();
+    auto client = vm_sandbox().run(
+        {"ssh", "vm", "podman --url unix:///var/run/docker.sock info --format '{{.Host.Arch}}'"});
+    INFO(client.out << client.err);
+    CHECK(client.exit_code == 0);
+    CHECK(client.out == "amd64\n");
+    if (!have_docker())
+        return;
+    // What testcontainers' Ryuk and docker-in-docker setups do: the socket bind-mounted into a
+    // container and a Docker client there (Debian's docker CLI, copied in, with the guest's libc,
+    // the only library it loads).
+    auto docker = machine::platform::find_program("docker");
+    REQUIRE(vm_sandbox().run({"cp", docker.string(), "vm:/var/tmp/docker"}).exit_code == 0);
+    auto mounted =
+        run_in_sandbox("docker", {"run", "--rm", "-v", "/var/run/docker.sock:/var/run/docker.sock",
+                                  "-v", "/var/tmp/docker:/usr/local/bin/docker:ro", "-v",
+                                  "/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu:ro", "-v",
+                                  "/usr/lib64:/lib64:ro", "localhost/busybox", "docker", "version",
+                                  "--format", "{{.Server.APIVersion}}"});
+    INFO(mounted.out << mounted.err);
+    CHECK(mounted.exit_code == 0);
+    CHECK(mounted.out == "1.41\n");
 }
 
 TEST_CASE("a published port taken on the host is reported, not skipped", "[vm][engine][ports]") {

@@ -36,7 +36,4 @@ struct ForwarderOptions {
 // socket.
 void run_forwarder(const ForwarderOptions &options);
 
-// The guest's podman socket for a rootful or rootless machine.
-std::string guest_api_socket(bool rootful, int uid);
-
 } // namespace machine

@@ -1,5 +1,7 @@
 #pragma once
-// Which uid the guest's user gets, decided at init and kept in the config (ssh.uid).
+// Which uid the guest's user gets, decided at init and kept in the config (ssh.uid), and where
+// the engine's API socket is in the guest.
+#include <string>
 
 namespace machine {
 
@@ -9,5 +11,8 @@ namespace machine {
 // first user's on our images and on Fedora CoreOS. The rootless podman API socket's guest path is
 // per uid.
 int guest_user_uid();
+
+// podman's API socket in the guest: rootful's, or the rootless one of the user with `uid`.
+std::string guest_api_socket(bool rootful, int uid);
 
 } // namespace machine
