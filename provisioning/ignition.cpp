@@ -198,13 +198,21 @@ nlohmann::json render_ignition(const GuestSettings &s) {
                          {"contents", rosetta_binfmt_unit()}});
     }
     // /var/run/docker.sock, where Docker's clients look (and testcontainers mounts it into its
-    // Ryuk container): the engine's socket. /run is a tmpfs, so systemd-tmpfiles makes the link at
-    // every boot; the link here covers the first, in case tmpfiles ran before this was written.
+    // Ryuk container): the engine's socket. /run is a tmpfs: systemd-tmpfiles makes the link at
+    // every boot, and once more after the agent (on the first boot, its rule came after
+    // systemd-tmpfiles-setup). Not an Ignition link: the agent would make it anew at every boot.
     files.push_back(file(docker_socket_tmpfiles_path, mode_0644, docker_socket_tmpfiles(s)));
-    links.push_back({{"path", "/run/docker.sock"},
-                     {"target", guest_api_socket(s.rootful, s.uid)},
-                     {"hard", false},
-                     {"overwrite", true}});
+    units.push_back({{"name", "machine-docker-socket.service"},
+                     {"enabled", true},
+                     {"contents", fmt::format("[Unit]\n"
+                                              "Description=/var/run/docker.sock, the engine's\n"
+                                              "After=machine-agent.service\n\n"
+                                              "[Service]\n"
+                                              "Type=oneshot\n"
+                                              "ExecStart=systemd-tmpfiles --create {}\n\n"
+                                              "[Install]\n"
+                                              "WantedBy=multi-user.target\n",
+                                              docker_socket_tmpfiles_path)}});
     units.push_back(
         {{"name", "machine-ready.service"}, {"enabled", true}, {"contents", ready_unit()}});
 

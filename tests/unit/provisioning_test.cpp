@@ -165,9 +165,13 @@ TEST_CASE("/var/run/docker.sock is the engine's socket, at every boot", "[provis
         REQUIRE(tmpfiles);
         CHECK(decode_source(*tmpfiles) ==
               std::string("L+ /run/docker.sock - - - - ") + engine + "\n");
-        auto *link = find_by(ignition["storage"]["links"], "path", "/run/docker.sock");
-        REQUIRE(link);
-        CHECK((*link)["target"] == engine);
+        auto *unit = find_by(ignition["systemd"]["units"], "name", "machine-docker-socket.service");
+        REQUIRE(unit);
+        CHECK((*unit)["enabled"] == true);
+        CHECK((*unit)["contents"].get<std::string>().find(
+                  "ExecStart=systemd-tmpfiles --create /etc/tmpfiles.d/machine-docker.conf\n") !=
+              std::string::npos);
+        CHECK_FALSE(find_by(ignition["storage"]["links"], "path", "/run/docker.sock"));
     }
 }
 
