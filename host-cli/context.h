@@ -17,7 +17,7 @@ struct Context {
 
 // `start`'s work, shared with `init --now`.
 void start_machine(Context &context, const std::string &name, std::chrono::seconds timeout,
-                   bool quiet);
+                   bool quiet, bool docker_socket = false);
 
 // How `start` and `list` run this binary as the API forwarder of a machine.
 Command forwarder_command(const std::string &name);

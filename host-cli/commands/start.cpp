@@ -8,7 +8,7 @@
 namespace machine::cli {
 
 void start_machine(Context &context, const std::string &name, std::chrono::seconds timeout,
-                   bool quiet) {
+                   bool quiet, bool docker_socket) {
     std::cout << "Starting machine \"" << name << "\"" << std::endl;
     Progress progress(name);
     StartOptions options;
@@ -17,6 +17,7 @@ void start_machine(Context &context, const std::string &name, std::chrono::secon
         options.progress = [&](const std::string &phase) { progress.phase(phase); };
     options.notice = [&](const std::string &text) { progress.notice(text); };
     options.forwarder = forwarder_command(name);
+    options.docker_socket = docker_socket;
     auto result = context.manager.start(name, options);
     progress.finish();
     if (result == StartResult::already_running) {
@@ -39,13 +40,16 @@ void add_start_command(CLI::App &app, Context &context) {
     auto name = std::make_shared<std::string>("default");
     auto timeout = std::make_shared<int>(600);
     auto quiet = std::make_shared<bool>(false);
+    auto docker_socket = std::make_shared<bool>(false);
     cmd->add_option("name", *name, "Name of the machine")->capture_default_str();
     cmd->add_option("--timeout", *timeout, "Seconds to wait for the guest to be ready")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
     cmd->add_flag("-q,--quiet", *quiet, "Print no progress");
-    cmd->callback([&context, name, timeout, quiet] {
-        start_machine(context, *name, std::chrono::seconds(*timeout), *quiet);
+    cmd->add_flag("--docker-socket", *docker_socket,
+                  "Also point /var/run/docker.sock at the API socket, when it is free");
+    cmd->callback([&context, name, timeout, quiet, docker_socket] {
+        start_machine(context, *name, std::chrono::seconds(*timeout), *quiet, *docker_socket);
     });
 }
 

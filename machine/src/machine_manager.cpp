@@ -3,6 +3,7 @@
 #include "machine/connections.h"
 #include "machine/console_watch.h"
 #include "machine/disk_image.h"
+#include "machine/docker_socket_link.h"
 #include "machine/errors.h"
 #include "machine/guest_user.h"
 #include "machine/image_manifest.h"
@@ -309,6 +310,8 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     if (state == MachineState::running) {
         if (restart_dead_forwarder(layout, options.forwarder))
             options.notice("the API forwarder was not running; starting it again");
+        if (options.docker_socket)
+            options.notice(claim_docker_socket(docker_socket_path, layout.api_socket()));
         return StartResult::already_running;
     }
     if (!config.mounts.empty() && provider.features().shares.empty())
@@ -351,6 +354,8 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     config.last_up = platform::now_unix();
     store_.save(config);
     platform::fault_point("start:ready");
+    if (options.docker_socket && !options.forwarder.program.empty())
+        options.notice(claim_docker_socket(docker_socket_path, layout.api_socket()));
     options.progress("ready");
     undo.commit();
     return StartResult::started;
@@ -467,6 +472,7 @@ void MachineManager::stop_forwarder(const Layout &layout) const {
         platform::kill_process(pid);
     platform::remove_runtime_file(layout.forwarder_pid_file());
     platform::remove_runtime_file(layout.api_socket());
+    release_docker_socket(docker_socket_path, layout.api_socket());
 }
 
 void MachineManager::stop(const std::string &name, std::chrono::seconds grace) {

@@ -11,6 +11,7 @@ set(MACHINE_UNIT_TEST_SOURCES
     unit/http_response_test.cpp
     unit/published_ports_test.cpp
     unit/disk_image_test.cpp
+    unit/docker_socket_link_test.cpp
     unit/guest_pipe_test.cpp
     unit/humanize_test.cpp
     unit/image_store_test.cpp

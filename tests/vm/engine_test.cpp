@@ -2,6 +2,7 @@
 // the docker CLI (API negotiated down to podman's 1.41), podman --remote and curl.
 #include "../reliability/tally.h"
 #include "log_follow.h"
+#include "machine/docker_socket_link.h"
 #include "platform/host.h"
 #include "shared_machine.h"
 
@@ -331,6 +332,31 @@ TEST_CASE("/var/run/docker.sock in the guest is the engine's, also mounted into 
     INFO(mounted.out << mounted.err);
     CHECK(mounted.exit_code == 0);
     CHECK(mounted.out == "1.41\n");
+}
+
+TEST_CASE("start --docker-socket points the host's /var/run/docker.sock at the machine",
+          "[vm][engine][docker-sock]") {
+    ensure_vm_running();
+    if (!have_docker())
+        return;
+    if (std::filesystem::exists(std::filesystem::symlink_status(machine::docker_socket_path))) {
+        WARN("skipped: this host's /var/run/docker.sock is taken");
+        return;
+    }
+    auto start = vm_sandbox().run({"start", "--docker-socket", "vm"}); // running: only the link
+    INFO(start.out << start.err);
+    CHECK(start.exit_code == 0);
+    CHECK((start.out + start.err)
+              .find("/var/run/docker.sock now points at this machine's API "
+                    "socket") != std::string::npos);
+    // A client that looks only there (no DOCKER_HOST, the default context) finds the machine.
+    auto version = run_in_sandbox("env", {"-u", "DOCKER_HOST", "docker", "--context", "default",
+                                          "version", "--format", "{{.Server.APIVersion}}"});
+    INFO(version.err);
+    CHECK(version.out == "1.41\n");
+    machine::release_docker_socket(machine::docker_socket_path, vm_api_socket());
+    CHECK_FALSE(
+        std::filesystem::exists(std::filesystem::symlink_status(machine::docker_socket_path)));
 }
 
 TEST_CASE("a published port taken on the host is reported, not skipped", "[vm][engine][ports]") {

@@ -58,6 +58,9 @@ struct StartOptions {
     // The API forwarder to launch once the guest is ready (the CLI knows how to run itself);
     // none when empty.
     Command forwarder;
+    // Also point /var/run/docker.sock at the API socket, when free (docker_socket_link.h); what
+    // was done is a notice. Released when the forwarder stops.
+    bool docker_socket = false;
 };
 
 // What start() found or did.
