@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <unistd.h> // mkdtemp, on macOS
 
 namespace fs = std::filesystem;
 using namespace machine;

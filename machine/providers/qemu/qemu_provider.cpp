@@ -207,6 +207,9 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     auto virtiofsd = start_virtiofsd(
         shares_over_virtiofs(config) ? config.mounts : std::vector<Mount>{}, virtiofsd_files);
     std::filesystem::remove(files.log);
+    // A QEMU killed a moment ago may hold its pid file's lock while it exits (its arguments
+    // already gone, so it no longer counts as running): the new one gets a file of its own.
+    std::filesystem::remove(files.pid);
     int pid = platform::spawn_detached(command, files.log);
 
     // QEMU writes its pid file once it has read its options, before it makes the machine; an
