@@ -378,7 +378,7 @@ TEST_CASE("init flags a provider does not offer are refused in one line, naming 
     CHECK_FALSE(fs::exists(w.store.layout("dev").data_dir()));
 }
 
-TEST_CASE("--mount-type is one the provider offers, and kept for start with the folders",
+TEST_CASE("init takes a --mount-type the provider offers, kept for start with the folders",
           "[apple][manager]") {
     ManagedWorld w;
     auto options = w.init("applehv");
