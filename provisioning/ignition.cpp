@@ -113,6 +113,19 @@ std::string rosetta_binfmt_unit() {
                        mount_unit_name(rosetta_dir), rosetta_binfmt_file);
 }
 
+// Applies the docker.sock rule once the agent has written it (guest_settings.h).
+std::string docker_socket_unit() {
+    return fmt::format("[Unit]\n"
+                       "Description=/var/run/docker.sock, the engine's\n"
+                       "After=machine-agent.service\n\n"
+                       "[Service]\n"
+                       "Type=oneshot\n"
+                       "ExecStart=systemd-tmpfiles --create {}\n\n"
+                       "[Install]\n"
+                       "WantedBy=multi-user.target\n",
+                       docker_socket_tmpfiles_path);
+}
+
 } // namespace
 
 std::string data_url(const std::string &contents) {
@@ -204,15 +217,7 @@ nlohmann::json render_ignition(const GuestSettings &s) {
     files.push_back(file(docker_socket_tmpfiles_path, mode_0644, docker_socket_tmpfiles(s)));
     units.push_back({{"name", "machine-docker-socket.service"},
                      {"enabled", true},
-                     {"contents", fmt::format("[Unit]\n"
-                                              "Description=/var/run/docker.sock, the engine's\n"
-                                              "After=machine-agent.service\n\n"
-                                              "[Service]\n"
-                                              "Type=oneshot\n"
-                                              "ExecStart=systemd-tmpfiles --create {}\n\n"
-                                              "[Install]\n"
-                                              "WantedBy=multi-user.target\n",
-                                              docker_socket_tmpfiles_path)}});
+                     {"contents", docker_socket_unit()}});
     units.push_back(
         {{"name", "machine-ready.service"}, {"enabled", true}, {"contents", ready_unit()}});
 

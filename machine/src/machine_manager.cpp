@@ -162,22 +162,19 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     }
     config.mounts =
         parse_volumes(options.volumes, provider.name(), !provider.shares_for(config).empty());
-    auto share_type = features.shares.empty() ? std::string("9p") : features.shares.front();
-    if (options.mount_type) {
-        if (!contains(features.shares, *options.mount_type))
-            throw InvalidInput(
-                "--mount-type",
-                features.shares.empty()
-                    ? fmt::format("--mount-type: provider {} cannot share host folders",
-                                  provider.name())
-                    : fmt::format("--mount-type: \"{}\" is not one provider {} offers here; "
-                                  "use {}",
-                                  printable(*options.mount_type), provider.name(),
-                                  fmt::join(features.shares, " or ")));
-        share_type = *options.mount_type;
-    }
-    if (!config.mounts.empty())
-        config.provider_state["mount_type"] = share_type; // how start serves them (provider.h)
+    if (options.mount_type && !contains(features.shares, *options.mount_type))
+        throw InvalidInput(
+            "--mount-type",
+            features.shares.empty()
+                ? fmt::format("--mount-type: provider {} cannot share host folders",
+                              provider.name())
+                : fmt::format("--mount-type: \"{}\" is not one provider {} offers here; "
+                              "use {}",
+                              printable(*options.mount_type), provider.name(),
+                              fmt::join(features.shares, " or ")));
+    if (!config.mounts.empty()) // how start serves them (provider.h)
+        config.provider_state["mount_type"] =
+            options.mount_type.value_or(share_type_of(config, features));
     config.rootful = options.rootful;
     for (const auto &[flag, asked] : {std::pair<std::string, bool>{"rosetta", options.rosetta},
                                       std::pair<std::string, bool>{"nested", options.nested}}) {
