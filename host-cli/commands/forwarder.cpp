@@ -6,6 +6,8 @@
 #include "machine/guest_user.h"
 #include "machine/mux_ports.h"
 #include "machine/port_watcher.h"
+#include "machine/published_ports.h"
+#include "platform/atomic_file.h"
 #include "platform/host.h"
 
 #include <atomic>
@@ -52,6 +54,7 @@ void add_forwarder_command(CLI::App &app, Context &context) {
         }
         if (!over_ssh) {
             options.connect_agent = [&] { return provider.connect_agent(config, layout); };
+            options.watch_events = [&] { return provider.watch_events(config, layout); };
             options.mux_ports = &mux_ports;
             options.on_ssh = [&] { over_ssh = true; };
         }
@@ -83,9 +86,21 @@ void add_forwarder_command(CLI::App &app, Context &context) {
                 return provider.port_publisher(config, layout);
             return std::make_unique<MuxPortPublisher>(mux_ports);
         };
+        // Two machines may want one port: the second names the first (from its port record).
+        auto held_by = [&](const PublishedPort &port) -> std::string {
+            for (const auto &other : context.store.list())
+                try {
+                    auto record = context.store.layout(other.name).port_record();
+                    if (other.name != config.name && std::filesystem::exists(record) &&
+                        parse_port_record(platform::read_file(record)).count(port))
+                        return other.name;
+                } catch (const Error &) { // a record being rewritten: not that one's, then
+                }
+            return {};
+        };
         PortWatcher ports({options.listen, publisher,
                            [&] { return provider.port_publisher(config, layout); },
-                           layout.port_record(), options.log});
+                           layout.port_record(), held_by, options.log});
         run_forwarder(options);
     });
 }

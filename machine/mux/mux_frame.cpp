@@ -8,6 +8,8 @@ namespace {
 
 constexpr std::string_view magic = "machine-mux";
 constexpr std::size_t hello_payload_size = magic.size() + 2; // + version + flags
+constexpr std::uint8_t reply_wanted_flag = 1, takes_time_flag = 2;
+constexpr std::uint8_t last_type = static_cast<std::uint8_t>(FrameType::time);
 
 void put_u32(std::string &out, std::uint32_t value) {
     for (int shift : {24, 16, 8, 0})
@@ -34,7 +36,7 @@ const std::string &hello_prefix() {
 
 void check(const Frame &frame) {
     auto type = static_cast<std::uint8_t>(frame.type);
-    if (type < 1 || type > 6)
+    if (type < 1 || type > last_type)
         throw ProtocolError("unknown frame type " + std::to_string(type));
     if (frame.payload.size() > max_payload)
         throw ProtocolError("frame payload over 64 KiB");
@@ -43,6 +45,11 @@ void check(const Frame &frame) {
             frame.payload.compare(0, magic.size(), magic) != 0 ||
             static_cast<std::uint8_t>(frame.payload[magic.size()]) != version)
             throw ProtocolError("a HELLO of another protocol or version");
+        return;
+    }
+    if (frame.type == FrameType::time) {
+        if (frame.stream != 0 || frame.payload.size() != 8)
+            throw ProtocolError("a TIME frame must carry 8 bytes on stream 0");
         return;
     }
     if (frame.stream == 0)
@@ -66,9 +73,10 @@ std::string encode(const Frame &frame) {
     return bytes + frame.payload;
 }
 
-Frame hello(bool reply_wanted) {
+Frame hello(bool reply_wanted, bool takes_time) {
+    auto flags = (reply_wanted ? reply_wanted_flag : 0) | (takes_time ? takes_time_flag : 0);
     return {FrameType::hello, 0,
-            std::string(magic) + static_cast<char>(version) + static_cast<char>(reply_wanted)};
+            std::string(magic) + static_cast<char>(version) + static_cast<char>(flags)};
 }
 
 Frame credit(std::uint32_t stream, std::uint32_t bytes) {
@@ -85,7 +93,28 @@ std::uint32_t credit_of(const Frame &frame) {
 
 bool reply_wanted(const Frame &frame) {
     return frame.type == FrameType::hello && frame.payload.size() == hello_payload_size &&
-           (frame.payload.back() & 1) != 0;
+           (frame.payload.back() & reply_wanted_flag) != 0;
+}
+
+bool takes_time(const Frame &frame) {
+    return frame.type == FrameType::hello && frame.payload.size() == hello_payload_size &&
+           (frame.payload.back() & takes_time_flag) != 0;
+}
+
+Frame time_frame(std::int64_t unix_nanoseconds) {
+    Frame frame{FrameType::time, 0, {}};
+    auto bits = static_cast<std::uint64_t>(unix_nanoseconds);
+    put_u32(frame.payload, static_cast<std::uint32_t>(bits >> 32));
+    put_u32(frame.payload, static_cast<std::uint32_t>(bits));
+    return frame;
+}
+
+std::int64_t time_of(const Frame &frame) {
+    if (frame.type != FrameType::time || frame.payload.size() != 8)
+        throw ProtocolError("not a TIME frame");
+    std::string_view bytes(frame.payload);
+    return static_cast<std::int64_t>(std::uint64_t(get_u32(bytes)) << 32 |
+                                     get_u32(bytes.substr(4)));
 }
 
 void FrameReader::feed(std::string_view bytes) {
@@ -118,7 +147,7 @@ std::optional<Frame> FrameReader::next() {
     view.remove_prefix(start_);
     auto length = get_u32(view.substr(5, 4));
     auto type = static_cast<std::uint8_t>(view[0]);
-    if (length > max_payload || type < 1 || type > 6) {
+    if (length > max_payload || type < 1 || type > last_type) {
         synchronised_ = false;
         start_ += 1; // look for the next HELLO after this byte
         throw ProtocolError(length > max_payload ? "frame payload over 64 KiB"

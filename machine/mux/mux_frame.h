@@ -16,7 +16,8 @@ enum class FrameType : std::uint8_t {
     data = 3,
     credit = 4,
     eof = 5,
-    close = 6
+    close = 6,
+    time = 7
 };
 
 inline constexpr std::size_t header_size = 9;
@@ -38,12 +39,19 @@ class ProtocolError : public std::runtime_error {
 // The bytes of one frame. Throws ProtocolError for a payload over max_payload.
 std::string encode(const Frame &frame);
 
-Frame hello(bool reply_wanted);
+// A HELLO; `takes_time`: this end sets its clock from TIME frames (the guest agent says so).
+Frame hello(bool reply_wanted, bool takes_time = false);
 Frame credit(std::uint32_t stream, std::uint32_t bytes);
 // The credit a CREDIT frame grants; throws ProtocolError unless the payload is 4 bytes.
 std::uint32_t credit_of(const Frame &frame);
 // Whether a HELLO asks for one back.
 bool reply_wanted(const Frame &frame);
+// Whether a HELLO's sender takes TIME frames.
+bool takes_time(const Frame &frame);
+// A TIME frame: the host's clock, nanoseconds since the Unix epoch (UTC).
+Frame time_frame(std::int64_t unix_nanoseconds);
+// The time a TIME frame carries; throws ProtocolError unless the payload is 8 bytes.
+std::int64_t time_of(const Frame &frame);
 
 // Bytes in, frames out. Starts unsynchronised: skips to the first HELLO. A malformed frame throws
 // ProtocolError and leaves the reader unsynchronised again (the caller drops its streams).

@@ -28,12 +28,13 @@ std::size_t bytes_in(const std::deque<std::string> &datagrams) {
 Session::Session(int link, EndpointOptions options) : Session(link, link, std::move(options)) {}
 
 Session::Session(int link_in, int link_out, EndpointOptions options)
-    : link_in_(link_in), link_out_(link_out), options_(std::move(options)) {
+    : link_in_(link_in), link_out_(link_out), options_(std::move(options)),
+      resumes_(options_.resumes) {
     if (!options_.log)
         options_.log = [](const std::string &) {};
     io::make_nonblocking(link_in_);
     io::make_nonblocking(link_out_);
-    queue(hello(true));
+    queue(hello(true, bool(options_.set_clock)));
     refresh_listeners();
 }
 
@@ -60,6 +61,7 @@ void Session::run(const std::function<bool()> &keep_going) {
         fds.push_back({link_in_, short(io::readable | (one_fd ? out_events : 0)), 0});
         fds.push_back({one_fd || !out_events ? -1 : link_out_, out_events, 0});
         fds.push_back({options_.listeners_changed, io::readable, 0});
+        fds.push_back({resumes_, io::readable, 0});
         for (const auto &listener : listeners_) // clients wait until the peer said HELLO
             fds.push_back({peer_ready_ ? listener.fd : -1, io::readable, 0});
         auto first_stream = fds.size();
@@ -85,7 +87,7 @@ void Session::run(const std::function<bool()> &keep_going) {
                 return;
         auto listening = listeners_; // a frame read above cannot change it; a refresh can
         for (std::size_t i = 0; i < listening.size(); ++i)
-            if (fds[i + 3].revents & io::readable) {
+            if (fds[i + 4].revents & io::readable) {
                 if (listening[i].datagram)
                     receive_datagram(listening[i]);
                 else
@@ -93,6 +95,14 @@ void Session::run(const std::function<bool()> &keep_going) {
             }
         if (fds[2].revents & io::readable)
             refresh_listeners();
+        if (fds[3].revents & (io::readable | io::hung_up | io::failed)) {
+            auto said = options_.drain_resumes();
+            if (said == Resumes::resumed)
+                send_clock();
+            else if (said == Resumes::ended)
+                resumes_ = -1;
+        }
+        keep_clock();
         for (std::size_t i = 0; i < ids.size(); ++i) {
             auto found = streams_.find(ids[i]);
             if (found == streams_.end() || fds[i + first_stream].fd < 0)
@@ -164,7 +174,7 @@ bool Session::read_link() {
             drop_all();
             next_id_ = 1;
             peer_ready_ = false;
-            queue(hello(true));
+            queue(hello(true, bool(options_.set_clock)));
         }
     }
 }
@@ -188,11 +198,17 @@ void Session::handle(Frame frame) {
     switch (frame.type) {
     case FrameType::hello:
         peer_ready_ = true;
+        peer_takes_time_ = takes_time(frame);
         if (reply_wanted(frame)) { // the other end (re)started: a new session
             drop_all();
             next_id_ = 1;
-            queue(hello(false));
+            queue(hello(false, bool(options_.set_clock)));
         } // else it answers ours, having dropped its streams then: ours opened since are valid
+        send_clock(); // a guest restored from a saved state, or just booted, is behind
+        return;
+    case FrameType::time:
+        if (options_.set_clock)
+            options_.set_clock(time_of(frame));
         return;
     case FrameType::open: {
         if (!options_.connect || found != streams_.end() || frame.stream < next_id_)
@@ -368,6 +384,28 @@ void Session::close_stream(std::uint32_t id, const std::string &reason) {
         io::close(found->second.fd);
     streams_.erase(found);
     queue({FrameType::close, id, reason});
+}
+
+void Session::send_clock() {
+    if (!options_.host_clock || !peer_ready_ || !peer_takes_time_)
+        return;
+    queue(time_frame(options_.host_clock()));
+    clock_sent_ = std::chrono::steady_clock::now();
+}
+
+// Called at least once a second: the minute's resend, and a wall-clock jump, seen as the wall
+// clock moving by more than the steady clock did (which stands still while the host sleeps).
+void Session::keep_clock() {
+    if (!options_.host_clock)
+        return;
+    auto steady = std::chrono::steady_clock::now();
+    auto wall = std::chrono::system_clock::now();
+    auto gap = (wall - looked_wall_) - (steady - looked_steady_);
+    looked_steady_ = steady;
+    looked_wall_ = wall;
+    if (gap > std::chrono::seconds(1) || gap < -std::chrono::seconds(1) ||
+        steady - clock_sent_ >= clock_interval)
+        send_clock();
 }
 
 void Session::drop_all() {

@@ -27,6 +27,10 @@ struct Listener {
 // A UDP stream nobody used for this long is closed (UDP has no end of its own).
 inline constexpr std::chrono::seconds datagram_idle{60};
 
+// What the host's watch on the VM had to say: it ran again after a pause, nothing of note, or the
+// watch is over (no longer polled).
+enum class Resumes { resumed, none, ended };
+
 struct EndpointOptions {
     // Host: the listening socket whose clients become streams (opened once the peer said HELLO).
     int listener = -1;
@@ -39,7 +43,19 @@ struct EndpointOptions {
     // that no longer lists it.
     std::function<std::vector<Listener>()> listeners;
     int listeners_changed = -1;
+    // Host: the host's clock (nanoseconds since the epoch), sent to a guest that takes TIME when
+    // it says HELLO, every minute, when the host's wall clock jumps (the host slept or was set),
+    // and when `resumes` turns readable (the VM ran again after a pause: its clock stood still);
+    // `drain_resumes` empties that fd. Unset: no TIME is sent.
+    std::function<std::int64_t()> host_clock;
+    int resumes = -1;
+    std::function<Resumes()> drain_resumes = [] { return Resumes::ended; };
+    // Guest: sets this end's clock from a TIME frame; when set, our HELLOs say we take TIME.
+    std::function<void(std::int64_t)> set_clock;
 };
+
+// How often the host's time is sent when nothing else sends it.
+inline constexpr std::chrono::seconds clock_interval{60};
 
 class Session {
 public:
@@ -89,6 +105,8 @@ private:
     void write_local(std::uint32_t id, Stream &stream);
     void close_stream(std::uint32_t id, const std::string &reason);
     void drop_all();
+    void send_clock();
+    void keep_clock();
 
     int link_in_;
     int link_out_;
@@ -98,6 +116,12 @@ private:
     std::map<std::uint32_t, Stream> streams_;
     std::uint32_t next_id_ = 1;
     bool peer_ready_ = false;
+    bool peer_takes_time_ = false;
+    int resumes_ = -1; // options_.resumes while the watch goes on
+    // When the clock was last sent, and the two clocks at the last look (a jump shows as a gap).
+    std::chrono::steady_clock::time_point clock_sent_;
+    std::chrono::steady_clock::time_point looked_steady_ = std::chrono::steady_clock::now();
+    std::chrono::system_clock::time_point looked_wall_ = std::chrono::system_clock::now();
     std::vector<Listener> listeners_; // the API's first, then the published ports'
 };
 

@@ -90,6 +90,34 @@ std::string share_type_of(const MachineConfig &config, const ProviderFeatures &f
     return features.shares.empty() ? "9p" : features.shares.front();
 }
 
+bool loopback_port_taken(int port) {
+    try {
+        platform::listen_loopback("tcp", port); // closed at once
+        return false;
+    } catch (const SystemError &) {
+        return true;
+    }
+}
+
+// Two machines may hold one SSH port (each picked a free one at init, while the other's was free
+// too), or another program took it since: this machine moves to a free one, as podman's does,
+// and says so, naming the machine that has it.
+void move_taken_ssh_port(MachineConfig &config, const SshEndpoint &ssh, const Store &store,
+                         const std::function<void(const std::string &)> &notice) {
+    bool ours = ssh.over_mux || ssh.host == "127.0.0.1";
+    if (!ours || ssh.port != config.ssh.port || !loopback_port_taken(config.ssh.port))
+        return;
+    std::string holder = "another program";
+    for (const auto &other : store.list())
+        if (other.config && other.name != config.name && other.config->ssh.port == config.ssh.port)
+            holder = fmt::format("machine \"{}\"", other.name);
+    auto taken = config.ssh.port;
+    config.ssh.port = platform::free_loopback_port();
+    store.save(config);
+    notice(fmt::format("SSH port {} is taken by {}; this machine now uses {}", taken, holder,
+                       config.ssh.port));
+}
+
 } // namespace
 
 MachineManager::MachineManager(const Store &store, const ProviderRegistry &providers,
@@ -331,6 +359,7 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     if (state == MachineState::starting) // its `start` died (we hold the lock): boot afresh
         provider.stop(config, layout, std::chrono::seconds(0));
     clear_runtime(layout);
+    move_taken_ssh_port(config, provider.ssh_endpoint(config, layout), store_, options.notice);
     UndoStack undo;
     options.progress("booting");
     auto ready = provider.start(config, layout, options.notice);

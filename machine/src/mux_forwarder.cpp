@@ -16,6 +16,28 @@ using namespace std::chrono_literals;
 // How long a guest may take to answer the first HELLO before it counts as having no agent.
 constexpr auto first_answer = 20s;
 
+// The VM's events for one session, or nullptr: the clock then still goes at each HELLO and every
+// minute.
+std::unique_ptr<VmEvents> watch_events(const ForwarderOptions &options) {
+    if (!options.watch_events)
+        return nullptr;
+    try {
+        return options.watch_events();
+    } catch (const Error &error) {
+        options.log(std::string("forwarder: not watching the VM's pauses: ") + error.what());
+        return nullptr;
+    }
+}
+
+mux::Resumes drain_resumes(VmEvents &events, const ForwarderOptions &options) {
+    try {
+        return events.resumed() ? mux::Resumes::resumed : mux::Resumes::none;
+    } catch (const Error &error) {
+        options.log(std::string("forwarder: the VM's events ended: ") + error.what());
+        return mux::Resumes::ended;
+    }
+}
+
 } // namespace
 
 bool forward_over_mux(const ForwarderOptions &options, int listener,
@@ -32,6 +54,15 @@ bool forward_over_mux(const ForwarderOptions &options, int listener,
                 endpoint.listeners = [&] { return options.mux_ports->listeners(); };
                 endpoint.listeners_changed = options.mux_ports->changed_fd();
             }
+            auto events = watch_events(options);
+            if (events) {
+                endpoint.resumes = events->fd();
+                endpoint.drain_resumes = [&] { return drain_resumes(*events, options); };
+            }
+            endpoint.host_clock = [] {
+                auto now = std::chrono::system_clock::now().time_since_epoch();
+                return std::int64_t(std::chrono::nanoseconds(now).count());
+            };
             mux::Session session(options.connect_agent().release(), endpoint);
             session.run([&] {
                 if (session.peer_ready() && !answered) {

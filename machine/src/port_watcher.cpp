@@ -145,6 +145,11 @@ void PortWatcher::reconcile() {
             now.insert(port);
             options_.log(fmt::format("ports: forwarding 127.0.0.1:{} ({}) to the guest", port.port,
                                      port.protocol));
+        } else if (auto holder = options_.held_by ? options_.held_by(port) : std::string();
+                   !holder.empty()) {
+            options_.log(fmt::format("ports: not forwarding 127.0.0.1:{} ({}): machine \"{}\" "
+                                     "forwards it already",
+                                     port.port, port.protocol, holder));
         } else {
             options_.log(fmt::format("ports: cannot forward 127.0.0.1:{} ({}): {}", port.port,
                                      port.protocol, error));

@@ -4,6 +4,7 @@
 #include "provisioning/agent/agent.h"
 #include "provisioning/agent/config_source.h"
 #include "provisioning/agent/files.h"
+#include "provisioning/agent/guest_clock.h"
 #include "provisioning/agent/port_dial.h"
 #include "provisioning/agent/readiness.h"
 #include "provisioning/agent/vsock.h"
@@ -46,6 +47,8 @@ mux::EndpointOptions guest_endpoint(const Root &root, const Log &log) {
         return fd.release();
     };
     endpoint.log = [&log](const std::string &line) { log.info(line); };
+    if (root.is_system_root()) // a dry run under --root leaves the clock alone
+        endpoint.set_clock = [&log](std::int64_t host) { follow_host_clock(host, log); };
     return endpoint;
 }
 

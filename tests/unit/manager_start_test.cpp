@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -165,4 +166,30 @@ TEST_CASE("start of a running machine brings back a forwarder that died", "[mana
     CHECK(notices.empty());
     w.manager.stop("m"); // ends the forwarder too
     CHECK_FALSE(fs::exists(layout.api_socket()));
+}
+
+TEST_CASE("a machine whose SSH port is taken moves to a free one and names the holder",
+          "[manager]") {
+    World w;
+    InitOptions other;
+    other.name = "other";
+    other.provider = "fake";
+    other.image = (w.dir.path / "image.raw").string();
+    other.volumes = std::vector<std::string>{};
+    w.manager.init(other);
+    for (const std::string name : {"m", "other"}) { // both given the port the "sshd" holds
+        auto config = w.store.load(name);
+        config.ssh.port = w.sshd.port;
+        w.store.save(config);
+    }
+    std::vector<std::string> notices;
+    auto options = w.options();
+    options.notice = [&](const std::string &line) { notices.push_back(line); };
+    CHECK(w.manager.start("m", options) == StartResult::started);
+    auto moved = w.store.load("m").ssh.port;
+    CHECK(moved != w.sshd.port);
+    CHECK(notices == std::vector<std::string>{fmt::format(
+                         "SSH port {} is taken by machine \"other\"; this machine now uses {}",
+                         w.sshd.port, moved)});
+    CHECK(w.store.load("other").ssh.port == w.sshd.port); // the other keeps its own
 }

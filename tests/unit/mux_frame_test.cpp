@@ -26,7 +26,9 @@ TEST_CASE("frames survive being split at any byte", "[mux]") {
                             {FrameType::data, 1, std::string(70000 - 4470, 'x')},
                             credit(1, 65536),
                             {FrameType::eof, 1, ""},
-                            {FrameType::close, 2, "connection refused"}};
+                            {FrameType::close, 2, "connection refused"},
+                            time_frame(1764800000123456789),
+                            hello(false, true)};
     std::string bytes;
     for (const auto &frame : sent)
         bytes += encode(frame);
@@ -37,6 +39,12 @@ TEST_CASE("frames survive being split at any byte", "[mux]") {
     CHECK(credit_of(credit(7, 123456)) == 123456);
     CHECK(reply_wanted(hello(true)));
     CHECK_FALSE(reply_wanted(hello(false)));
+    CHECK(time_of(time_frame(1764800000123456789)) == 1764800000123456789);
+    CHECK(time_of(time_frame(-1)) == -1);
+    CHECK(takes_time(hello(true, true)));
+    CHECK(reply_wanted(hello(true, true)));
+    CHECK_FALSE(takes_time(hello(true)));
+    CHECK_FALSE(reply_wanted(hello(false, true)));
 }
 
 TEST_CASE("a reader skips to the first HELLO", "[mux]") {
@@ -66,7 +74,8 @@ TEST_CASE("malformed frames are refused and the reader waits for a HELLO again",
     for (std::string bad :
          {header(9, 1, 0), header(3, 1, 65537), header(3, 0, 1) + "x", header(3, 1, 0),
           header(4, 1, 3) + "abc", header(5, 1, 1) + "x", header(1, 0, 13) + "machine-mux\x02\x01",
-          header(1, 5, 13) + "machine-mux\x01\x01"}) {
+          header(1, 5, 13) + "machine-mux\x01\x01", header(7, 1, 8) + "12345678",
+          header(7, 0, 4) + "1234"}) {
         FrameReader reader;
         reader.feed(encode(hello(false)));
         CHECK(reader.next() == hello(false));

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <future>
+#include <mutex>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <thread>
@@ -214,4 +215,101 @@ TEST_CASE("a guest end that restarts drops the old streams and serves new ones",
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     CHECK(reply == "5:retfa");
+}
+
+namespace {
+
+// Frames from `fd` for `how_long` (the test's side of the link, as an agent that predates TIME).
+std::vector<Frame> frames_for(int fd, FrameReader &reader, std::chrono::milliseconds how_long) {
+    std::vector<Frame> frames;
+    auto until = std::chrono::steady_clock::now() + how_long;
+    while (std::chrono::steady_clock::now() < until) {
+        char buffer[4096];
+        auto n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0)
+            reader.feed(std::string_view(buffer, std::size_t(n)));
+        while (auto frame = reader.next())
+            frames.push_back(*frame);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return frames;
+}
+
+// A host end whose clock and resume watch the test drives.
+struct ClockHost {
+    int ends[2];
+    int resumes[2];
+    std::atomic<bool> running{true};
+    std::atomic<std::int64_t> clock{1'000'000'000};
+    std::thread thread;
+    ClockHost() {
+        REQUIRE(machine::platform::posix::socket_pair(ends) == 0);
+        REQUIRE(machine::platform::posix::make_pipe(resumes) == 0);
+        thread = std::thread([this] {
+            EndpointOptions options;
+            options.host_clock = [this] { return clock.load(); };
+            options.resumes = resumes[0];
+            options.drain_resumes = [this] {
+                char byte;
+                return ::read(resumes[0], &byte, 1) == 1 ? Resumes::resumed : Resumes::ended;
+            };
+            Session session(ends[0], options);
+            session.run([this] { return running.load(); });
+        });
+    }
+    void resume() { REQUIRE(::write(resumes[1], "r", 1) == 1); }
+    ~ClockHost() {
+        running = false;
+        thread.join();
+        ::close(resumes[1]);
+        ::close(resumes[0]);
+        ::close(ends[1]);
+    }
+};
+
+} // namespace
+
+TEST_CASE("a guest that takes TIME gets the host's clock at HELLO and after each resume", "[mux]") {
+    ClockHost host;
+    std::mutex mutex;
+    std::vector<std::int64_t> set;
+    std::atomic<bool> running{true};
+    std::thread guest([&] {
+        EndpointOptions options;
+        options.set_clock = [&](std::int64_t time) {
+            std::lock_guard lock(mutex);
+            set.push_back(time);
+        };
+        Session session(::dup(host.ends[1]), options);
+        session.run([&] { return running.load(); });
+    });
+    auto latest = [&] {
+        for (int i = 0; i < 200; ++i) {
+            {
+                std::lock_guard lock(mutex);
+                if (!set.empty() && set.back() == host.clock.load())
+                    return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return false;
+    };
+    CHECK(latest());              // at HELLO
+    host.clock = 121'000'000'000; // the VM stood still for two minutes
+    host.resume();
+    CHECK(latest());
+    running = false;
+    guest.join();
+}
+
+TEST_CASE("an agent that does not take TIME is never sent it", "[mux]") {
+    ClockHost host;
+    ::send(host.ends[1], encode(hello(true)).data(), encode(hello(true)).size(), MSG_NOSIGNAL);
+    host.resume();
+    FrameReader reader;
+    auto frames = frames_for(host.ends[1], reader, std::chrono::milliseconds(400));
+    REQUIRE_FALSE(frames.empty());
+    CHECK(frames.front().type == FrameType::hello);
+    for (const auto &frame : frames)
+        CHECK(frame.type != FrameType::time);
 }

@@ -5,6 +5,7 @@
 // in one single-threaded poll() loop. Both: full duplex, half-close, a bounded buffer per stream
 // (no stream can stall another or grow without limit), no CPU at idle, and reconnecting when the
 // guest's end goes away and comes back.
+#include "machine/provider.h"
 #include "machine/ssh_session.h"
 #include "platform/unix_socket.h"
 
@@ -23,6 +24,9 @@ struct ForwarderOptions {
     SshTarget target;             // an empty host: the machine has no SSH (WSL), machine-mux alone
     // A stream to the guest agent's machine-mux (Provider::connect_agent); unset: SSH only.
     std::function<platform::Fd()> connect_agent;
+    // The VM's pauses and resumes (Provider::watch_events), asked at each machine-mux connection;
+    // unset, or nullptr, where the provider reports none.
+    std::function<std::unique_ptr<VmEvents>()> watch_events;
     // Published ports carried over machine-mux (their listeners); none when unset.
     MuxPorts *mux_ports = nullptr;
     // Called once when the forwarder settles for SSH (no agent answered): ports go another way.

@@ -26,6 +26,9 @@ struct PortWatcherOptions {
     // the record names are removed through it first; none when unset.
     std::function<std::unique_ptr<PortPublisher>()> leftovers;
     std::filesystem::path record; // the forwards in place, for the next forwarder
+    // The other machine that forwards a port already (from its record), for the one line that
+    // says why this one does not; empty when none does. Unset: never named.
+    std::function<std::string(const PublishedPort &)> held_by;
     std::function<void(const std::string &)> log;
 };
 

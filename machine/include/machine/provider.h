@@ -60,6 +60,18 @@ public:
     virtual Event wait(platform::Clock::time_point deadline) = 0;
 };
 
+// The VM's pauses and resumes as the hypervisor reports them, for the forwarder: the guest's
+// clock stood still while it was paused, and is set to the host's after each resume.
+class VmEvents {
+public:
+    virtual ~VmEvents() = default;
+    // Readable when events wait.
+    virtual int fd() const = 0;
+    // Reads what waits: whether the VM ran again after a pause since the last call. Throws
+    // (QmpError, SystemError) once the hypervisor's end is gone.
+    virtual bool resumed() = 0;
+};
+
 struct SshEndpoint {
     std::string host; // where the host connects for the guest's sshd; empty: no SSH (WSL)
     int port = 0;
@@ -142,6 +154,14 @@ public:
     virtual std::vector<std::string> shares_for(const MachineConfig &config) const {
         (void)config;
         return features().shares;
+    }
+
+    // The running VM's events; nullptr where the provider reports none (the guest's clock then
+    // follows the host's every minute and at each forwarder connection only).
+    virtual std::unique_ptr<VmEvents> watch_events(const MachineConfig &config,
+                                                   const Layout &layout) const {
+        (void)config, (void)layout;
+        return nullptr;
     }
 
     // Makes the ports the guest's containers publish reachable on the host's loopback.

@@ -138,7 +138,8 @@ std::string domain_xml(const LibvirtDomain &d) {
     xml += "    <rng model='virtio'>\n"
            "      <backend model='random'>/dev/urandom</backend>\n"
            "    </rng>\n"
-           "    <memballoon model='none'/>\n"
+           // freed guest pages go back to the host, as the QEMU provider's balloon does
+           "    <memballoon model='virtio' freePageReporting='on'/>\n"
            "  </devices>\n"
            "</domain>\n";
     return xml;

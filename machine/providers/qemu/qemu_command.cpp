@@ -134,11 +134,17 @@ void add_mux_port(Command &c, const QemuFiles &files) {
             "-device", "virtserialport,bus=serial0.0,chardev=mux,name=org.machine.mux.0"});
 }
 
+// Two monitors: one for `stop` and whoever asks a question, one the forwarder keeps for the VM's
+// events (a QMP socket takes one client at a time).
 void add_qmp(Command &c, const QemuFiles &files) {
     add(c, {"-chardev",
             fmt::format("socket,id=qmp,path={},server=on,wait=off",
                         escape_commas(files.qmp_socket.string())),
             "-mon", "chardev=qmp,mode=control"});
+    add(c, {"-chardev",
+            fmt::format("socket,id=events,path={},server=on,wait=off",
+                        escape_commas(files.events_socket.string())),
+            "-mon", "chardev=events,mode=control"});
 }
 
 void add_provisioning(Command &c, const MachineConfig &config, const QemuFiles &files,
@@ -213,6 +219,9 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
     add_provisioning(c, config, files, host.devices);
     add_console(c, layout, host.devices);
     add_shares(c, config, files);
+    // The guest reports the pages it frees (in 2 MiB blocks, after a couple of seconds), and QEMU
+    // gives them back to the host: memory a build or a test used does not stay QEMU's for good.
+    add(c, {"-device", "virtio-balloon-pci,free-page-reporting=on"});
     add(c, {"-device", "virtio-rng-pci", "-pidfile", files.pid.string()});
     return c;
 }

@@ -10,6 +10,7 @@ QemuFiles::QemuFiles(const Layout &layout)
       seed_image(layout.data_dir() / "seed.iso"), efi_vars(layout.data_dir() / "efi-vars.fd"),
       log(layout.data_dir() / "qemu.log"), pid(layout.runtime_dir() / "qemu.pid"),
       qmp_socket(layout.runtime_dir() / "qmp.sock"),
+      events_socket(layout.runtime_dir() / "events.sock"),
       ready_socket(layout.runtime_dir() / "ready.sock"),
       mux_socket(layout.runtime_dir() / "mux.sock"), runtime_dir_(layout.runtime_dir()),
       data_dir_(layout.data_dir()) {}

@@ -12,16 +12,17 @@ namespace machine {
 struct QemuFiles {
     explicit QemuFiles(const Layout &layout);
 
-    std::filesystem::path disk;         // qcow2 overlay on the cached base image
-    std::filesystem::path ignition;     // handed over through fw_cfg opt/com.coreos/config
-    std::filesystem::path seed_image;   // a seed disk (ISO 9660): "cidata", or "ignition"
-    std::filesystem::path efi_vars;     // this machine's UEFI variables, for firmware boot
-    std::filesystem::path log;          // QEMU's own stdout and stderr
-    std::filesystem::path pid;          // written by QEMU (-pidfile)
-    std::filesystem::path qmp_socket;   // the monitor
-    std::filesystem::path ready_socket; // virtio-serial org.fedoraproject.port.0; we listen
-                                        // (POSIX; Windows: ready_pipe_name below)
-    std::filesystem::path mux_socket;   // virtio-serial org.machine.mux.0; QEMU listens
+    std::filesystem::path disk;          // qcow2 overlay on the cached base image
+    std::filesystem::path ignition;      // handed over through fw_cfg opt/com.coreos/config
+    std::filesystem::path seed_image;    // a seed disk (ISO 9660): "cidata", or "ignition"
+    std::filesystem::path efi_vars;      // this machine's UEFI variables, for firmware boot
+    std::filesystem::path log;           // QEMU's own stdout and stderr
+    std::filesystem::path pid;           // written by QEMU (-pidfile)
+    std::filesystem::path qmp_socket;    // the monitor
+    std::filesystem::path events_socket; // a second monitor, the forwarder's: STOP and RESUME
+    std::filesystem::path ready_socket;  // virtio-serial org.fedoraproject.port.0; we listen
+                                         // (POSIX; Windows: ready_pipe_name below)
+    std::filesystem::path mux_socket;    // virtio-serial org.machine.mux.0; QEMU listens
 
     // The virtiofsd serving host folder `index` (mount tag volINDEX), when folders go over
     // virtiofs: its vhost-user socket, pid file and log.

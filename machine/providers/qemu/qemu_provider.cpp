@@ -9,6 +9,7 @@
 #include "platform/unix_socket.h"
 #include "providers/qemu/hostfwd.h"
 #include "providers/qemu/qemu_command.h"
+#include "providers/qemu/qemu_events.h"
 #include "providers/qemu/qemu_files.h"
 #include "providers/qemu/qemu_img_command.h"
 #include "providers/qemu/qmp_client.h"
@@ -276,6 +277,11 @@ SshEndpoint QemuProvider::ssh_endpoint(const MachineConfig &config, const Layout
 
 platform::Fd QemuProvider::connect_agent(const MachineConfig &, const Layout &layout) const {
     return platform::connect_unix(QemuFiles(layout).mux_socket);
+}
+
+std::unique_ptr<VmEvents> QemuProvider::watch_events(const MachineConfig &,
+                                                     const Layout &layout) const {
+    return std::make_unique<QemuEvents>(QemuFiles(layout).events_socket);
 }
 
 std::unique_ptr<PortPublisher> QemuProvider::port_publisher(const MachineConfig &,

@@ -27,6 +27,8 @@ public:
                    std::uint64_t disk_gib) override;
     SshEndpoint ssh_endpoint(const MachineConfig &config, const Layout &layout) const override;
     platform::Fd connect_agent(const MachineConfig &config, const Layout &layout) const override;
+    std::unique_ptr<VmEvents> watch_events(const MachineConfig &config,
+                                           const Layout &layout) const override;
     std::unique_ptr<PortPublisher> port_publisher(const MachineConfig &config,
                                                   const Layout &layout) const override;
 

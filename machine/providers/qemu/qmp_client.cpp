@@ -6,7 +6,7 @@ namespace machine {
 
 QmpClient::QmpClient(const std::filesystem::path &socket, std::chrono::milliseconds timeout)
     : fd_(platform::connect_unix(socket)), timeout_(timeout) {
-    auto greeting = read_message();
+    auto greeting = read_message(platform::Clock::now() + timeout_);
     if (!greeting.contains("QMP"))
         throw QmpError("QEMU's monitor did not greet as QMP: " + greeting.dump());
     execute("qmp_capabilities");
@@ -31,9 +31,9 @@ nlohmann::json qmp_return_of(const nlohmann::json &message, const std::string &c
     throw QmpError("QEMU's monitor sent an unexpected reply: " + message.dump().substr(0, 200));
 }
 
-nlohmann::json QmpClient::read_message() {
+nlohmann::json QmpClient::read_message(platform::Clock::time_point deadline) {
     bool eof = false;
-    auto line = platform::read_line(fd_.get(), platform::Clock::now() + timeout_, buffer_, eof);
+    auto line = platform::read_line(fd_.get(), deadline, buffer_, eof);
     if (eof && line.empty())
         throw QmpError("QEMU closed its monitor socket");
     return parse_qmp_message(line);
@@ -45,12 +45,26 @@ nlohmann::json QmpClient::execute(const std::string &command, const nlohmann::js
         request["arguments"] = arguments;
     platform::write_all(fd_.get(), request.dump() + "\n");
     for (;;) {
-        auto message = read_message();
+        auto message = read_message(platform::Clock::now() + timeout_);
         if (message.contains("event")) {
             events_.push_back(std::move(message));
             continue;
         }
         return qmp_return_of(message, command);
+    }
+}
+
+std::optional<nlohmann::json> QmpClient::next_event(platform::Clock::time_point deadline) {
+    for (;;) {
+        if (events_taken_ < events_.size())
+            return events_[events_taken_++];
+        try {
+            auto message = read_message(deadline);
+            if (message.contains("event")) // handed out, not kept: a watch runs for days
+                return message;
+        } catch (const Timeout &) {
+            return std::nullopt;
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,13 +30,21 @@ public:
     // Events received so far (e.g. SHUTDOWN, POWERDOWN), oldest first.
     const std::vector<nlohmann::json> &events() const { return events_; }
 
+    // The next event not yet taken (events() included), waiting until `deadline`; nullopt when
+    // none came by then. Throws QmpError when QEMU closed the socket.
+    std::optional<nlohmann::json> next_event(platform::Clock::time_point deadline);
+
+    // Readable when QEMU sent something (an event).
+    int fd() const { return fd_.get(); }
+
 private:
-    nlohmann::json read_message();
+    nlohmann::json read_message(platform::Clock::time_point deadline);
 
     platform::Fd fd_;
     std::chrono::milliseconds timeout_;
     std::string buffer_;
     std::vector<nlohmann::json> events_;
+    std::size_t events_taken_ = 0; // by next_event
 };
 
 } // namespace machine

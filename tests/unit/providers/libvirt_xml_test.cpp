@@ -103,7 +103,7 @@ TEST_CASE("libvirt: the domain of a direct-boot machine with shared folders") {
     <rng model='virtio'>
       <backend model='random'>/dev/urandom</backend>
     </rng>
-    <memballoon model='none'/>
+    <memballoon model='virtio' freePageReporting='on'/>
   </devices>
 </domain>
 )");

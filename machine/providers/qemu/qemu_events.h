@@ -1,0 +1,21 @@
+#pragma once
+// A QEMU machine's events as the forwarder watches them: QEMU's second monitor (QemuFiles'
+// events_socket), where it reports STOP and RESUME as they happen.
+#include "machine/provider.h"
+#include "providers/qemu/qmp_client.h"
+
+namespace machine {
+
+class QemuEvents final : public VmEvents {
+public:
+    // Connects and negotiates; throws QmpError/SystemError when QEMU does not answer.
+    explicit QemuEvents(const std::filesystem::path &socket);
+
+    int fd() const override { return client_.fd(); }
+    bool resumed() override;
+
+private:
+    QmpClient client_;
+};
+
+} // namespace machine

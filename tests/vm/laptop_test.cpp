@@ -1,0 +1,119 @@
+// What a laptop asks of a running machine (issue 19), on the shared machine: the guest's clock
+// follows the host's after the VM stood still, and memory and disk the guest freed go back to the
+// host.
+#include "providers/qemu/qmp_client.h"
+#include "shared_machine.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <sys/stat.h>
+#include <thread>
+
+using machine::test::CliSandbox;
+using namespace std::chrono_literals;
+
+namespace {
+
+CliSandbox &sandbox() {
+    return machine::test::vm_sandbox();
+}
+
+std::filesystem::path runtime_dir() {
+    return sandbox().root() / "run" / "machine" / "vm";
+}
+
+double host_seconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// QEMU's resident memory, in MiB.
+double qemu_rss_mib() {
+    int pid = 0;
+    std::ifstream(runtime_dir() / "qemu.pid") >> pid;
+    REQUIRE(pid > 0);
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::stod(line.substr(6)) / 1024;
+    FAIL("no VmRSS for QEMU");
+    return 0;
+}
+
+// What the machine's disk overlay takes on the host's disk, in MiB (its allocated blocks).
+double disk_allocated_mib() {
+    struct stat disk {};
+    REQUIRE(
+        ::stat((sandbox().root() / "data" / "machine" / "machines" / "vm" / "disk.qcow2").c_str(),
+               &disk) == 0);
+    return double(disk.st_blocks) * 512 / (1024 * 1024);
+}
+
+} // namespace
+
+TEST_CASE("the guest's clock follows the host's after the VM stood still for two minutes",
+          "[vm][clock]") {
+    machine::test::ensure_vm_running();
+    {
+        machine::QmpClient qmp(runtime_dir() / "qmp.sock", 5s);
+        qmp.execute("stop");
+        std::this_thread::sleep_for(120s);
+        qmp.execute("cont");
+    }
+    std::this_thread::sleep_for(2s);
+    auto before = host_seconds();
+    auto guest = sandbox().run({"ssh", "vm", "date +%s.%N"});
+    auto after = host_seconds();
+    REQUIRE(guest.exit_code == 0);
+    auto guest_seconds = std::stod(guest.out);
+    INFO("host " << before << " to " << after << ", guest " << guest_seconds);
+    CHECK(guest_seconds > before - 1);
+    CHECK(guest_seconds < after + 1);
+    // It was the agent that set it, from two minutes behind.
+    auto journal = sandbox().run(
+        {"ssh", "vm",
+         "sudo journalctl -u machine-agent --no-pager -o cat | grep 'behind the host'"});
+    INFO(journal.out << journal.err);
+    CHECK(journal.out.find("s behind the host's; set") != std::string::npos);
+}
+
+TEST_CASE("memory the guest frees goes back to the host", "[vm][balloon]") {
+    machine::test::ensure_vm_running();
+    auto settled = qemu_rss_mib();
+    // 1.5 GiB touched and freed in the guest (dd's buffer).
+    auto touched =
+        sandbox().run({"ssh", "vm", "dd if=/dev/zero of=/dev/null bs=1536M count=1 2>&1"});
+    INFO(touched.out << touched.err);
+    REQUIRE(touched.exit_code == 0);
+    auto peak = qemu_rss_mib();
+    INFO("QEMU's RSS: " << settled << " MiB before, " << peak << " MiB after the allocation");
+    CHECK(peak > settled + 1024); // it was really taken from the host
+    double now = peak;
+    for (int second = 0; second < 60 && now > 1.2 * settled; ++second) {
+        std::this_thread::sleep_for(1s);
+        now = qemu_rss_mib();
+    }
+    INFO("and " << now << " MiB within 60 s");
+    CHECK(now <= 1.2 * settled);
+}
+
+TEST_CASE("disk space a container frees goes back to the host", "[vm][discard]") {
+    machine::test::ensure_vm_running();
+    auto before = disk_allocated_mib();
+    auto written = sandbox().run({"ssh", "vm",
+                                  "podman run --rm localhost/busybox dd if=/dev/zero of=/big bs=1M "
+                                  "count=2000 2>&1 && sync"});
+    INFO(written.out << written.err);
+    REQUIRE(written.exit_code == 0);
+    auto full = disk_allocated_mib();
+    INFO("the overlay: " << before << " MiB before, " << full << " MiB with 2 GB written");
+    CHECK(full > before + 1500);
+    double now = full;
+    for (int second = 0; second < 60 && now > before + 200; ++second) {
+        std::this_thread::sleep_for(1s);
+        now = disk_allocated_mib();
+    }
+    INFO("and " << now << " MiB once the container is gone");
+    CHECK(now <= before + 200);
+}
