@@ -23,6 +23,11 @@ std::filesystem::path runtime_dir() {
     return sandbox().root() / "run" / "machine" / "vm";
 }
 
+std::string forwarder_log() {
+    std::ifstream in(sandbox().data_dir() / "machines" / "vm" / "forwarder.log");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 double host_seconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -55,6 +60,12 @@ double disk_allocated_mib() {
 TEST_CASE("the guest's clock follows the host's after the VM stood still for two minutes",
           "[vm][clock]") {
     machine::test::ensure_vm_running();
+    // Once the forwarder and the agent speak: a VM paused before that would leave the forwarder
+    // waiting for an answer, then on SSH.
+    for (int i = 0;
+         i < 240 && forwarder_log().find("forwarding over machine-mux") == std::string::npos; ++i)
+        std::this_thread::sleep_for(250ms);
+    REQUIRE(forwarder_log().find("forwarding over machine-mux") != std::string::npos);
     {
         machine::QmpClient qmp(runtime_dir() / "qmp.sock", 5s);
         qmp.execute("stop");
@@ -72,8 +83,7 @@ TEST_CASE("the guest's clock follows the host's after the VM stood still for two
     CHECK(guest_seconds < after + 1);
     // It was the agent that set it, from two minutes behind.
     auto journal = sandbox().run(
-        {"ssh", "vm",
-         "sudo journalctl -u machine-agent --no-pager -o cat | grep 'behind the host'"});
+        {"ssh", "vm", "sudo journalctl -u machine-api --no-pager -o cat | grep 'behind the host'"});
     INFO(journal.out << journal.err);
     CHECK(journal.out.find("s behind the host's; set") != std::string::npos);
 }
@@ -101,14 +111,16 @@ TEST_CASE("memory the guest frees goes back to the host", "[vm][balloon]") {
 TEST_CASE("disk space a container frees goes back to the host", "[vm][discard]") {
     machine::test::ensure_vm_running();
     auto before = disk_allocated_mib();
+    // Written in a container that stays (its layer keeps the file) until it is removed.
     auto written = sandbox().run({"ssh", "vm",
-                                  "podman run --rm localhost/busybox dd if=/dev/zero of=/big bs=1M "
-                                  "count=2000 2>&1 && sync"});
+                                  "podman run --name filler localhost/busybox dd if=/dev/zero "
+                                  "of=/big bs=1M count=2000 2>&1 && sync"});
     INFO(written.out << written.err);
     REQUIRE(written.exit_code == 0);
     auto full = disk_allocated_mib();
     INFO("the overlay: " << before << " MiB before, " << full << " MiB with 2 GB written");
     CHECK(full > before + 1500);
+    REQUIRE(sandbox().run({"ssh", "vm", "podman rm filler"}).exit_code == 0);
     double now = full;
     for (int second = 0; second < 60 && now > before + 200; ++second) {
         std::this_thread::sleep_for(1s);
