@@ -1,5 +1,5 @@
 """bench/image's figures from its lines ("build ARCH S", "rebuild ARCH S", "size ARCH FILE BYTES",
-"boot ARCH direct|efi S"): printed, and recorded for bench/run's report."""
+"boot ARCH direct|efi|efi-hypervisor S"): printed, and recorded for bench/run's report."""
 import collections
 import statistics
 import sys
@@ -41,6 +41,12 @@ for arch, seconds in builds.items():
                       "direct kernel boot", EFI_TARGET)
         figures.append(boot)
         print(f"  boot: EFI {statistics.median(efi):.1f} s, direct {statistics.median(direct):.1f} s"
-              f" (medians of {len(efi)}): {boot['ratio']:.3f}x (target <= {EFI_TARGET}x: "
-              f"{verdict(boot['met'])})")
+              f" (medians of {len(efi)}, the same devices): {boot['ratio']:.3f}x (target <= "
+              f"{EFI_TARGET}x: {verdict(boot['met'])})")
+    hypervisor = boots[arch]["efi-hypervisor"]
+    if hypervisor and direct:
+        devices = "SCSI disk, hvc0" if arch == "amd64" else "virtio-mmio disk, hvc0"
+        print(f"  and EFI with the {devices} (as Hyper-V or libkrun show them): "
+              f"{statistics.median(hypervisor):.1f} s, "
+              f"{statistics.median(hypervisor) / statistics.median(direct):.3f}x the direct boot")
 record("image", figures, builds=builds, rebuilds=rebuilds, sizes=sizes)

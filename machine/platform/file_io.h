@@ -29,4 +29,7 @@ std::size_t read_some(int fd, char *buffer, std::size_t size);
 // Writes all of `data`; false when the reader went away first.
 bool write_fully(int fd, const char *data, std::size_t size);
 
+// Waits until what was written to the file is on the disk. Throws SystemError.
+void flush_to_disk(int fd);
+
 } // namespace machine::platform

@@ -58,4 +58,9 @@ bool write_fully(int fd, const char *data, std::size_t size) {
     return true;
 }
 
+void flush_to_disk(int fd) {
+    if (::fsync(fd) != 0)
+        throw SystemError("cannot flush a file to the disk", errno);
+}
+
 } // namespace machine::platform

@@ -92,6 +92,10 @@ std::string read_line(int fd, Clock::time_point deadline, std::string &buffer, b
 
 void write_all(int fd, const std::string &data);
 
+// Writes `data` with a copy of `descriptor` attached (SCM_RIGHTS), as QEMU's `getfd` takes a file.
+// POSIX only: on Windows it throws SystemError (no descriptor passing over AF_UNIX there).
+void write_with_descriptor(int fd, const std::string &data, int descriptor);
+
 // Removes a stale socket or pid file; refuses (HostNotReady) to touch a symlink or a file owned
 // by someone else, so a planted link cannot make us delete or follow anything. On Windows it
 // refuses every reparse point but an AF_UNIX socket's (links and junctions).

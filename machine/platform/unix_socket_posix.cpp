@@ -203,6 +203,29 @@ void write_all(int fd, const std::string &data) {
     }
 }
 
+void write_with_descriptor(int fd, const std::string &data, int descriptor) {
+    // The descriptor travels with the first byte; the rest follows as plain data.
+    iovec first{const_cast<char *>(data.data()), std::size_t(data.empty() ? 0 : 1)};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr message{};
+    message.msg_iov = &first;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    auto *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(header), &descriptor, sizeof(int));
+    ssize_t n;
+    do
+        n = ::sendmsg(fd, &message, posix::no_sigpipe);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        throw SystemError("cannot pass a file over a socket", errno);
+    write_all(fd, data.substr(std::size_t(n)));
+}
+
 Fd listen_loopback(const std::string &protocol, int port) {
     bool udp = protocol == "udp";
     Fd fd(posix::new_socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, posix::Blocking::no));

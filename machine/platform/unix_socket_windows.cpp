@@ -242,6 +242,11 @@ void write_all(int fd, const std::string &data) {
     }
 }
 
+void write_with_descriptor(int, const std::string &, int) {
+    throw SystemError("cannot pass a file over a socket", ENOTSUP,
+                      "Windows passes no files over AF_UNIX");
+}
+
 Fd listen_loopback(const std::string &protocol, int port) {
     bool udp = protocol == "udp";
     Fd fd(

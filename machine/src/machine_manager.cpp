@@ -11,6 +11,7 @@
 #include "machine/names.h"
 #include "machine/printable.h"
 #include "machine/sizes.h"
+#include "machine/ssh_session.h"
 #include "machine/time_zones.h"
 #include "machine/undo_stack.h"
 #include "platform/atomic_file.h"
@@ -19,6 +20,7 @@
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
+#include "provisioning/guest_settings.h"
 #include "provisioning/provision.h"
 
 #include <algorithm>
@@ -376,6 +378,8 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
         undo.push([&] { stop_forwarder(layout); });
     }
     wait_for_ssh(config, layout, options, deadline);
+    if (ready->resumed()) // saved with its folders unmounted
+        set_guest_mounts(config, layout, true);
     platform::write_file_atomically(layout.ready_marker(), "");
     config.last_up = platform::now_unix();
     store_.save(config);
@@ -510,6 +514,67 @@ void MachineManager::stop(const std::string &name, std::chrono::seconds grace) {
     provider_of(config).stop(config, layout, grace);
     platform::fault_point("stop:stopped");
     clear_runtime(layout);
+}
+
+void MachineManager::suspend(const std::string &name) {
+    auto lock = store_.lock_existing(name);
+    auto config = store_.load(name);
+    auto layout = store_.layout(name);
+    auto &provider = provider_of(config);
+    if (!provider.features().suspend)
+        throw InvalidInput("suspend",
+                           fmt::format("provider {} cannot suspend a machine", provider.name()),
+                           "`machine stop " + name + "` without --suspend");
+    if (state_of(config) != MachineState::running)
+        throw WrongState(fmt::format("machine \"{}\" is not running: nothing to suspend", name),
+                         "`machine start " + name + "` boots it");
+    set_guest_mounts(config, layout, false);
+    stop_forwarder(layout);
+    platform::fault_point("suspend:forwarder");
+    try {
+        provider.suspend(config, layout);
+    } catch (const Error &) {
+        // The VM runs on, as it was but for its forwarder (which the next start or list brings
+        // back); the reason it could not be saved is what the user needs to read.
+        try {
+            set_guest_mounts(config, layout, true);
+        } catch (const Error &) {
+        }
+        throw;
+    }
+    clear_runtime(layout);
+}
+
+void MachineManager::set_guest_mounts(const MachineConfig &config, const Layout &layout,
+                                      bool mounted) const {
+    if (config.mounts.empty())
+        return;
+    std::string units;
+    for (const auto &mount : config.mounts)
+        units += " " + shell_quote(provisioning::mount_unit_name(mount.guest_path));
+    // A rootless container's slirp4netns sandbox holds a copy of every mount of its day, so the
+    // folders stay in use however they are unmounted here: refused before anything changes.
+    constexpr int held = 86;
+    auto command = mounted ? "sudo -n systemctl start" + units
+                           : fmt::format("if pgrep -x slirp4netns >/dev/null; then exit {}; fi; "
+                                         "sudo -n systemctl stop{}",
+                                         held, units);
+    auto ssh = provider_of(config).ssh_endpoint(config, layout);
+    SshSession session({ssh.host, ssh.port, config.ssh.username, config.ssh.identity_path,
+                        config.ssh.host_key_fingerprint, config.name},
+                       std::chrono::seconds(30));
+    auto status = session.exec(command, -1, -1, -1);
+    if (status == held)
+        throw WrongState(fmt::format("machine \"{}\" has host folders, and a running container's "
+                                     "network (slirp4netns) holds them: QEMU cannot save it so",
+                                     config.name),
+                         "stop the containers with a network, or `machine stop` it instead");
+    if (status != 0)
+        throw WrongState(fmt::format("machine \"{}\": its host folders could not be {} in the "
+                                     "guest",
+                                     config.name, mounted ? "mounted again" : "unmounted"),
+                         mounted ? "`machine stop` and `machine start` it"
+                                 : "stop what uses them, or `machine stop` it instead");
 }
 
 void MachineManager::remove(const std::string &name, bool force) {

@@ -1,9 +1,9 @@
-// The fault matrix on a real machine: the CLI SIGKILLed at each step of `start`, `stop` and `rm`
-// (named steps, so every one is hit, not by luck), QEMU and the forwarder SIGKILLed, the guest's
-// sshd (with every SSH session), its podman service and our agent's API server restarted. After
-// each: the next command reports the true state, the lock is free, the disk image passes
-// `qemu-img check` (whenever QEMU is down: right after the fault, and after a clean stop), and
-// the machine starts and serves the API again. The machine ends each fault stopped.
+// The fault matrix on a real machine: the CLI SIGKILLed at each step of `start`, `stop`,
+// `stop --suspend` and `rm` (named steps, so every one is hit, not by luck), QEMU and the forwarder
+// SIGKILLed, the guest's sshd (with every SSH session), its podman service and our agent's API
+// server restarted. After each: the next command reports the true state, the lock is free, the disk
+// image passes `qemu-img check` (whenever QEMU is down: right after the fault, and after a clean
+// stop), and the machine starts and serves the API again. The machine ends each fault stopped.
 #include "../vm/shared_machine.h"
 #include "platform/process_runner.h"
 #include "tally.h"
@@ -129,6 +129,22 @@ TEST_CASE("fault matrix: stop killed at each step", "[reliability][faults]") {
         start_machine();
     }
     check_recovery(step == "stop:forwarder" ? "running" : "stopped");
+}
+
+TEST_CASE("fault matrix: stop --suspend killed at each step", "[reliability][faults]") {
+    auto step = GENERATE(as<std::string>{}, "suspend:forwarder", "suspend:saved", "suspend:ended");
+    machine::test::Tally tally(machine::test::faults, "stop --suspend killed at " + step);
+    start_machine();
+    killed_at({"stop", "--suspend", "vm"}, step);
+    // Before QEMU ended, it runs on (the VM stopped once its state was saved): `start` brings the
+    // forwarder back, which runs the VM again. After, a state without its fingerprint is no saved
+    // state: the next start boots afresh.
+    if (step != "suspend:ended") {
+        CHECK(state() == "running");
+        CHECK_FALSE(api_answers());
+        start_machine();
+    }
+    check_recovery(step == "suspend:ended" ? "stopped" : "running");
 }
 
 TEST_CASE("fault matrix: rm of a running machine killed once it stopped it",

@@ -80,8 +80,11 @@ TEST_CASE("golden: x86_64, KVM, direct kernel boot, one read-only and one writab
                "-no-user-config",
                "-display",
                "none",
+               "-object",
+               "memory-backend-file,id=ram,size=4096M,mem-path=/xdg/data/machine/machines/dev/"
+               "memory.ram,share=on",
                "-machine",
-               "q35",
+               "q35,memory-backend=ram",
                "-accel",
                "kvm",
                "-cpu",
@@ -149,8 +152,11 @@ TEST_CASE("golden: x86_64, TCG, UEFI firmware boot", "[qemu]") {
                "-no-user-config",
                "-display",
                "none",
+               "-object",
+               "memory-backend-file,id=ram,size=4096M,mem-path=/xdg/data/machine/machines/dev/"
+               "memory.ram,share=on",
                "-machine",
-               "q35",
+               "q35,memory-backend=ram",
                "-accel",
                "tcg,tb-size=256",
                "-cpu",
@@ -219,8 +225,11 @@ TEST_CASE("golden: aarch64, HVF with TCG behind it, UEFI firmware boot from pfla
                "-no-user-config",
                "-display",
                "none",
+               "-object",
+               "memory-backend-file,id=ram,size=8192M,mem-path=/xdg/data/machine/machines/dev/"
+               "memory.ram,share=on",
                "-machine",
-               "virt",
+               "virt,memory-backend=ram",
                "-accel",
                "hvf",
                "-accel",
@@ -292,8 +301,11 @@ TEST_CASE("golden: aarch64, TCG, direct kernel boot on the PL011 console", "[qem
                "-no-user-config",
                "-display",
                "none",
+               "-object",
+               "memory-backend-file,id=ram,size=4096M,mem-path=/xdg/data/machine/machines/dev/"
+               "memory.ram,share=on",
                "-machine",
-               "virt",
+               "virt,memory-backend=ram",
                "-accel",
                "tcg,tb-size=256",
                "-cpu",
@@ -425,13 +437,20 @@ TEST_CASE("golden: Windows, x86_64, WHPX falling back to TCG, the ready pipe, cl
             "/xdg/run/machine/dev/qemu.pid"});
 }
 
-TEST_CASE("on Windows only the ready port's host end changes: a pipe QEMU serves", "[qemu]") {
+TEST_CASE("on Windows the ready port is a pipe QEMU serves, and RAM is QEMU's own", "[qemu]") {
     auto accelerator = GENERATE(Accelerator::whpx, Accelerator::tcg);
     auto arch = GENERATE(as<std::string>{}, "x86_64", "aarch64");
     CAPTURE(to_string(accelerator), arch);
     auto config = config_for(arch);
     auto posix = plan(config, accelerator, "/fw/code.fd").args;
     auto windows = plan(config, accelerator, "/fw/code.fd", {}, "windows").args;
+    // Windows' QEMU has no file-backed RAM: neither the backend nor the machine's use of it.
+    CHECK(values_of(windows, "-machine") == Args{arch == "aarch64" ? "virt" : "q35"});
+    auto backend = std::find(posix.begin(), posix.end(), "-object");
+    REQUIRE(backend != posix.end());
+    posix.erase(backend, backend + 2);
+    auto machine = std::find(posix.begin(), posix.end(), "-machine");
+    machine[1] = arch == "aarch64" ? "virt" : "q35";
     REQUIRE(posix.size() == windows.size());
     Args differ;
     for (std::size_t i = 0; i < posix.size(); ++i)
@@ -475,8 +494,11 @@ TEST_CASE("golden: commas in option values are doubled, plain arguments are left
                "-no-user-config",
                "-display",
                "none",
+               "-object",
+               "memory-backend-file,id=ram,size=4096M,mem-path=/data,,x/machines/dev/"
+               "memory.ram,share=on",
                "-machine",
-               "virt",
+               "virt,memory-backend=ram",
                "-accel",
                "kvm",
                "-cpu",
@@ -558,7 +580,8 @@ TEST_CASE("every accelerator, architecture and boot mode gets its machine, CPU a
     bool arm = arch == "aarch64";
 
     CHECK(qemu_system_binary(arch) == "qemu-system-" + arch);
-    CHECK(values_of(args, "-machine") == Args{arm ? "virt" : "q35"});
+    CHECK(values_of(args, "-machine") ==
+          Args{arm ? "virt,memory-backend=ram" : "q35,memory-backend=ram"});
     CHECK(values_of(args, "-accel") == accel);
     CHECK(values_of(args, "-cpu") == Args{arm ? arm_cpu : x86_cpu});
     CHECK(values_of(args, "-smp") == Args{"4"});
@@ -635,7 +658,8 @@ TEST_CASE("golden: folders over virtiofs: a vhost-user socket each, and RAM virt
         INFO(arch);
         CHECK_FALSE(has(args, "-virtfs"));
         CHECK(values_of(args, "-object") ==
-              Args{"memory-backend-memfd,id=ram,size=4096M,share=on"});
+              Args{"memory-backend-file,id=ram,size=4096M,mem-path=/xdg/data/machine/machines/dev/"
+                   "memory.ram,share=on"});
         CHECK(values_of(args, "-machine") == Args{machine + ",memory-backend=ram"});
         CHECK(values_of(args, "-m") == Args{"4096"});
         auto chardevs = values_of(args, "-chardev");
@@ -651,17 +675,14 @@ TEST_CASE("golden: folders over virtiofs: a vhost-user socket each, and RAM virt
     }
 }
 
-TEST_CASE("without folders, or made before virtiofs, a machine keeps plain RAM and 9p", "[qemu]") {
+TEST_CASE("a machine made before virtiofs keeps 9p; Windows' QEMU keeps plain RAM", "[qemu]") {
     auto config = config_for("x86_64");
-    config.provider_state["mount_type"] = "virtiofs";
-    auto args = plan(config, Accelerator::kvm).args; // no folders: nothing to serve
+    config.mounts = {{"/a", "/a", false}};
+    auto args = plan(config, Accelerator::kvm).args; // no mount_type: as every machine made before
+    CHECK(values_of(args, "-virtfs") == Args{"local,path=/a,mount_tag=vol0,security_model=none"});
+    args = plan(config, Accelerator::whpx, {}, {}, "windows").args; // no file backend there
     CHECK_FALSE(has(args, "-object"));
     CHECK(values_of(args, "-machine") == Args{"q35"});
-    config.mounts = {{"/a", "/a", false}};
-    config.provider_state.erase("mount_type"); // as every machine made before
-    args = plan(config, Accelerator::kvm).args;
-    CHECK(values_of(args, "-virtfs") == Args{"local,path=/a,mount_tag=vol0,security_model=none"});
-    CHECK_FALSE(has(args, "-object"));
 }
 
 TEST_CASE("virtiofsd serves one folder in the foreground on its socket", "[qemu]") {

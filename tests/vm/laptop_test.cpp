@@ -129,3 +129,104 @@ TEST_CASE("disk space a container frees goes back to the host", "[vm][discard]")
     INFO("and " << now << " MiB once the container is gone");
     CHECK(now <= before + 200);
 }
+
+namespace {
+
+std::string in_guest(const std::string &command) {
+    auto result = sandbox().run({"ssh", "vm", command});
+    INFO(command << ": " << result.err);
+    REQUIRE(result.exit_code == 0);
+    return result.out;
+}
+
+} // namespace
+
+TEST_CASE("stop --suspend saves the machine and start resumes it: the same boot, containers "
+          "running, data intact",
+          "[vm][suspend]") {
+    machine::test::ensure_vm_running();
+    // No network: a rootless container's slirp4netns holds the host folders' mounts, with which
+    // QEMU cannot save the machine (the next test case).
+    in_guest("podman rm -f counter >/dev/null 2>&1; podman run -d --network none --name counter "
+             "localhost/busybox sh -c 'echo kept > /data; i=0; while :; do i=$((i+1)); echo $i > "
+             "/count; sleep 1; done'");
+    auto boot = in_guest("cat /proc/sys/kernel/random/boot_id");
+    auto folders = in_guest("findmnt -rn -t 9p,virtiofs -o TARGET || true");
+    std::this_thread::sleep_for(3s);
+
+    auto suspended = sandbox().run({"stop", "--suspend", "vm"});
+    INFO(suspended.out << suspended.err);
+    REQUIRE(suspended.exit_code == 0);
+    CHECK(suspended.out == "Machine \"vm\" suspended successfully\n");
+    CHECK(sandbox().run({"inspect", "--format", "{{.State}}", "vm"}).out == "stopped\n");
+
+    auto resumed = sandbox().run({"start", "vm"});
+    INFO(resumed.out << resumed.err);
+    REQUIRE(resumed.exit_code == 0);
+    CHECK(resumed.err.find("resumed from the saved state") != std::string::npos);
+    CHECK(in_guest("cat /proc/sys/kernel/random/boot_id") == boot); // not a boot: the same one
+    CHECK(in_guest("podman inspect --format '{{.State.Status}}' counter") == "running\n");
+    CHECK(in_guest("podman exec counter cat /data") == "kept\n");
+    auto count = std::stoi(in_guest("podman exec counter cat /count"));
+    std::this_thread::sleep_for(3s);
+    CHECK(std::stoi(in_guest("podman exec counter cat /count")) > count);       // it runs on
+    CHECK(in_guest("findmnt -rn -t 9p,virtiofs -o TARGET || true") == folders); // mounted again
+    // The API answers through the new forwarder, and the clock is the host's again.
+    auto ping = machine::test::run_in_sandbox(
+        "curl", {"-sf", "--unix-socket", machine::test::vm_api_socket(), "http://d/_ping"});
+    CHECK(ping.out == "OK");
+    auto before = host_seconds();
+    auto guest = std::stod(in_guest("date +%s.%N"));
+    CHECK(guest > before - 1);
+    CHECK(guest < host_seconds() + 1);
+    in_guest("podman rm -f counter");
+}
+
+TEST_CASE("stop --suspend refuses while a container's network holds the host folders, and the "
+          "machine runs on as it was",
+          "[vm][suspend]") {
+    machine::test::ensure_vm_running();
+    auto folders = in_guest("findmnt -rn -t 9p,virtiofs -o TARGET || true");
+    if (folders.empty()) {
+        WARN("skipped: the machine shares no folder");
+        return;
+    }
+    in_guest("podman run -d --name networked localhost/busybox sleep 600");
+    auto refused = sandbox().run({"stop", "--suspend", "vm"});
+    CHECK(refused.exit_code == 125);
+    CHECK(refused.err == "Error: machine \"vm\" has host folders, and a running container's "
+                         "network (slirp4netns) holds them: QEMU cannot save it so; stop the "
+                         "containers with a network, or `machine stop` it instead\n");
+    CHECK(in_guest("findmnt -rn -t 9p,virtiofs -o TARGET || true") == folders);
+    CHECK(in_guest("podman inspect --format '{{.State.Status}}' networked") == "running\n");
+    in_guest("podman rm -f networked");
+    CHECK(sandbox().run({"start", "vm"}).exit_code == 0); // its forwarder, back
+}
+
+TEST_CASE("a saved state that no longer matches is discarded with a notice: a boot afresh",
+          "[vm][suspend]") {
+    machine::test::ensure_vm_running();
+    auto boot = in_guest("cat /proc/sys/kernel/random/boot_id");
+    REQUIRE(sandbox().run({"stop", "--suspend", "vm"}).exit_code == 0);
+    // As if QEMU had been upgraded since: the state was saved from another launch.
+    std::ofstream(sandbox().data_dir() / "machines" / "vm" / "saved.fingerprint") << "another";
+    auto started = sandbox().run({"start", "vm"});
+    INFO(started.out << started.err);
+    REQUIRE(started.exit_code == 0);
+    CHECK(started.err.find("the saved state no longer matches (QEMU, the image or the machine's "
+                           "settings changed since): discarded; booting afresh") !=
+          std::string::npos);
+    CHECK(in_guest("cat /proc/sys/kernel/random/boot_id") != boot);
+    CHECK_FALSE(std::filesystem::exists(sandbox().data_dir() / "machines" / "vm" / "saved.state"));
+}
+
+TEST_CASE("stop --suspend of a stopped machine, or where the provider cannot, changes nothing",
+          "[vm][suspend]") {
+    machine::test::ensure_vm_running();
+    REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
+    auto refused = sandbox().run({"stop", "--suspend", "vm"});
+    CHECK(refused.exit_code == 125);
+    CHECK(refused.err == "Error: machine \"vm\" is not running: nothing to suspend; `machine start "
+                         "vm` boots it\n");
+    CHECK(sandbox().run({"start", "vm"}).exit_code == 0);
+}

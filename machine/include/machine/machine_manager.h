@@ -92,6 +92,11 @@ public:
     // Powers the guest off (forcing it after `grace`); stopping a stopped machine succeeds.
     void stop(const std::string &name, std::chrono::seconds grace = std::chrono::seconds(90));
 
+    // Saves a running machine's state and ends its VM, for the next start to resume
+    // (ProviderFeatures::suspend; InvalidInput where the provider cannot, WrongState when it is
+    // not running). On failure the machine runs on.
+    void suspend(const std::string &name);
+
     // Removes a machine, or what a killed init left behind. A running machine needs `force`
     // (it is stopped first), else WrongState.
     void remove(const std::string &name, bool force = false);
@@ -129,6 +134,9 @@ private:
     // Of a running machine (the caller holds its lock): starts one if none of ours runs.
     bool restart_dead_forwarder(const Layout &layout, const Command &forwarder) const;
     void stop_forwarder(const Layout &layout) const;
+    // Host folders unmounted in the guest, or mounted again (QEMU cannot save a VM while 9p
+    // serves a mount). Throws WrongState when the guest cannot (a folder in use).
+    void set_guest_mounts(const MachineConfig &config, const Layout &layout, bool mounted) const;
     int forwarder_pid(const Layout &layout) const; // 0: none of ours runs
     // Until the guest said Ready, then (once the forwarder runs: it may be what carries SSH)
     // until its SSH answers; Timeout at `deadline`.

@@ -3,6 +3,7 @@
 // undo, state, forwarder, connections) is written once in MachineManager; each method here has a
 // one-line contract, and what a provider can do is data (ProviderFeatures), not a throw.
 #include "machine/command.h"
+#include "machine/errors.h"
 #include "machine/layout.h"
 #include "machine/machine_config.h"
 #include "machine/port_publisher.h"
@@ -31,6 +32,7 @@ struct ProviderFeatures {
     std::vector<std::string> provisioning; // payloads it delivers: "ignition", "cloud-init"
     bool other_arch = false;               // runs a guest of another architecture (emulated)
     bool set_resources = true;             // `set` can change CPUs, memory, disk (WSL: global)
+    bool suspend = false;                  // `stop --suspend` saves the running VM to resume
     // `init` flags it honours on this host ("rosetta", "nested", "connect"); init keeps each one
     // asked for in the config's provider state: "true", or --connect's URI as "uri".
     std::vector<std::string> init_flags = {};
@@ -58,6 +60,8 @@ public:
     // Waits until `deadline`: `ready` once the guest said Ready, `closed` when the channel ended
     // without it, `nothing` when the deadline passed first.
     virtual Event wait(platform::Clock::time_point deadline) = 0;
+    // True for a machine resumed from a saved state (its guest said Ready in the boot saved).
+    virtual bool resumed() const { return false; }
 };
 
 // The VM's pauses and resumes as the hypervisor reports them, for the forwarder: the guest's
@@ -125,6 +129,13 @@ public:
     // stopped machine is not an error.
     virtual void stop(const MachineConfig &config, const Layout &layout,
                       std::chrono::seconds grace) = 0;
+
+    // Saves the running VM's state and ends it (features().suspend); the next start() resumes it
+    // if nothing changed since, and boots afresh otherwise. On failure the VM runs on.
+    virtual void suspend(const MachineConfig &config, const Layout &layout) {
+        (void)config, (void)layout;
+        throw WrongState("provider " + name() + " cannot suspend a machine");
+    }
 
     // Grows the disk of a stopped machine to `disk_gib` (features().grow_disk). Never shrinks.
     virtual void grow_disk(const MachineConfig &config, const Layout &layout,

@@ -23,17 +23,21 @@ void add(Command &command, std::initializer_list<std::string> words) {
 // A smaller translation cache keeps QEMU's own memory modest under emulation.
 const std::string tcg_accel = "tcg,tb-size=256";
 
-void add_machine_and_cpu(Command &c, const MachineConfig &config, Accelerator accelerator) {
+void add_machine_and_cpu(Command &c, const MachineConfig &config, const QemuHost &host,
+                         const QemuFiles &files) {
     bool arm = config.arch == "aarch64";
-    if (shares_over_virtiofs(config)) {
-        // virtiofsd reads and writes the guest's buffers in place: RAM it can map too.
-        add(c, {"-object", fmt::format("memory-backend-memfd,id=ram,size={}M,share=on",
-                                       config.resources.memory_mib)});
+    if (host.host_os != "windows") {
+        // The guest's RAM is a file of the machine's, shared: `stop --suspend` then saves only the
+        // devices' state (x-ignore-shared), and virtiofsd can map the guest's buffers. (Windows'
+        // QEMU has no file backend.)
+        add(c, {"-object",
+                fmt::format("memory-backend-file,id=ram,size={}M,mem-path={},share=on",
+                            config.resources.memory_mib, escape_commas(files.memory.string()))});
         add(c, {"-machine", arm ? "virt,memory-backend=ram" : "q35,memory-backend=ram"});
     } else {
         add(c, {"-machine", arm ? "virt" : "q35"});
     }
-    switch (accelerator) {
+    switch (host.accelerator) {
     case Accelerator::kvm:
         add(c, {"-accel", "kvm", "-cpu", "host"});
         break;
@@ -208,8 +212,8 @@ Command qemu_launch_command(const MachineConfig &config, const Layout &layout,
     c.program = qemu_system_binary(config.arch);
     add(c, {"-name", escape_commas(config.name), "-nodefaults", "-no-user-config", "-display",
             "none"});
-    add_machine_and_cpu(c, config, host.accelerator);
     QemuFiles files(layout);
+    add_machine_and_cpu(c, config, host, files);
     add_boot(c, config, host, files);
     add_disk(c, files, host.devices, boots_by_firmware(config) && !host.firmware_code.empty());
     add_network(c, config);

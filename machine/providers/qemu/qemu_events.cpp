@@ -4,7 +4,12 @@ namespace machine {
 
 using namespace std::chrono_literals;
 
-QemuEvents::QemuEvents(const std::filesystem::path &socket) : client_(socket, 5s) {}
+QemuEvents::QemuEvents(const std::filesystem::path &socket) : client_(socket, 5s) {
+    // A `stop --suspend` killed after it saved the VM, before it ended QEMU, leaves the VM stopped
+    // there; the forwarder it had stopped is started again by the next `start` or `list`: run on.
+    if (client_.execute("query-status").value("status", "") == "postmigrate")
+        client_.execute("cont");
+}
 
 bool QemuEvents::resumed() {
     bool resumed = false;

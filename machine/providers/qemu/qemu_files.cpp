@@ -12,7 +12,9 @@ QemuFiles::QemuFiles(const Layout &layout)
       qmp_socket(layout.runtime_dir() / "qmp.sock"),
       events_socket(layout.runtime_dir() / "events.sock"),
       ready_socket(layout.runtime_dir() / "ready.sock"),
-      mux_socket(layout.runtime_dir() / "mux.sock"), runtime_dir_(layout.runtime_dir()),
+      mux_socket(layout.runtime_dir() / "mux.sock"), memory(layout.data_dir() / "memory.ram"),
+      saved_state(layout.data_dir() / "saved.state"),
+      saved_from(layout.data_dir() / "saved.fingerprint"), runtime_dir_(layout.runtime_dir()),
       data_dir_(layout.data_dir()) {}
 
 VirtiofsdFiles QemuFiles::virtiofsd(std::size_t index) const {

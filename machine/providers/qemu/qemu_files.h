@@ -23,6 +23,9 @@ struct QemuFiles {
     std::filesystem::path ready_socket;  // virtio-serial org.fedoraproject.port.0; we listen
                                          // (POSIX; Windows: ready_pipe_name below)
     std::filesystem::path mux_socket;    // virtio-serial org.machine.mux.0; QEMU listens
+    std::filesystem::path memory;        // the guest's RAM (memory-backend-file, share=on)
+    std::filesystem::path saved_state;   // `stop --suspend`: the devices' state (a migration)
+    std::filesystem::path saved_from;    // ...and what it was saved from (the launch's fingerprint)
 
     // The virtiofsd serving host folder `index` (mount tag volINDEX), when folders go over
     // virtiofs: its vhost-user socket, pid file and log.

@@ -14,6 +14,7 @@
 #include "providers/qemu/qemu_img_command.h"
 #include "providers/qemu/qmp_client.h"
 #include "providers/qemu/ready_port.h"
+#include "providers/qemu/saved_state.h"
 #include "providers/qemu/uefi_firmware.h"
 #include "provisioning/cloud_init.h"
 #include "provisioning/seed_image.h"
@@ -49,6 +50,31 @@ UefiFirmware uefi_firmware(const std::string &arch) {
                            uefi_firmware_hint(arch));
     return *found;
 }
+
+// The host's side of a machine's launch: its accelerator, OS, devices and firmware.
+QemuHost host_for(const MachineConfig &config) {
+    QemuHost host;
+    host.accelerator = host_accelerator(config.arch);
+    host.host_os = platform::host_os_name();
+    host.devices = stored_qemu_devices(config.provider_state);
+    // x86_64 machines made before UEFI boot keep SeaBIOS; aarch64 ones get the variable store
+    // they did not have.
+    bool legacy_bios = config.arch == "x86_64" && !config.provider_state.count("firmware");
+    if (boots_by_firmware(config) && !legacy_bios)
+        host.firmware_code = uefi_firmware(config.arch).code.string();
+    return host;
+}
+
+// The ready signal of a resumed machine: the guest said Ready in the boot it was saved from.
+class AlreadyReady final : public ReadySignal {
+public:
+    explicit AlreadyReady(std::unique_ptr<ReadySignal> port) : port_(std::move(port)) {}
+    Event wait(platform::Clock::time_point) override { return Event::ready; }
+    bool resumed() const override { return true; }
+
+private:
+    std::unique_ptr<ReadySignal> port_; // QEMU's ready chardev stays connected meanwhile
+};
 
 // An image of another arch needs that arch's qemu-system, which check_host() did not ask for.
 void check_emulator(const std::string &arch) {
@@ -92,7 +118,8 @@ ProviderFeatures QemuProvider::features() const {
     f.ready_channel = "virtio-serial";
     f.grow_disk = true;
     f.provisioning = {"ignition", "cloud-init"};
-    f.other_arch = true; // by TCG
+    f.other_arch = true;                               // by TCG
+    f.suspend = platform::host_os_name() != "windows"; // its QEMU has no file-backed RAM
     return f;
 }
 
@@ -155,6 +182,7 @@ void QemuProvider::remove(const MachineConfig &config, const Layout &layout) {
     for (const auto &file :
          {files.disk, files.ignition, files.seed_image, files.efi_vars, files.log})
         std::filesystem::remove(file);
+    discard_saved_state(files);
     for (std::size_t i = 0; i < config.mounts.size(); ++i)
         std::filesystem::remove(files.virtiofsd(i).log);
 }
@@ -178,24 +206,17 @@ std::unique_ptr<ReadySignal>
 QemuProvider::start(const MachineConfig &config, const Layout &layout,
                     const std::function<void(const std::string &)> &notice) {
     QemuFiles files(layout);
-    QemuHost host;
-    host.accelerator = host_accelerator(config.arch);
-    host.host_os = platform::host_os_name();
-    host.devices = stored_qemu_devices(config.provider_state);
-    // x86_64 machines made before UEFI boot keep SeaBIOS; aarch64 ones get the variable store
-    // they did not have.
-    bool legacy_bios = config.arch == "x86_64" && !config.provider_state.count("firmware");
-    if (boots_by_firmware(config) && !legacy_bios) {
-        auto firmware = uefi_firmware(config.arch);
-        host.firmware_code = firmware.code.string();
-        if (!std::filesystem::exists(files.efi_vars))
-            make_efi_vars(files, firmware);
-    }
+    auto host = host_for(config);
+    if (!host.firmware_code.empty() && !std::filesystem::exists(files.efi_vars))
+        make_efi_vars(files, uefi_firmware(config.arch));
     if (const char *chosen = std::getenv("MACHINE_ACCEL"); chosen && *chosen)
         notice(std::string("using the accelerator MACHINE_ACCEL names: ") + chosen);
     else if (auto warning = accelerator_warning(host.accelerator); !warning.empty())
         notice(warning);
     auto command = qemu_launch_command(config, layout, host);
+    bool resume = resumable(files, command, notice);
+    if (resume) // QEMU makes the machine, then waits for its saved state
+        command.args.insert(command.args.end(), {"-incoming", "defer"});
     bool ready_pipe = host.host_os == "windows";
     // POSIX: QEMU connects to the ready socket as a client the moment it starts: listen first.
     std::unique_ptr<ReadyPort> ready;
@@ -244,7 +265,50 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
         }
     }
     virtiofsd.keep();
-    return ready;
+    if (!resume)
+        return ready;
+    try {
+        load_vm(files);
+    } catch (const Error &error) {
+        platform::kill_process(pid);
+        wait_for_exit(pid, platform::Clock::now() + 10s);
+        discard_saved_state(files);
+        notice(std::string("could not resume the saved state (") + error.what() +
+               "): discarded; booting afresh");
+        return start(config, layout, notice);
+    }
+    notice("resumed from the saved state");
+    return std::make_unique<AlreadyReady>(std::move(ready));
+}
+
+bool QemuProvider::resumable(const QemuFiles &files, const Command &launch,
+                             const std::function<void(const std::string &)> &notice) const {
+    if (!features().suspend)
+        return false;
+    auto version = runner_.check({launch.program, {"--version"}, {}}).out;
+    auto mismatch = saved_state_mismatch(files, launch_fingerprint(launch, version));
+    if (mismatch && mismatch->empty())
+        return true;
+    if (mismatch)
+        notice("the saved state no longer matches (" + *mismatch + "): discarded; booting afresh");
+    discard_saved_state(files); // and a boot afresh starts from empty RAM
+    return false;
+}
+
+void QemuProvider::suspend(const MachineConfig &config, const Layout &layout) {
+    if (shares_over_virtiofs(config)) // vhost-user-fs cannot be migrated
+        throw WrongState("machine \"" + config.name +
+                             "\" shares folders over virtiofs, which QEMU "
+                             "cannot save",
+                         "`machine stop` it instead");
+    int pid = running_pid(layout);
+    if (pid == 0)
+        throw WrongState("machine \"" + config.name + "\" is not running: nothing to suspend",
+                         "start it first; `machine stop` alone stops a machine");
+    // The fingerprint of the launch that would resume it: the one that made it.
+    auto launch = qemu_launch_command(config, layout, host_for(config));
+    auto version = runner_.check({launch.program, {"--version"}, {}}).out;
+    save_vm(QemuFiles(layout), pid, launch_fingerprint(launch, version));
 }
 
 void QemuProvider::stop(const MachineConfig &, const Layout &layout, std::chrono::seconds grace) {

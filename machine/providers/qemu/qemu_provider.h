@@ -2,6 +2,7 @@
 // QEMU: thin glue around the pure builders in this folder.
 #include "machine/command.h"
 #include "machine/provider.h"
+#include "providers/qemu/qemu_files.h"
 
 namespace machine {
 
@@ -32,7 +33,12 @@ public:
     std::unique_ptr<PortPublisher> port_publisher(const MachineConfig &config,
                                                   const Layout &layout) const override;
 
+    void suspend(const MachineConfig &config, const Layout &layout) override;
+
 private:
+    // Whether start() resumes a saved state; one that no longer matches is discarded, and said.
+    bool resumable(const QemuFiles &files, const Command &launch,
+                   const std::function<void(const std::string &)> &notice) const;
     // The pid of this machine's QEMU, or 0 when none runs.
     int running_pid(const Layout &layout) const;
 

@@ -44,6 +44,17 @@ nlohmann::json QmpClient::execute(const std::string &command, const nlohmann::js
     if (!arguments.is_null())
         request["arguments"] = arguments;
     platform::write_all(fd_.get(), request.dump() + "\n");
+    return reply_to(command);
+}
+
+nlohmann::json QmpClient::execute_with_file(const std::string &command,
+                                            const nlohmann::json &arguments, int descriptor) {
+    nlohmann::json request{{"execute", command}, {"arguments", arguments}};
+    platform::write_with_descriptor(fd_.get(), request.dump() + "\n", descriptor);
+    return reply_to(command);
+}
+
+nlohmann::json QmpClient::reply_to(const std::string &command) {
     for (;;) {
         auto message = read_message(platform::Clock::now() + timeout_);
         if (message.contains("event")) {

@@ -26,6 +26,9 @@ public:
 
     // Runs a command and returns its "return" value; an "error" reply throws QmpError.
     nlohmann::json execute(const std::string &command, const nlohmann::json &arguments = {});
+    // The same with a file descriptor passed along (SCM_RIGHTS; `getfd`). POSIX only.
+    nlohmann::json execute_with_file(const std::string &command, const nlohmann::json &arguments,
+                                     int descriptor);
 
     // Events received so far (e.g. SHUTDOWN, POWERDOWN), oldest first.
     const std::vector<nlohmann::json> &events() const { return events_; }
@@ -39,6 +42,7 @@ public:
 
 private:
     nlohmann::json read_message(platform::Clock::time_point deadline);
+    nlohmann::json reply_to(const std::string &command);
 
     platform::Fd fd_;
     std::chrono::milliseconds timeout_;
