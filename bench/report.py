@@ -27,6 +27,9 @@ SECTIONS = [
     ("share", "Host folders", "bench/share: two machines at once, one sharing the folder over "
      "virtiofs, one over 9p (the virtiofs one also holds a copy on its own disk); timed inside a "
      "container from /proc/uptime, the guest's caches dropped before each timing."),
+    ("resume", "Suspend and resume", "bench/resume: one machine, its home folder shared, a "
+     "container running; `machine start` until the API's first answer, after `machine stop` (a "
+     "cold boot) and after `machine stop --suspend` (a resume), alternating."),
 ]
 
 

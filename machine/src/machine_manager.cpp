@@ -92,6 +92,12 @@ std::string share_type_of(const MachineConfig &config, const ProviderFeatures &f
     return features.shares.empty() ? "9p" : features.shares.front();
 }
 
+// Marks a machine whose host folders a `stop --suspend` unmounted in the guest, until they are
+// mounted again: a suspend killed halfway leaves it for the next `start` to act on.
+fs::path folders_unmounted(const Layout &layout) {
+    return layout.runtime_dir() / "folders-unmounted";
+}
+
 bool loopback_port_taken(int port) {
     try {
         platform::listen_loopback("tcp", port); // closed at once
@@ -337,6 +343,8 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     if (state == MachineState::running) {
         if (restart_dead_forwarder(layout, options.forwarder))
             options.notice("the API forwarder was not running; starting it again");
+        if (fs::exists(folders_unmounted(layout))) // a `stop --suspend` killed halfway
+            set_guest_mounts(config, layout, true);
         if (options.docker_socket)
             options.notice(claim_docker_socket(docker_socket_path, layout.api_socket()));
         return StartResult::already_running;
@@ -563,7 +571,11 @@ void MachineManager::set_guest_mounts(const MachineConfig &config, const Layout 
     SshSession session({ssh.host, ssh.port, config.ssh.username, config.ssh.identity_path,
                         config.ssh.host_key_fingerprint, config.name},
                        std::chrono::seconds(30));
+    if (!mounted) // first: a kill once they are unmounted leaves the mark
+        platform::write_file_atomically(folders_unmounted(layout), "");
     auto status = session.exec(command, -1, -1, -1);
+    if ((status == 0 && mounted) || status == held)
+        fs::remove(folders_unmounted(layout));
     if (status == held)
         throw WrongState(fmt::format("machine \"{}\" has host folders, and a running container's "
                                      "network (slirp4netns) holds them: QEMU cannot save it so",

@@ -134,7 +134,11 @@ TEST_CASE("fault matrix: stop killed at each step", "[reliability][faults]") {
 TEST_CASE("fault matrix: stop --suspend killed at each step", "[reliability][faults]") {
     auto step = GENERATE(as<std::string>{}, "suspend:forwarder", "suspend:saved", "suspend:ended");
     machine::test::Tally tally(machine::test::faults, "stop --suspend killed at " + step);
-    start_machine();
+    machine::test::ensure_vm_running(); // made and provisioned on first use
+    auto folders_now = [] {
+        return sandbox().run({"ssh", "vm", "findmnt -rn -t 9p,virtiofs -o TARGET || true"}).out;
+    };
+    auto folders = folders_now();
     killed_at({"stop", "--suspend", "vm"}, step);
     // Before QEMU ended, it runs on (the VM stopped once its state was saved): `start` brings the
     // forwarder back, which runs the VM again. After, a state without its fingerprint is no saved
@@ -143,6 +147,7 @@ TEST_CASE("fault matrix: stop --suspend killed at each step", "[reliability][fau
         CHECK(state() == "running");
         CHECK_FALSE(api_answers());
         start_machine();
+        CHECK(folders_now() == folders); // mounted again, as before
     }
     check_recovery(step == "suspend:ended" ? "stopped" : "running");
 }

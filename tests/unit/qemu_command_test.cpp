@@ -9,6 +9,7 @@
 #include "providers/qemu/qemu_command.h"
 #include "providers/qemu/qemu_devices.h"
 #include "providers/qemu/qemu_files.h"
+#include "providers/qemu/saved_state.h"
 #include "providers/qemu/virtiofsd.h"
 #include "thrown.h"
 
@@ -807,4 +808,23 @@ TEST_CASE("an x86_64 machine made before UEFI boot is given no firmware: SeaBIOS
     CHECK(values_of(args, "-drive") ==
           Args{"if=virtio,file=/xdg/data/machine/machines/dev/disk.qcow2,format=qcow2,"
                "discard=unmap"});
+}
+
+TEST_CASE("a saved state's fingerprint changes with QEMU's version and with any launch argument",
+          "[qemu][suspend]") {
+    auto launch = plan(config_for("x86_64"), Accelerator::kvm);
+    auto fingerprint = launch_fingerprint(launch, "QEMU emulator version 7.2.22");
+    CHECK(fingerprint.size() == 64);
+    CHECK(launch_fingerprint(launch, "QEMU emulator version 7.2.22") == fingerprint);
+    CHECK(launch_fingerprint(launch, "QEMU emulator version 8.0.0") != fingerprint);
+    auto more_memory = config_for("x86_64");
+    more_memory.resources.memory_mib = 8192;
+    CHECK(launch_fingerprint(plan(more_memory, Accelerator::kvm), "QEMU emulator version 7.2.22") !=
+          fingerprint);
+    // One argument split differently is another launch, not the same bytes run together.
+    Command split = launch;
+    split.args = {"-m", "40", "96"};
+    Command joined = launch;
+    joined.args = {"-m", "4096"};
+    CHECK(launch_fingerprint(split, "v") != launch_fingerprint(joined, "v"));
 }
