@@ -5,13 +5,13 @@
 #include "machine/disk_image.h"
 #include "machine/docker_socket_link.h"
 #include "machine/errors.h"
+#include "machine/guest_mounts.h"
 #include "machine/guest_user.h"
 #include "machine/image_manifest.h"
 #include "machine/image_store.h"
 #include "machine/names.h"
 #include "machine/printable.h"
 #include "machine/sizes.h"
-#include "machine/ssh_session.h"
 #include "machine/time_zones.h"
 #include "machine/undo_stack.h"
 #include "platform/atomic_file.h"
@@ -20,7 +20,6 @@
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
-#include "provisioning/guest_settings.h"
 #include "provisioning/provision.h"
 
 #include <algorithm>
@@ -90,12 +89,6 @@ std::string share_type_of(const MachineConfig &config, const ProviderFeatures &f
         chosen != config.provider_state.end())
         return chosen->second;
     return features.shares.empty() ? "9p" : features.shares.front();
-}
-
-// Marks a machine whose host folders a `stop --suspend` unmounted in the guest, until they are
-// mounted again: a suspend killed halfway leaves it for the next `start` to act on.
-fs::path folders_unmounted(const Layout &layout) {
-    return layout.runtime_dir() / "folders-unmounted";
 }
 
 bool loopback_port_taken(int port) {
@@ -343,8 +336,8 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     if (state == MachineState::running) {
         if (restart_dead_forwarder(layout, options.forwarder))
             options.notice("the API forwarder was not running; starting it again");
-        if (fs::exists(folders_unmounted(layout))) // a `stop --suspend` killed halfway
-            set_guest_mounts(config, layout, true);
+        if (guest_folders_unmounted(layout)) // a `stop --suspend` killed halfway
+            set_guest_mounts(config, provider.ssh_endpoint(config, layout), layout, true);
         if (options.docker_socket)
             options.notice(claim_docker_socket(docker_socket_path, layout.api_socket()));
         return StartResult::already_running;
@@ -387,7 +380,7 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
     }
     wait_for_ssh(config, layout, options, deadline);
     if (ready->resumed()) // saved with its folders unmounted
-        set_guest_mounts(config, layout, true);
+        set_guest_mounts(config, provider.ssh_endpoint(config, layout), layout, true);
     platform::write_file_atomically(layout.ready_marker(), "");
     config.last_up = platform::now_unix();
     store_.save(config);
@@ -536,7 +529,8 @@ void MachineManager::suspend(const std::string &name) {
     if (state_of(config) != MachineState::running)
         throw WrongState(fmt::format("machine \"{}\" is not running: nothing to suspend", name),
                          "`machine start " + name + "` boots it");
-    set_guest_mounts(config, layout, false);
+    auto ssh = provider.ssh_endpoint(config, layout);
+    set_guest_mounts(config, ssh, layout, false);
     stop_forwarder(layout);
     platform::fault_point("suspend:forwarder");
     try {
@@ -545,48 +539,12 @@ void MachineManager::suspend(const std::string &name) {
         // The VM runs on, as it was but for its forwarder (which the next start or list brings
         // back); the reason it could not be saved is what the user needs to read.
         try {
-            set_guest_mounts(config, layout, true);
+            set_guest_mounts(config, ssh, layout, true);
         } catch (const Error &) {
         }
         throw;
     }
     clear_runtime(layout);
-}
-
-void MachineManager::set_guest_mounts(const MachineConfig &config, const Layout &layout,
-                                      bool mounted) const {
-    if (config.mounts.empty())
-        return;
-    std::string units;
-    for (const auto &mount : config.mounts)
-        units += " " + shell_quote(provisioning::mount_unit_name(mount.guest_path));
-    // A rootless container's slirp4netns sandbox holds a copy of every mount of its day, so the
-    // folders stay in use however they are unmounted here: refused before anything changes.
-    constexpr int held = 86;
-    auto command = mounted ? "sudo -n systemctl start" + units
-                           : fmt::format("if pgrep -x slirp4netns >/dev/null; then exit {}; fi; "
-                                         "sudo -n systemctl stop{}",
-                                         held, units);
-    auto ssh = provider_of(config).ssh_endpoint(config, layout);
-    SshSession session({ssh.host, ssh.port, config.ssh.username, config.ssh.identity_path,
-                        config.ssh.host_key_fingerprint, config.name},
-                       std::chrono::seconds(30));
-    if (!mounted) // first: a kill once they are unmounted leaves the mark
-        platform::write_file_atomically(folders_unmounted(layout), "");
-    auto status = session.exec(command, -1, -1, -1);
-    if ((status == 0 && mounted) || status == held)
-        fs::remove(folders_unmounted(layout));
-    if (status == held)
-        throw WrongState(fmt::format("machine \"{}\" has host folders, and a running container's "
-                                     "network (slirp4netns) holds them: QEMU cannot save it so",
-                                     config.name),
-                         "stop the containers with a network, or `machine stop` it instead");
-    if (status != 0)
-        throw WrongState(fmt::format("machine \"{}\": its host folders could not be {} in the "
-                                     "guest",
-                                     config.name, mounted ? "mounted again" : "unmounted"),
-                         mounted ? "`machine stop` and `machine start` it"
-                                 : "stop what uses them, or `machine stop` it instead");
 }
 
 void MachineManager::remove(const std::string &name, bool force) {

@@ -134,9 +134,6 @@ private:
     // Of a running machine (the caller holds its lock): starts one if none of ours runs.
     bool restart_dead_forwarder(const Layout &layout, const Command &forwarder) const;
     void stop_forwarder(const Layout &layout) const;
-    // Host folders unmounted in the guest, or mounted again (QEMU cannot save a VM while 9p
-    // serves a mount). Throws WrongState when the guest cannot (a folder in use).
-    void set_guest_mounts(const MachineConfig &config, const Layout &layout, bool mounted) const;
     int forwarder_pid(const Layout &layout) const; // 0: none of ours runs
     // Until the guest said Ready, then (once the forwarder runs: it may be what carries SSH)
     // until its SSH answers; Timeout at `deadline`.
