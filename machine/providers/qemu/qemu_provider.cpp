@@ -285,8 +285,10 @@ bool QemuProvider::resumable(const QemuFiles &files, const Command &launch,
                              const std::function<void(const std::string &)> &notice) const {
     if (!features().suspend)
         return false;
-    auto version = runner_.check({launch.program, {"--version"}, {}}).out;
-    auto mismatch = saved_state_mismatch(files, launch_fingerprint(launch, version));
+    // QEMU's version is asked only when there is a state to check it against: not at every boot.
+    auto mismatch = saved_state_mismatch(files, [&] {
+        return launch_fingerprint(launch, runner_.check({launch.program, {"--version"}, {}}).out);
+    });
     if (mismatch && mismatch->empty())
         return true;
     if (mismatch)

@@ -92,14 +92,14 @@ void save_vm(const QemuFiles &files, int pid, const std::string &fingerprint) {
 }
 
 std::optional<std::string> saved_state_mismatch(const QemuFiles &files,
-                                                const std::string &fingerprint) {
+                                                const std::function<std::string()> &fingerprint) {
     if (!std::filesystem::exists(files.saved_state) && !std::filesystem::exists(partial(files)))
         return std::nullopt;
     if (!std::filesystem::exists(files.saved_from))
         return "a suspend that did not finish";
     if (!std::filesystem::exists(files.memory))
         return "its memory file is gone";
-    if (platform::read_file(files.saved_from) != fingerprint)
+    if (platform::read_file(files.saved_from) != fingerprint())
         return "QEMU, the image or the machine's settings changed since";
     return "";
 }

@@ -8,6 +8,7 @@
 #include "machine/command.h"
 #include "providers/qemu/qemu_files.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,9 +24,10 @@ std::string launch_fingerprint(const Command &launch, const std::string &qemu_ve
 void save_vm(const QemuFiles &files, int pid, const std::string &fingerprint);
 
 // Whether the machine has a saved state to resume: nullopt when none is there, "" when it can be
-// resumed with `fingerprint`'s launch, else why not.
+// resumed by the launch `fingerprint` gives (asked only when a whole state is there: it runs
+// QEMU), else why not.
 std::optional<std::string> saved_state_mismatch(const QemuFiles &files,
-                                                const std::string &fingerprint);
+                                                const std::function<std::string()> &fingerprint);
 
 // Feeds the saved state to the QEMU just started with `-incoming defer`, runs the VM, and drops
 // the saved state (the RAM file lives on). Throws when QEMU refuses it.
