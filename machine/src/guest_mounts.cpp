@@ -32,11 +32,13 @@ void set_guest_mounts(const MachineConfig &config, const SshEndpoint &ssh, const
     for (const auto &mount : config.mounts)
         units += " " + shell_quote(provisioning::mount_unit_name(mount.guest_path));
     // A rootless container's slirp4netns sandbox holds a copy of every mount of its day, so the
-    // folders stay in use however they are unmounted here: refused before anything changes.
+    // folders stay in use however they are unmounted here: refused before anything changes. Only
+    // a live one: podman's service leaves the slirp4netns of stopped containers unreaped, and a
+    // zombie holds nothing.
     constexpr int held = 86;
     auto command = mounted ? "sudo -n systemctl start" + units
-                           : fmt::format("if pgrep -x slirp4netns >/dev/null; then exit {}; fi; "
-                                         "sudo -n systemctl stop{}",
+                           : fmt::format("if pgrep -x -r D,R,S,T,t slirp4netns >/dev/null; then "
+                                         "exit {}; fi; sudo -n systemctl stop{}",
                                          held, units);
     SshSession session({ssh.host, ssh.port, config.ssh.username, config.ssh.identity_path,
                         config.ssh.host_key_fingerprint, config.name},

@@ -676,7 +676,7 @@ TEST_CASE("golden: folders over virtiofs: a vhost-user socket each, and RAM virt
     }
 }
 
-TEST_CASE("a machine made before virtiofs keeps 9p; Windows' QEMU keeps plain RAM", "[qemu]") {
+TEST_CASE("a machine made before virtiofs keeps 9p, and Windows' QEMU keeps plain RAM", "[qemu]") {
     auto config = config_for("x86_64");
     config.mounts = {{"/a", "/a", false}};
     auto args = plan(config, Accelerator::kvm).args; // no mount_type: as every machine made before
