@@ -30,6 +30,10 @@ SECTIONS = [
     ("resume", "Suspend and resume", "bench/resume: one machine, its home folder shared, a "
      "container running; `machine start` until the API's first answer, after `machine stop` (a "
      "cold boot) and after `machine stop --suspend` (a resume), alternating."),
+    ("idle", "The idle pause", "bench/idle: one machine with `--idle-pause 10s`; each round "
+     "waits for its forwarder to pause the VM, then times the first `GET /_ping` through the API "
+     "socket and one more with the VM running; QEMU's CPU time from /proc over a minute paused "
+     "and a minute running idle (held awake by a `machine ssh`)."),
 ]
 
 

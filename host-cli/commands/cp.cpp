@@ -1,6 +1,7 @@
 // `machine cp SRC DST`: copy files and folders between the host and a machine (NAME:PATH on one
 // side), modes kept, with a progress bar for large files.
 #include "context.h"
+#include "machine/awake_hold.h"
 #include "machine/errors.h"
 #include "machine/ssh_session.h"
 #include "output/progress_bar.h"
@@ -48,10 +49,14 @@ void add_cp_command(CLI::App &app, Context &context) {
         if (!to.machine.empty()) {
             if (!std::filesystem::exists(from.path))
                 throw NotFound("cp: " + from.path + " does not exist");
-            SshSession session(ssh_target(context, to.machine, ""), std::chrono::seconds(30));
+            auto target = ssh_target(context, to.machine, "");
+            AwakeHold awake(context.store.load(to.machine), context.store.layout(to.machine));
+            SshSession session(target, std::chrono::seconds(30));
             session.upload(from.path, to.path, report);
         } else {
-            SshSession session(ssh_target(context, from.machine, ""), std::chrono::seconds(30));
+            auto target = ssh_target(context, from.machine, "");
+            AwakeHold awake(context.store.load(from.machine), context.store.layout(from.machine));
+            SshSession session(target, std::chrono::seconds(30));
             session.download(from.path, to.path, report);
         }
     });

@@ -2,6 +2,7 @@
 // forwards the ports the guest's containers publish.
 #include "context.h"
 #include "machine/api_forwarder.h"
+#include "machine/awake_hold.h"
 #include "machine/errors.h"
 #include "machine/guest_user.h"
 #include "machine/mux_ports.h"
@@ -35,6 +36,9 @@ void add_forwarder_command(CLI::App &app, Context &context) {
         ForwarderOptions options;
         options.machine = config.name;
         options.listen = layout.api_socket();
+        options.quiet_listen = layout.port_watcher_socket();
+        options.idle_pause = std::chrono::seconds(config.idle_pause_seconds);
+        options.held_awake = [&] { return held_awake(layout); };
         options.guest_socket = guest_api_socket(config.rootful, config.ssh.uid);
         options.target = {ssh.host,
                           ssh.port,
@@ -98,7 +102,7 @@ void add_forwarder_command(CLI::App &app, Context &context) {
                 }
             return {};
         };
-        PortWatcher ports({options.listen, publisher,
+        PortWatcher ports({options.quiet_listen, publisher,
                            [&] { return provider.port_publisher(config, layout); },
                            layout.port_record(), held_by, options.log});
         run_forwarder(options);

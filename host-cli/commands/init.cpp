@@ -39,6 +39,8 @@ void add_init_command(CLI::App &app, Context &context) {
     volume->allow_extra_args(false);
     cmd->add_option("--mount-type", options->mount_type,
                     "How folders are shared: virtiofs or 9p (default: the provider's best here)");
+    cmd->add_option("--idle-pause", options->idle_pause,
+                    "Pause the VM after this long without a client, e.g. 5m (default 0: never)");
     auto now = std::make_shared<bool>(false);
     cmd->add_flag("--now", *now, "Start the machine once it is created");
     cmd->callback([&context, options, volumes, volume, now] {

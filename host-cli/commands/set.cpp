@@ -16,12 +16,15 @@ void add_set_command(CLI::App &app, Context &context) {
     auto *rootful_flag = cmd->add_flag("--rootful", *rootful,
                                        "Forward the rootful podman API socket (--rootful=false: "
                                        "the rootless one)");
+    cmd->add_option("--idle-pause", options->idle_pause,
+                    "Pause the VM after this long without a client, e.g. 5m; 0: never");
     cmd->callback([&context, name, options, rootful, rootful_flag] {
         if (rootful_flag->count() > 0)
             options->rootful = *rootful;
-        if (!options->cpus && !options->memory && !options->disk_size && !options->rootful)
+        if (!options->cpus && !options->memory && !options->disk_size && !options->rootful &&
+            !options->idle_pause)
             throw InvalidInput("set", "set: nothing to change; give --cpus, --memory, "
-                                      "--disk-size or --rootful");
+                                      "--disk-size, --rootful or --idle-pause");
         context.manager.set(*name, *options);
     });
 }

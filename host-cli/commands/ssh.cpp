@@ -1,6 +1,7 @@
 // `machine ssh [NAME] [COMMAND [ARG...]]`: a shell in the guest, or one command whose exit code
 // becomes ours.
 #include "context.h"
+#include "machine/awake_hold.h"
 #include "machine/command.h"
 #include "machine/errors.h"
 #include "machine/ssh_session.h"
@@ -100,7 +101,9 @@ void add_ssh_command(CLI::App &app, Context &context) {
             context.exit_code = platform::run_attached(*login);
             return;
         }
-        SshSession session(ssh_target(context, name, *username), std::chrono::seconds(30));
+        auto target = ssh_target(context, name, *username);
+        AwakeHold awake(context.store.load(name), context.store.layout(name));
+        SshSession session(target, std::chrono::seconds(30));
         if (!words->empty()) {
             context.exit_code = session.exec(remote_command(*words), platform::stdin_fd,
                                              platform::stdout_fd, platform::stderr_fd);

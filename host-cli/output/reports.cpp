@@ -1,5 +1,6 @@
 #include "output/reports.h"
 
+#include "machine/durations.h"
 #include "output/humanize.h"
 #include "platform/api_pipe.h"
 #include "platform/host.h"
@@ -121,6 +122,7 @@ nlohmann::json inspect_json(const MachineStatus &s, const Store &store, const Pr
         {"Rootful", c.rootful},
         {"Mounts", mounts},
         {"Timezone", c.timezone},
+        {"IdlePause", format_duration(std::chrono::seconds(c.idle_pause_seconds))}, // ours
         {"VMType", c.provider},
     };
 }

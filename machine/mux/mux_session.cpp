@@ -125,6 +125,8 @@ void Session::refresh_listeners() {
     std::vector<Listener> now;
     if (options_.listener >= 0)
         now.push_back({options_.listener, "podman", false});
+    if (options_.quiet_listener >= 0)
+        now.push_back({options_.quiet_listener, "podman", false, true});
     if (options_.listeners)
         for (auto &listener : options_.listeners())
             now.push_back(std::move(listener));
@@ -267,12 +269,25 @@ void Session::handle(Frame frame) {
     }
 }
 
+std::size_t Session::busy_streams() const {
+    return std::size_t(std::count_if(streams_.begin(), streams_.end(),
+                                     [](const auto &entry) { return !entry.second.quiet; }));
+}
+
+void Session::wake(const Listener &listener) {
+    if (!listener.quiet && options_.wake && options_.wake())
+        send_clock(); // before the client's OPEN: the guest's clock stood still
+}
+
 void Session::accept_client(const Listener &listener) {
     int fd = io::accept(listener.fd);
     if (fd < 0)
         return;
+    wake(listener);
     auto id = next_id_++;
-    streams_[id].fd = fd;
+    auto &stream = streams_[id];
+    stream.fd = fd;
+    stream.quiet = listener.quiet;
     queue({FrameType::open, id, listener.target});
 }
 
@@ -283,6 +298,7 @@ void Session::receive_datagram(const Listener &listener) {
     if (n < 0)
         return;
     datagram.resize(std::size_t(n));
+    wake(listener);
     auto found = std::find_if(streams_.begin(), streams_.end(), [&](const auto &entry) {
         return entry.second.listener == listener.fd && entry.second.peer == peer;
     });
@@ -396,7 +412,7 @@ void Session::send_clock() {
 // Called at least once a second: the minute's resend, and a wall-clock jump, seen as the wall
 // clock moving by more than the steady clock did (which stands still while the host sleeps).
 void Session::keep_clock() {
-    if (!options_.host_clock)
+    if (!options_.host_clock || options_.paused())
         return;
     auto steady = std::chrono::steady_clock::now();
     auto wall = std::chrono::system_clock::now();

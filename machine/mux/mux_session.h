@@ -22,6 +22,7 @@ struct Listener {
     int fd = -1;
     std::string target; // "podman", "tcp:8080", "udp:5353"
     bool datagram = false;
+    bool quiet = false; // its clients neither wake a paused VM nor keep one from pausing
 };
 
 // A UDP stream nobody used for this long is closed (UDP has no end of its own).
@@ -34,6 +35,14 @@ enum class Resumes { resumed, none, ended };
 struct EndpointOptions {
     // Host: the listening socket whose clients become streams (opened once the peer said HELLO).
     int listener = -1;
+    // Host: one more to the same target, for the forwarder's own client (its port watcher): a
+    // quiet listener (Listener::quiet).
+    int quiet_listener = -1;
+    // Host, for the idle pause: called as a client that is not quiet comes, before its stream is
+    // opened; runs a paused VM on, and says whether it was paused (its clock is then set). And
+    // whether the VM is paused now: no TIME is sent then (it would be stale when read).
+    std::function<bool()> wake;
+    std::function<bool()> paused = [] { return false; };
     // Guest: a connected socket for an OPEN's target ("udp:" ones a connected UDP socket, whose
     // datagrams each DATA frame carries one of), or -1 with `error` set.
     std::function<int(const std::string &target, std::string &error)> connect;
@@ -75,6 +84,8 @@ public:
 
     // For tests and logs.
     std::size_t stream_count() const { return streams_.size(); }
+    // The streams of clients that are not quiet: while there is one, the VM is not idle.
+    std::size_t busy_streams() const;
     bool peer_ready() const { return peer_ready_; }
 
 private:
@@ -89,6 +100,7 @@ private:
         std::deque<std::string> datagrams;          // datagram: received, not yet sent on
         int listener = -1;                          // host UDP: the socket it sends out of
         std::string peer;                           // host UDP: the sender's address (sockaddr)
+        bool quiet = false;                         // host: from a quiet listener
         std::chrono::steady_clock::time_point used = std::chrono::steady_clock::now();
     };
 
@@ -107,6 +119,7 @@ private:
     void drop_all();
     void send_clock();
     void keep_clock();
+    void wake(const Listener &listener);
 
     int link_in_;
     int link_out_;

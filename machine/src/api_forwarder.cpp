@@ -69,8 +69,9 @@ struct Stream {
 
 class Loop {
 public:
-    Loop(const ForwarderOptions &options, platform::UnixListener &listener)
-        : options_(options), listener_(listener) {}
+    // The listeners' clients are all carried alike (SSH has no idle pause).
+    Loop(const ForwarderOptions &options, std::vector<platform::UnixListener *> listeners)
+        : options_(options), listeners_(std::move(listeners)) {}
 
     void run() {
         while (!platform::stop_requested() && options_.machine_running()) {
@@ -131,9 +132,9 @@ private:
                                      options_.guest_socket, ssh_get_error(session)));
     }
 
-    void accept_clients() {
+    void accept_clients(platform::UnixListener &listener) {
         for (;;) {
-            auto client = listener_.accept(platform::Clock::now());
+            auto client = listener.accept(platform::Clock::now());
             if (!client)
                 return;
             last_client_ = platform::Clock::now();
@@ -233,8 +234,9 @@ private:
         tend_spare();
 
         std::vector<platform::Watch> watches{
-            {.fd = listener_.fd(), .read = true},
             {.fd = int(ssh_get_fd(session_->raw())), .read = true}};
+        for (auto *listener : listeners_)
+            watches.push_back({.fd = listener->fd(), .read = true});
         bool pending = false;
         for (auto &s : streams_) {
             bool open = s.channel.state == GuestChannel::open;
@@ -248,9 +250,10 @@ private:
                 pending = true;
         }
         platform::wait_ready(watches, pending ? 0ms : 1000ms);
-        if (watches[0].readable)
-            accept_clients();
-        auto watch = watches.begin() + 2;
+        for (std::size_t i = 0; i < listeners_.size(); ++i)
+            if (watches[1 + i].readable)
+                accept_clients(*listeners_[i]);
+        auto watch = watches.begin() + 1 + std::ptrdiff_t(listeners_.size());
         for (auto &s : streams_) {
             if (watch == watches.end())
                 break;
@@ -261,7 +264,7 @@ private:
     }
 
     const ForwarderOptions &options_;
-    platform::UnixListener &listener_;
+    std::vector<platform::UnixListener *> listeners_;
     std::optional<SshSession> session_;
     std::list<Stream> streams_;
     std::optional<GuestChannel> spare_;
@@ -273,22 +276,29 @@ private:
 void run_forwarder(const ForwarderOptions &options) {
     platform::catch_stop_signals();
     platform::UnixListener listener(options.listen);
+    std::optional<platform::UnixListener> quiet;
+    if (!options.quiet_listen.empty())
+        quiet.emplace(options.quiet_listen);
+    int quiet_fd = quiet ? quiet->fd() : -1;
     // Windows: the docker CLI's default transport, relayed to that socket. POSIX: nothing.
     platform::ApiPipe pipe(options.machine, options.listen, options.log);
     auto keep_going = [&] { return !platform::stop_requested() && options.machine_running(); };
-    if (options.connect_agent && forward_over_mux(options, listener.fd(), keep_going))
+    if (options.connect_agent && forward_over_mux(options, listener.fd(), quiet_fd, keep_going))
         return;
     // A machine without SSH (WSL) has machine-mux alone: an agent slow to answer is asked again.
     if (options.target.host.empty()) {
         while (options.connect_agent && keep_going()) {
             options.log("forwarder: this machine has no SSH; asking its agent again");
-            if (forward_over_mux(options, listener.fd(), keep_going))
+            if (forward_over_mux(options, listener.fd(), quiet_fd, keep_going))
                 return;
         }
         return;
     }
     options.on_ssh();
-    Loop(options, listener).run();
+    std::vector<platform::UnixListener *> listeners{&listener};
+    if (quiet)
+        listeners.push_back(&*quiet);
+    Loop(options, listeners).run();
 }
 
 } // namespace machine

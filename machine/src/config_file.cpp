@@ -1,5 +1,6 @@
 #include "machine/config_file.h"
 
+#include "machine/durations.h"
 #include "machine/errors.h"
 #include "machine/guest_user.h"
 #include "machine/sizes.h"
@@ -137,6 +138,7 @@ std::string config_to_yaml(const MachineConfig &c) {
     out << YAML::EndSeq;
     out << YAML::Key << "rootful" << YAML::Value << c.rootful;
     out << YAML::Key << "timezone" << YAML::Value << c.timezone;
+    out << YAML::Key << "idle_pause_seconds" << YAML::Value << c.idle_pause_seconds;
     out << YAML::Key << "created" << YAML::Value << c.created;
     out << YAML::Key << "last_up" << YAML::Value << c.last_up;
     out << YAML::EndMap;
@@ -205,6 +207,8 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
     }
     c.rootful = top.get<bool>("rootful");
     c.timezone = top.get<std::string>("timezone");
+    if (version >= 3)
+        c.idle_pause_seconds = top.get<std::int64_t>("idle_pause_seconds");
     c.created = top.get<std::int64_t>("created");
     c.last_up = top.get<std::int64_t>("last_up");
     top.finish();
@@ -223,6 +227,10 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
     if (c.image.provisioning != "ignition" && c.image.provisioning != "cloud-init" &&
         c.image.provisioning != "none")
         top.fail("image.provisioning", "must be ignition, cloud-init or none");
+    if (c.idle_pause_seconds != 0 && (c.idle_pause_seconds < min_idle_pause.count() ||
+                                      c.idle_pause_seconds > max_idle_pause.count()))
+        top.fail("idle_pause_seconds", fmt::format("must be 0 or from {} to {}",
+                                                   min_idle_pause.count(), max_idle_pause.count()));
     if (c.arch != "x86_64" && c.arch != "aarch64")
         top.fail("arch", "must be x86_64 or aarch64");
     return c;

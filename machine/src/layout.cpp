@@ -42,5 +42,8 @@ std::filesystem::path Layout::forwarder_pid_file() const {
 std::filesystem::path Layout::port_record() const {
     return runtime_dir() / "ports";
 }
+std::filesystem::path Layout::port_watcher_socket() const {
+    return runtime_dir() / "watch.sock";
+}
 
 } // namespace machine

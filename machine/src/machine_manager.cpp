@@ -1,9 +1,11 @@
 #include "machine/machine_manager.h"
 
+#include "machine/awake_hold.h"
 #include "machine/connections.h"
 #include "machine/console_watch.h"
 #include "machine/disk_image.h"
 #include "machine/docker_socket_link.h"
+#include "machine/durations.h"
 #include "machine/errors.h"
 #include "machine/guest_mounts.h"
 #include "machine/guest_user.h"
@@ -42,6 +44,17 @@ void validate_username(const std::string &username) {
             "--username", fmt::format("--username: \"{}\" is not a valid user name; use lower-case "
                                       "letters, digits, '_' and '-' (at most 32)",
                                       username));
+}
+
+// --idle-pause in seconds, where the provider can pause a VM.
+std::int64_t idle_pause_seconds(const std::string &text, const Provider &provider) {
+    auto seconds = parse_idle_pause(text).count();
+    if (seconds > 0 && !provider.features().idle_pause)
+        throw InvalidInput("--idle-pause",
+                           fmt::format("--idle-pause: provider {} cannot pause a machine; "
+                                       "use 0, or provider qemu",
+                                       provider.name()));
+    return seconds;
 }
 
 void validate_timezone(const std::string &timezone) {
@@ -205,6 +218,8 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
         config.provider_state["mount_type"] =
             options.mount_type.value_or(share_type_of(config, features));
     config.rootful = options.rootful;
+    if (options.idle_pause)
+        config.idle_pause_seconds = idle_pause_seconds(*options.idle_pause, provider);
     for (const auto &[flag, asked] : {std::pair<std::string, bool>{"rosetta", options.rosetta},
                                       std::pair<std::string, bool>{"nested", options.nested}}) {
         if (!asked)
@@ -371,6 +386,7 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
         clear_runtime(layout);
     });
     platform::fault_point("start:launched");
+    AwakeHold awake(config, layout); // the forwarder it starts must not pause it before SSH
     auto deadline = platform::Clock::now() + options.timeout;
     wait_until_ready(config, layout, *ready, options, deadline);
     if (!options.forwarder.program.empty()) {
@@ -530,6 +546,7 @@ void MachineManager::suspend(const std::string &name) {
         throw WrongState(fmt::format("machine \"{}\" is not running: nothing to suspend", name),
                          "`machine start " + name + "` boots it");
     auto ssh = provider.ssh_endpoint(config, layout);
+    AwakeHold awake(config, layout); // SSH cannot reach a VM paused at idle
     set_guest_mounts(config, ssh, layout, false);
     stop_forwarder(layout);
     platform::fault_point("suspend:forwarder");
@@ -621,6 +638,8 @@ MachineConfig MachineManager::set(const std::string &name, const SetOptions &opt
     }
     if (options.rootful)
         updated.rootful = *options.rootful;
+    if (options.idle_pause)
+        updated.idle_pause_seconds = idle_pause_seconds(*options.idle_pause, provider);
 
     if (updated.resources.disk_gib > config.resources.disk_gib) {
         if (!provider.features().grow_disk)

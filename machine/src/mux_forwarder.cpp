@@ -1,10 +1,12 @@
 #include "machine/mux_forwarder.h"
 
 #include "machine/errors.h"
+#include "machine/idle_pause.h"
 #include "machine/mux/mux_session.h"
 #include "machine/mux_ports.h"
 #include "platform/unix_socket.h"
 
+#include <optional>
 #include <thread>
 
 namespace machine {
@@ -40,7 +42,7 @@ mux::Resumes drain_resumes(VmEvents &events, const ForwarderOptions &options) {
 
 } // namespace
 
-bool forward_over_mux(const ForwarderOptions &options, int listener,
+bool forward_over_mux(const ForwarderOptions &options, int listener, int quiet_listener,
                       const std::function<bool()> &keep_going) {
     bool answered = false;
     auto began = platform::Clock::now();
@@ -49,15 +51,24 @@ bool forward_over_mux(const ForwarderOptions &options, int listener,
         try {
             mux::EndpointOptions endpoint;
             endpoint.listener = listener;
+            endpoint.quiet_listener = quiet_listener;
             endpoint.log = options.log;
             if (options.mux_ports) {
                 endpoint.listeners = [&] { return options.mux_ports->listeners(); };
                 endpoint.listeners_changed = options.mux_ports->changed_fd();
             }
             auto events = watch_events(options);
+            std::optional<IdlePause> idle;
             if (events) {
                 endpoint.resumes = events->fd();
                 endpoint.drain_resumes = [&] { return drain_resumes(*events, options); };
+                if (options.idle_pause.count() > 0) {
+                    idle.emplace(
+                        IdlePauseOptions{options.idle_pause, options.held_awake, options.log},
+                        *events);
+                    endpoint.wake = [&] { return idle->wake(); };
+                    endpoint.paused = [&] { return idle->paused(); };
+                }
             }
             endpoint.host_clock = [] {
                 auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -69,6 +80,8 @@ bool forward_over_mux(const ForwarderOptions &options, int listener,
                     options.log("forwarder: the guest agent answered; forwarding over machine-mux");
                     answered = true;
                 }
+                if (idle && session.peer_ready())
+                    idle->look(session.busy_streams());
                 gave_up = !answered && platform::Clock::now() - began > first_answer;
                 return !gave_up && keep_going();
             });

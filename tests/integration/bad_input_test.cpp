@@ -89,6 +89,8 @@ TEST_CASE("init rejects other bad flags", "[cli][bad-input]") {
     expect_rejected(sandbox, {"init", "--image", image, "--timezone", "Mars/Olympus"});
     expect_rejected(sandbox, {"init", "--image", image, "--timezone", "../../etc/passwd"});
     expect_rejected(sandbox, {"init", "--image", image, "--no-such-flag"});
+    for (std::string idle : {"5", "5s", "25h", "soon", "-1m", ""})
+        expect_rejected(sandbox, {"init", "--image", image, "--idle-pause", idle});
     // --connect is libvirt's, and takes a URI
     expect_rejected(
         sandbox, {"init", "--image", image, "--provider", "qemu", "--connect", "qemu:///system"});
@@ -112,6 +114,11 @@ TEST_CASE("set, rm and inspect reject bad input without changing anything", "[cl
     expect_rejected(sandbox, {"set", "m", "--cpus", "0"});
     expect_rejected(sandbox, {"set", "m", "--memory", "1"});
     expect_rejected(sandbox, {"set", "m"});
+    expect_rejected(sandbox, {"set", "m", "--idle-pause", "1s"});
+    CHECK(sandbox.run({"set", "m", "--idle-pause", "90s"}).exit_code == 0);
+    CHECK(sandbox.run({"inspect", "--format", "{{.IdlePause}}", "m"}).out == "1m30s\n");
+    CHECK(sandbox.run({"set", "m", "--idle-pause", "0"}).exit_code == 0);
+    CHECK(sandbox.run({"inspect", "--format", "{{.IdlePause}}", "m"}).out == "0s\n");
     expect_rejected(sandbox, {"set", "nosuch", "--cpus", "1"});
     expect_rejected(sandbox, {"rm", "-f", "nosuch"});
     expect_rejected(sandbox, {"rm", "-f", "../m"});

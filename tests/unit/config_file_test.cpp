@@ -37,13 +37,14 @@ MachineConfig full_config() {
                 {"/tmp", "/tmp", false}};
     c.rootful = true;
     c.timezone = "Europe/Berlin";
+    c.idle_pause_seconds = 300;
     c.created = 1764000000;
     c.last_up = 1764086400;
     return c;
 }
 
 // The stored format, pinned: changing it needs a schema_version bump.
-const std::string stored_yaml = R"(schema_version: 2
+const std::string stored_yaml = R"(schema_version: 3
 name: dev
 provider:
   name: qemu
@@ -72,6 +73,7 @@ mounts:
     read_only: true
 rootful: false
 timezone: ""
+idle_pause_seconds: 0
 created: 1764000000
 last_up: 0
 )";
@@ -250,7 +252,7 @@ TEST_CASE("every line dropped from a config is a CorruptConfig", "[config]") {
 TEST_CASE("a value of the wrong type names its field", "[config]") {
     using Case = std::tuple<std::string, std::string, std::string>;
     auto [from, to, field] = GENERATE(
-        Case{"schema_version: 2", "schema_version: one", "schema_version"},
+        Case{"schema_version: 3", "schema_version: one", "schema_version"},
         Case{"  cpus: 4", "  cpus: \"many\"", "resources.cpus"},
         Case{"  cpus: 4", "  cpus: 2.5", "resources.cpus"},
         Case{"  cpus: 4", "  cpus: 99999999999", "resources.cpus"},
@@ -287,12 +289,13 @@ TEST_CASE("an unknown key names its field, at the top level and nested", "[confi
 TEST_CASE("a missing or null field names it", "[config]") {
     using Case = std::pair<std::string, std::string>;
     auto [line, field] = GENERATE(
-        Case{"schema_version: 2\n", "schema_version"}, Case{"name: dev\n", "name"},
+        Case{"schema_version: 3\n", "schema_version"}, Case{"name: dev\n", "name"},
         Case{"  name: qemu\n", "provider.name"}, Case{"arch: x86_64\n", "arch"},
         Case{"  cpus: 4\n", "resources.cpus"}, Case{"  disk_gib: 100\n", "resources.disk_gib"},
         Case{"  kernel: \"\"\n", "image.kernel"}, Case{"  port: 2222\n", "ssh.port"},
         Case{"    guest_path: /src\n", "mounts[0].guest_path"}, Case{"rootful: false\n", "rootful"},
-        Case{"timezone: \"\"\n", "timezone"}, Case{"last_up: 0\n", "last_up"});
+        Case{"timezone: \"\"\n", "timezone"}, Case{"idle_pause_seconds: 0\n", "idle_pause_seconds"},
+        Case{"last_up: 0\n", "last_up"});
     SECTION("missing") {
         check_corrupt(edited(stored_yaml, line, ""), field);
     }
@@ -307,11 +310,11 @@ TEST_CASE("a missing or null field names it", "[config]") {
 }
 
 TEST_CASE("another schema_version is a CorruptConfig naming it", "[config]") {
-    auto version = GENERATE(as<std::string>{}, "0", "3", "-1", "100");
-    check_corrupt(edited(stored_yaml, "schema_version: 2", "schema_version: " + version),
+    auto version = GENERATE(as<std::string>{}, "0", "4", "-1", "100");
+    check_corrupt(edited(stored_yaml, "schema_version: 3", "schema_version: " + version),
                   "schema_version");
-    CHECK_THAT(corrupt(edited(stored_yaml, "schema_version: 2", "schema_version: 3")).what(),
-               Catch::Contains("is 3") && Catch::Contains("reads 1 to 2"));
+    CHECK_THAT(corrupt(edited(stored_yaml, "schema_version: 3", "schema_version: 4")).what(),
+               Catch::Contains("is 4") && Catch::Contains("reads 1 to 3"));
 }
 
 TEST_CASE("a version 1 config is read losing nothing, and saved as the current version",
@@ -323,11 +326,19 @@ TEST_CASE("a version 1 config is read losing nothing, and saved as the current v
     CHECK(migrated.ssh.uid >= 1000);
     CHECK(migrated.provider_state.empty());
     auto saved = config_to_yaml(migrated);
-    CHECK(saved.rfind("schema_version: 2\n", 0) == 0);
+    CHECK(saved.rfind("schema_version: 3\n", 0) == 0);
     CHECK(config_from_yaml(saved, file) == migrated);
     // A version 1 file is read by version 1's rules: the new fields are not expected there.
     check_corrupt(edited(stored_yaml_v1, "provider: qemu\n", "provider:\n  name: qemu\n"),
                   "provider");
+}
+
+TEST_CASE("a version 2 config is read with no idle pause", "[config]") {
+    auto v2 = edited(edited(stored_yaml, "schema_version: 3", "schema_version: 2"),
+                     "idle_pause_seconds: 0\n", "");
+    CHECK(config_from_yaml(v2, file) == stored_config());
+    check_corrupt(edited(stored_yaml, "schema_version: 3", "schema_version: 2"),
+                  "idle_pause_seconds");
 }
 
 TEST_CASE("the provider's own state is kept as the provider wrote it", "[config]") {
@@ -350,7 +361,10 @@ TEST_CASE("out-of-range values are a CorruptConfig naming the field", "[config]"
         Case{"  disk_gib: 100", "  disk_gib: 0", "resources.disk_gib"},
         Case{"  provisioning: ignition", "  provisioning: magic", "image.provisioning"},
         Case{"  provisioning: ignition", "  provisioning: \"\"", "image.provisioning"},
-        Case{"arch: x86_64", "arch: riscv64", "arch"}, Case{"arch: x86_64", "arch: amd64", "arch"});
+        Case{"arch: x86_64", "arch: riscv64", "arch"}, Case{"arch: x86_64", "arch: amd64", "arch"},
+        Case{"idle_pause_seconds: 0", "idle_pause_seconds: 9", "idle_pause_seconds"},
+        Case{"idle_pause_seconds: 0", "idle_pause_seconds: -1", "idle_pause_seconds"},
+        Case{"idle_pause_seconds: 0", "idle_pause_seconds: 86401", "idle_pause_seconds"});
     check_corrupt(edited(stored_yaml, from, to), field);
 }
 

@@ -313,3 +313,91 @@ TEST_CASE("an agent that does not take TIME is never sent it", "[mux]") {
     for (const auto &frame : frames)
         CHECK(frame.type != FrameType::time);
 }
+
+namespace {
+
+// A host end for the idle pause: the API's listener and a quiet one (the port watcher's), a VM
+// the test pauses, and what the session says of its busy streams.
+struct IdleHost {
+    machine::test::TempDir dir;
+    std::filesystem::path api = dir.path / "api.sock", quiet = dir.path / "quiet.sock";
+    int api_listener = listen_on(api), quiet_listener = listen_on(quiet);
+    int ends[2];
+    std::atomic<bool> running{true}, paused{false};
+    std::atomic<int> wakes{0};
+    std::atomic<std::size_t> busy{0};
+    std::thread thread;
+    IdleHost() {
+        REQUIRE(machine::platform::posix::socket_pair(ends) == 0);
+        thread = std::thread([this] {
+            EndpointOptions options;
+            options.listener = api_listener;
+            options.quiet_listener = quiet_listener;
+            options.host_clock = [] { return std::int64_t(1); };
+            options.wake = [this] {
+                ++wakes;
+                return paused.exchange(false);
+            };
+            options.paused = [this] { return paused.load(); };
+            Session session(ends[0], options);
+            session.run([&] {
+                busy = session.busy_streams();
+                return running.load();
+            });
+        });
+    }
+    ~IdleHost() {
+        running = false;
+        thread.join();
+        ::close(ends[1]);
+        ::close(api_listener);
+        ::close(quiet_listener);
+    }
+};
+
+std::vector<FrameType> types_of(const std::vector<Frame> &frames) {
+    std::vector<FrameType> types;
+    for (const auto &frame : frames)
+        types.push_back(frame.type);
+    return types;
+}
+
+} // namespace
+
+TEST_CASE("a client wakes a paused VM before its stream opens, the port watcher's does not",
+          "[mux]") {
+    using namespace std::chrono_literals;
+    IdleHost host;
+    auto said = encode(hello(true, true)); // an agent that takes TIME
+    ::send(host.ends[1], said.data(), said.size(), MSG_NOSIGNAL);
+    FrameReader reader;
+    auto greeting = types_of(frames_for(host.ends[1], reader, 300ms));
+    // Its own HELLO, its answer to ours, and the clock.
+    CHECK(greeting == std::vector<FrameType>{FrameType::hello, FrameType::hello, FrameType::time});
+
+    // The port watcher's events stream: opened at once, waking nothing, keeping nothing awake.
+    host.paused = true;
+    int watcher = connect_to(host.quiet);
+    auto opened = frames_for(host.ends[1], reader, 300ms);
+    CHECK(types_of(opened) == std::vector<FrameType>{FrameType::open});
+    CHECK(host.wakes == 0);
+    CHECK(host.busy == 0);
+    CHECK(host.paused);
+
+    // A docker client: the VM runs on, its clock is set, then the stream opens.
+    int client = connect_to(host.api);
+    auto woken = frames_for(host.ends[1], reader, 300ms);
+    CHECK(types_of(woken) == std::vector<FrameType>{FrameType::time, FrameType::open});
+    CHECK(host.wakes == 1);
+    CHECK_FALSE(host.paused);
+    CHECK(host.busy == 1);
+
+    // Another while the VM runs: woken for nothing, so no TIME.
+    int second = connect_to(host.api);
+    CHECK(types_of(frames_for(host.ends[1], reader, 300ms)) ==
+          std::vector<FrameType>{FrameType::open});
+    CHECK(host.wakes == 2);
+    CHECK(host.busy == 2);
+    for (int fd : {watcher, client, second})
+        ::close(fd);
+}

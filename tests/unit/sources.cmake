@@ -37,6 +37,8 @@ set(MACHINE_UNIT_TEST_SOURCES
     helpers/fake_vfkit/grammar.cpp # the golden argv must pass vfkit's and krunkit's grammar
     unit/registry_test.cpp
     unit/sizes_test.cpp
+    unit/durations_test.cpp
+    unit/idle_pause_test.cpp
     unit/table_test.cpp
     unit/template_test.cpp
     unit/time_zones_test.cpp

@@ -20,13 +20,20 @@ class MuxPorts;
 struct ForwarderOptions {
     std::string machine;          // its name: on Windows it names the pipe served too
     std::filesystem::path listen; // host unix socket (made 0600)
-    std::string guest_socket;     // e.g. /run/podman/podman.sock
-    SshTarget target;             // an empty host: the machine has no SSH (WSL), machine-mux alone
+    // One more, for the forwarder's own port watcher: its clients neither wake a VM paused at
+    // idle nor keep it awake (mux::Listener::quiet). None when empty.
+    std::filesystem::path quiet_listen;
+    std::string guest_socket; // e.g. /run/podman/podman.sock
+    SshTarget target;         // an empty host: the machine has no SSH (WSL), machine-mux alone
     // A stream to the guest agent's machine-mux (Provider::connect_agent); unset: SSH only.
     std::function<platform::Fd()> connect_agent;
     // The VM's pauses and resumes (Provider::watch_events), asked at each machine-mux connection;
     // unset, or nullptr, where the provider reports none.
     std::function<std::unique_ptr<VmEvents>()> watch_events;
+    // Over machine-mux, with VM events that can pause: the VM is paused after this long without
+    // a client stream and without a session holding it awake (idle_pause.h); 0: never.
+    std::chrono::seconds idle_pause{0};
+    std::function<bool()> held_awake = [] { return false; };
     // Published ports carried over machine-mux (their listeners); none when unset.
     MuxPorts *mux_ports = nullptr;
     // Called once when the forwarder settles for SSH (no agent answered): ports go another way.

@@ -34,6 +34,8 @@ public:
     std::filesystem::path ready_marker() const; // exists once the guest said Ready this boot
     std::filesystem::path forwarder_pid_file() const;
     std::filesystem::path port_record() const; // the host port forwards in place this boot
+    // The forwarder's own way in to the API, for its port watcher: a quiet one (no wake-ups).
+    std::filesystem::path port_watcher_socket() const;
 
 private:
     StoreDirs dirs_;

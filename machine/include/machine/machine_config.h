@@ -10,8 +10,8 @@
 namespace machine {
 
 // 2: `provider:` a map of its name and the provider's own state; the guest user's uid (ssh.uid);
-// version 1 files are read too (config_file.h says how they are migrated).
-inline constexpr int config_schema_version = 2;
+// version 1 files are read too (config_file.h says how they are migrated). 3: idle_pause_seconds.
+inline constexpr int config_schema_version = 3;
 
 // The disk image a machine boots from. `kernel`/`initrd` are set when the image brings its own
 // (direct kernel boot); otherwise firmware boots the disk.
@@ -53,7 +53,9 @@ struct MachineConfig {
     SshSettings ssh;
     std::vector<Mount> mounts;
     bool rootful = false;
-    std::string timezone;     // empty: the host's
+    std::string timezone; // empty: the host's
+    // The forwarder pauses the VM after this long without a client (--idle-pause); 0: never.
+    std::int64_t idle_pause_seconds = 0;
     std::int64_t created = 0; // Unix seconds
     std::int64_t last_up = 0; // Unix seconds; 0 = never started
     // The provider's own state (a domain's UUID, a VM's GUID...), `provider.state` in the YAML:

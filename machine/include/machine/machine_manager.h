@@ -33,6 +33,7 @@ struct InitOptions {
     std::optional<std::string> provisioning; // "ignition" or "cloud-init"; default: the image's
     std::optional<std::vector<std::string>> volumes; // unset: the user's home, as podman does
     std::optional<std::string> mount_type; // "virtiofs" or "9p"; default: the provider's best
+    std::optional<std::string> idle_pause; // "5m": pause the VM when idle (durations.h)
     bool rootful = false;
     // Provider-specific, each refused (InvalidInput) where the provider does not offer it
     // (ProviderFeatures::init_flags).
@@ -48,6 +49,7 @@ struct SetOptions {
     std::optional<std::string> memory;
     std::optional<std::string> disk_size;
     std::optional<bool> rootful;
+    std::optional<std::string> idle_pause;
 };
 
 struct StartOptions {

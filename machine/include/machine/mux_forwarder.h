@@ -8,10 +8,10 @@
 
 namespace machine {
 
-// Serves clients of `listener` over machine-mux, reconnecting whenever the link ends, until
-// `keep_going` says false: then true. False at once when the guest never answers (an image
-// without our agent): the caller falls back to SSH.
-bool forward_over_mux(const ForwarderOptions &options, int listener,
+// Serves clients of `listener` (and of `quiet_listener`, -1 for none) over machine-mux,
+// reconnecting whenever the link ends, until `keep_going` says false: then true. False at once
+// when the guest never answers (an image without our agent): the caller falls back to SSH.
+bool forward_over_mux(const ForwarderOptions &options, int listener, int quiet_listener,
                       const std::function<bool()> &keep_going);
 
 } // namespace machine

@@ -2,10 +2,11 @@
 // Keeps the host's forwards in step with the ports the guest's containers publish: it follows
 // the engine's container events (no polling) and, after each one and at every (re)connect, lists
 // the running containers and has the provider's PortPublisher add or remove forwards, on
-// 127.0.0.1 only. Runs on its own thread inside the forwarder process, as one more client of the
-// forwarded API socket (so it needs no connection of its own to the guest). The forwards in
-// place are recorded in a file, so a forwarder that replaces a killed one can remove the rules
-// for containers that stopped in between.
+// 127.0.0.1 only. Runs on its own thread inside the forwarder process, as a client of the
+// forwarder's quiet socket (so it needs no connection of its own to the guest, and its events
+// stream keeps no VM from pausing at idle). The forwards in place are recorded in a file, so a
+// forwarder that replaces a killed one can remove the rules for containers that stopped in
+// between.
 #include "machine/port_publisher.h"
 #include "machine/published_ports.h"
 
@@ -20,7 +21,8 @@
 namespace machine {
 
 struct PortWatcherOptions {
-    std::filesystem::path api_socket; // the forwarded API socket on the host
+    // The forwarder's socket for it (ForwarderOptions::quiet_listen).
+    std::filesystem::path api_socket;
     std::function<std::unique_ptr<PortPublisher>()> publisher; // one per round of changes
     // The provider's own publisher, whose forwards outlive the forwarder (QEMU's rules): the ones
     // the record names are removed through it first; none when unset.

@@ -33,6 +33,7 @@ struct ProviderFeatures {
     bool other_arch = false;               // runs a guest of another architecture (emulated)
     bool set_resources = true;             // `set` can change CPUs, memory, disk (WSL: global)
     bool suspend = false;                  // `stop --suspend` saves the running VM to resume
+    bool idle_pause = false; // --idle-pause: its VmEvents pause and resume the VM (QMP stop, cont)
     // `init` flags it honours on this host ("rosetta", "nested", "connect"); init keeps each one
     // asked for in the config's provider state: "true", or --connect's URI as "uri".
     std::vector<std::string> init_flags = {};
@@ -65,7 +66,8 @@ public:
 };
 
 // The VM's pauses and resumes as the hypervisor reports them, for the forwarder: the guest's
-// clock stood still while it was paused, and is set to the host's after each resume.
+// clock stood still while it was paused, and is set to the host's after each resume. Where
+// ProviderFeatures::idle_pause says so, the forwarder also pauses an idle VM through it.
 class VmEvents {
 public:
     virtual ~VmEvents() = default;
@@ -74,6 +76,9 @@ public:
     // Reads what waits: whether the VM ran again after a pause since the last call. Throws
     // (QmpError, SystemError) once the hypervisor's end is gone.
     virtual bool resumed() = 0;
+    // Stops the VM's CPUs where they are, and runs them on; throw like resumed().
+    virtual void pause() = 0;
+    virtual void run_on() = 0;
 };
 
 struct SshEndpoint {

@@ -6,8 +6,10 @@ using namespace std::chrono_literals;
 
 QemuEvents::QemuEvents(const std::filesystem::path &socket) : client_(socket, 5s) {
     // A `stop --suspend` killed after it saved the VM, before it ended QEMU, leaves the VM stopped
-    // there; the forwarder it had stopped is started again by the next `start` or `list`: run on.
-    if (client_.execute("query-status").value("status", "") == "postmigrate")
+    // there, and a forwarder killed while the VM was paused at idle leaves it paused; the next
+    // `start` or `list` starts a forwarder again, which runs it on.
+    auto status = client_.execute("query-status").value("status", "");
+    if (status == "postmigrate" || status == "paused")
         client_.execute("cont");
 }
 

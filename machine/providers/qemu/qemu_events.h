@@ -1,6 +1,7 @@
 #pragma once
 // A QEMU machine's events as the forwarder watches them: QEMU's second monitor (QemuFiles'
-// events_socket), where it reports STOP and RESUME as they happen.
+// events_socket), where it reports STOP and RESUME as they happen, and takes the idle pause's
+// `stop` and `cont`.
 #include "machine/provider.h"
 #include "providers/qemu/qmp_client.h"
 
@@ -13,6 +14,8 @@ public:
 
     int fd() const override { return client_.fd(); }
     bool resumed() override;
+    void pause() override { client_.execute("stop"); }
+    void run_on() override { client_.execute("cont"); }
 
 private:
     QmpClient client_;

@@ -120,6 +120,7 @@ ProviderFeatures QemuProvider::features() const {
     f.provisioning = {"ignition", "cloud-init"};
     f.other_arch = true;                               // by TCG
     f.suspend = platform::host_os_name() != "windows"; // its QEMU has no file-backed RAM
+    f.idle_pause = true;
     return f;
 }
 
@@ -320,6 +321,9 @@ void QemuProvider::stop(const MachineConfig &, const Layout &layout, std::chrono
     auto deadline = platform::Clock::now() + grace;
     try {
         QmpClient qmp(QemuFiles(layout).qmp_socket, 5s);
+        // A VM paused at idle (--idle-pause) must run to hear the power button.
+        if (qmp.execute("query-status").value("status", "") == "paused")
+            qmp.execute("cont");
         qmp.execute("system_powerdown");
         if (wait_for_exit(pid, deadline))
             return;
