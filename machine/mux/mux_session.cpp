@@ -75,7 +75,8 @@ void Session::run(const std::function<bool()> &keep_going) {
             fds.push_back({events ? stream.fd : -1, events, 0});
             ids.push_back(id);
         }
-        auto waited = io::wait(fds, 1000);
+        // A paused VM's link is quiet: a client, QEMU's end going, or a signal still wake us.
+        auto waited = io::wait(fds, options_.paused() ? 60000 : 1000);
         if (waited == io::Wait::interrupted)
             continue;
         if (waited == io::Wait::failed) {

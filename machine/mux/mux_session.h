@@ -79,7 +79,7 @@ public:
     Session &operator=(const Session &) = delete;
 
     // Runs until the link ends or fails (returns), or `keep_going` says false (checked at least
-    // once a second).
+    // once a second; while `paused` says so, once a minute).
     void run(const std::function<bool()> &keep_going);
 
     // For tests and logs.

@@ -82,6 +82,7 @@ std::set<PublishedPort> PortWatcher::recorded() const {
 
 PortWatcher::~PortWatcher() {
     stop_ = true;
+    stopping_.wake();
     thread_.join();
 }
 
@@ -107,7 +108,10 @@ void PortWatcher::follow_events() {
     HttpResponse response;
     std::string lines;
     while (!stop_) {
-        if (!read_into(fd.get(), response, 500ms))
+        // No timeout to look at stop_ by: a paused VM's forwarder should not wake (idle_pause.h).
+        if (!platform::wait_any_readable({fd.get(), stopping_.read_fd()}, 60s).front())
+            continue;
+        if (!read_into(fd.get(), response, 0ms))
             throw ProtocolError("the engine's event stream ended");
         if (response.headers_done() && response.status() != 200)
             throw ProtocolError(fmt::format("the event stream answered {}", response.status()));

@@ -9,6 +9,7 @@
 // between.
 #include "machine/port_publisher.h"
 #include "machine/published_ports.h"
+#include "platform/unix_socket.h"
 
 #include <atomic>
 #include <filesystem>
@@ -52,6 +53,7 @@ private:
     std::set<PublishedPort> forwarded_;
     bool cleaned_ = false;
     std::atomic<bool> stop_{false};
+    platform::WakePipe stopping_; // wakes the thread's wait for events
     std::thread thread_;
 };
 
