@@ -24,6 +24,18 @@ struct RecordingVm : VmEvents {
     void run_on() override { calls.push_back("cont"); }
 };
 
+// A machine "dev" that pauses after a minute, in a store of its own; no runtime folder yet.
+struct PausingMachine {
+    test::TempDir dir;
+    Layout layout{{dir.path / "config", dir.path / "data", dir.path / "run"}, "dev"};
+    MachineConfig config = [] {
+        MachineConfig config;
+        config.name = "dev";
+        config.idle_pause_seconds = 60;
+        return config;
+    }();
+};
+
 } // namespace
 
 TEST_CASE("the VM is paused only when no client and no session has it for the idle time",
@@ -65,11 +77,8 @@ TEST_CASE("the VM is paused only when no client and no session has it for the id
 
 TEST_CASE("a session's hold keeps the machine awake while it lasts, a dead one does not",
           "[idle]") {
-    test::TempDir dir;
-    Layout layout({dir.path / "config", dir.path / "data", dir.path / "run"}, "dev");
-    MachineConfig config;
-    config.name = "dev";
-    config.idle_pause_seconds = 60;  // the API socket is missing: nothing to wake
+    PausingMachine dev; // its API socket is missing: nothing to wake
+    auto &[dir, layout, config] = dev;
     CHECK_FALSE(held_awake(layout)); // no runtime folder: not running
     std::filesystem::create_directories(layout.runtime_dir());
     std::ofstream(layout.runtime_dir() / "ready").put('\n'); // not a hold
@@ -93,11 +102,8 @@ TEST_CASE("a session's hold keeps the machine awake while it lasts, a dead one d
 
 TEST_CASE("a hold on a machine that pauses asks its API socket first, and never hangs on none",
           "[idle]") {
-    test::TempDir dir;
-    Layout layout({dir.path / "config", dir.path / "data", dir.path / "run"}, "dev");
-    MachineConfig config;
-    config.name = "dev";
-    config.idle_pause_seconds = 60;
+    PausingMachine dev;
+    auto &[dir, layout, config] = dev;
     std::filesystem::create_directories(layout.runtime_dir());
     {
         auto began = std::chrono::steady_clock::now();
