@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <random>
 #include <string_view>
-#include <thread>
 
 namespace machine {
 
@@ -19,15 +18,7 @@ using namespace std::chrono_literals;
 void ping_api(const std::filesystem::path &socket, std::chrono::milliseconds timeout) {
     auto deadline = platform::Clock::now() + timeout;
     auto api = platform::connect_unix(socket);
-    std::string_view request = "GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n";
-    while (!request.empty() && platform::Clock::now() < deadline) {
-        auto sent = platform::send_available(api.get(), request.data(), request.size());
-        if (!sent)
-            return;
-        request.remove_prefix(*sent);
-        if (!request.empty())
-            std::this_thread::sleep_for(10ms);
-    }
+    platform::write_all(api.get(), "GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n");
     char answer[64];
     while (platform::Clock::now() < deadline) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
