@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,11 @@ SECTIONS = [
     ("share", "Host folders", "bench/share: two machines at once, one sharing the folder over "
      "virtiofs, one over 9p (the virtiofs one also holds a copy on its own disk); timed inside a "
      "container from /proc/uptime, the guest's caches dropped before each timing."),
+    ("boot", "Cold boot against stock Debian", "bench/boot: our image and one built by the same "
+     "recipe as Debian ships it (`guest-image/build --stock`: the same packages and agent, no "
+     "unit masked, every module, Debian's initramfs), each booted by `machine start` under the "
+     "same QEMU command line, alternating; Ready is when the agent sent it, seconds after the "
+     "kernel started on the guest's clock."),
     ("resume", "Suspend and resume", "bench/resume: one machine, its home folder shared, a "
      "container running; `machine start` until the API's first answer, after `machine stop` (a "
      "cold boot) and after `machine stop --suspend` (a resume), alternating."),
@@ -150,6 +156,13 @@ def main(results_path, report_path, chart_path):
             for name in names:
                 lines.append(f"| {name} | " + " | ".join(
                     f"{p[name]:.1f} s" if name in p else "—" for p in phases.values()) + " |")
+        if key == "boot":
+            for name, seconds in results[key]["start_seconds"].items():
+                lines += ["", f"`machine start` to the API's first answer, {name}: median "
+                          f"{statistics.median(seconds):.1f} s."]
+            for name, text in results[key]["analysis"].items():
+                lines += ["", f"`systemd-analyze` and the top of `blame`, {name}, last round:",
+                          "", "```", text.rstrip(), "```"]
     missed = [f["name"] for r in results.values() for f in r["figures"] if not f["met"]]
     lines += ["", "## Targets missed", ""]
     lines += [f"- {name}" for name in missed] if missed else ["None."]

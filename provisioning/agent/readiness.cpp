@@ -85,31 +85,6 @@ bool unix_socket_accepts(const std::filesystem::path &path) {
     return static_cast<bool>(connect_unix(path));
 }
 
-bool podman_api_answers(const std::filesystem::path &path, std::chrono::milliseconds timeout) {
-    auto fd = connect_unix(path);
-    if (!fd)
-        return false;
-    timeval limit{static_cast<time_t>(timeout.count() / 1000),
-                  static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-    std::string_view request = "GET /_ping HTTP/1.0\r\nHost: podman\r\n\r\n";
-    if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(request.size()))
-        return false;
-    std::string status;
-    char buffer[64];
-    while (status.size() < 12) {
-        auto n = ::recv(fd.get(), buffer, sizeof buffer, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        status.append(buffer, static_cast<std::size_t>(n));
-    }
-    return status.rfind("HTTP/1.1 200", 0) == 0 || status.rfind("HTTP/1.0 200", 0) == 0;
-}
-
 void send_ready(const std::filesystem::path &port) {
     UniqueFd fd(::open(port.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC));
     if (!fd)

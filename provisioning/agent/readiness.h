@@ -1,7 +1,8 @@
 #pragma once
-// "Ready" means the host can use the machine: sshd accepts connections and the podman API
-// answers. Each condition is a check with a description (named when time runs out); the
-// wait polls them all every 100 ms until they have all passed once.
+// "Ready" means the host can use the machine: sshd accepts connections and so does the podman
+// API's socket (socket-activated: the engine starts on that first connection). Each condition is a
+// check with a description (named when time runs out); the wait polls them all every 100 ms until
+// they have all passed once.
 #include "provisioning/agent/unique_fd.h"
 
 #include <chrono>
@@ -31,11 +32,6 @@ UniqueFd connect_unix(const std::filesystem::path &path);
 
 // A connection to the unix socket at `path` is accepted.
 bool unix_socket_accepts(const std::filesystem::path &path);
-
-// The podman API at the unix socket `path` answers GET /_ping with 200 within `timeout`. (A
-// socket-activated service accepts at once; the answer means the engine itself has started, so
-// the host's first API call after Ready does not wait for it.)
-bool podman_api_answers(const std::filesystem::path &path, std::chrono::milliseconds timeout);
 
 // Writes "Ready\n" to the virtio-serial port (blocks until the host reads it, which it does from
 // before QEMU starts). The port is opened, never created.

@@ -153,7 +153,7 @@ TEST_CASE("waiting gives up naming what never came up", "[agent]") {
     boot.options.timeout = std::chrono::seconds(1);
     fs::remove(boot.root / std::string(ready_port_path));
     auto error = thrown<Timeout>([&] { boot.run(); });
-    CHECK_THAT(error.what(), Catch::Contains("the podman API on /run/podman/podman.sock"));
+    CHECK_THAT(error.what(), Catch::Contains("the podman API socket /run/podman/podman.sock"));
     CHECK_THAT(error.what(), Catch::Contains("the ready port"));
     CHECK_THAT(error.what(), Catch::StartsWith("still waiting after 1 s for "));
     CHECK_FALSE(fs::exists(boot.root / std::string(marker_path)));

@@ -77,43 +77,6 @@ TEST_CASE("a unix socket is ready while something listens on it", "[agent]") {
     CHECK_FALSE(unix_socket_accepts(dir.path() / std::string(200, 'x')));
 }
 
-// Accepts one connection, reads the request and answers `reply` (or nothing, when empty).
-void answer_once(int listener, std::string reply) {
-    UniqueFd connection(::accept(listener, nullptr, nullptr));
-    char request[256];
-    auto n = ::recv(connection.get(), request, sizeof request, 0);
-    CHECK(std::string(request, n > 0 ? std::size_t(n) : 0).rfind("GET /_ping HTTP/1.0\r\n", 0) ==
-          0);
-    if (!reply.empty())
-        ::send(connection.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
-}
-
-TEST_CASE("the podman API is ready once it answers _ping with 200", "[agent]") {
-    TempDir dir;
-    auto path = dir.path() / "podman.sock";
-    CHECK_FALSE(podman_api_answers(path, 1s)); // nobody listens
-    auto listener = unix_listener(path);
-    {
-        std::thread server(answer_once, listener.get(),
-                           "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK");
-        CHECK(podman_api_answers(path, 5s));
-        server.join();
-    }
-    {
-        std::thread server(answer_once, listener.get(), "HTTP/1.1 503 Service Unavailable\r\n\r\n");
-        CHECK_FALSE(podman_api_answers(path, 5s));
-        server.join();
-    }
-    {
-        // accepted (as systemd's socket activation does) but never answered: bounded by the timeout
-        std::thread server(answer_once, listener.get(), "");
-        auto begin = std::chrono::steady_clock::now();
-        CHECK_FALSE(podman_api_answers(path, 300ms));
-        CHECK(std::chrono::steady_clock::now() - begin < 5s);
-        server.join();
-    }
-}
-
 TEST_CASE("the wait returns once every check has passed once", "[agent]") {
     int polls = 0;
     bool other = false;
