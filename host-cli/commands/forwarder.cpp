@@ -8,6 +8,7 @@
 #include "machine/mux_ports.h"
 #include "machine/port_watcher.h"
 #include "machine/published_ports.h"
+#include "machine/shared_folder_changes.h"
 #include "platform/atomic_file.h"
 #include "platform/host.h"
 
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <iostream>
+#include <optional>
 #include <utility>
 
 namespace machine::cli {
@@ -102,6 +104,12 @@ void add_forwarder_command(CLI::App &app, Context &context) {
                 }
             return {};
         };
+        // Host writes in the shared folders, shown to the guest's file watchers (machine-mux only).
+        std::optional<SharedFolderChanges> folder_changes;
+        if (!over_ssh && !config.mounts.empty()) {
+            folder_changes.emplace(config.mounts, options.log);
+            options.folder_changes = &*folder_changes;
+        }
         PortWatcher ports({options.quiet_listen, publisher,
                            [&] { return provider.port_publisher(config, layout); },
                            layout.port_record(), held_by, options.log});

@@ -8,8 +8,8 @@ namespace {
 
 constexpr std::string_view magic = "machine-mux";
 constexpr std::size_t hello_payload_size = magic.size() + 2; // + version + flags
-constexpr std::uint8_t reply_wanted_flag = 1, takes_time_flag = 2;
-constexpr std::uint8_t last_type = static_cast<std::uint8_t>(FrameType::time);
+constexpr std::uint8_t reply_wanted_flag = 1, takes_time_flag = 2, takes_changes_flag = 4;
+constexpr std::uint8_t last_type = static_cast<std::uint8_t>(FrameType::changed);
 
 void put_u32(std::string &out, std::uint32_t value) {
     for (int shift : {24, 16, 8, 0})
@@ -52,6 +52,11 @@ void check(const Frame &frame) {
             throw ProtocolError("a TIME frame must carry 8 bytes on stream 0");
         return;
     }
+    if (frame.type == FrameType::changed) {
+        if (frame.stream != 0 || frame.payload.empty() || frame.payload[0] != '/')
+            throw ProtocolError("a CHANGED frame must carry an absolute path on stream 0");
+        return;
+    }
     if (frame.stream == 0)
         throw ProtocolError("a stream frame for stream 0");
     if (frame.type == FrameType::credit && frame.payload.size() != 4)
@@ -73,8 +78,9 @@ std::string encode(const Frame &frame) {
     return bytes + frame.payload;
 }
 
-Frame hello(bool reply_wanted, bool takes_time) {
-    auto flags = (reply_wanted ? reply_wanted_flag : 0) | (takes_time ? takes_time_flag : 0);
+Frame hello(bool reply_wanted, Takes takes) {
+    auto flags = (reply_wanted ? reply_wanted_flag : 0) | (takes.time ? takes_time_flag : 0) |
+                 (takes.changes ? takes_changes_flag : 0);
     return {FrameType::hello, 0,
             std::string(magic) + static_cast<char>(version) + static_cast<char>(flags)};
 }
@@ -96,9 +102,11 @@ bool reply_wanted(const Frame &frame) {
            (frame.payload.back() & reply_wanted_flag) != 0;
 }
 
-bool takes_time(const Frame &frame) {
-    return frame.type == FrameType::hello && frame.payload.size() == hello_payload_size &&
-           (frame.payload.back() & takes_time_flag) != 0;
+Takes takes(const Frame &frame) {
+    if (frame.type != FrameType::hello || frame.payload.size() != hello_payload_size)
+        return {};
+    auto flags = static_cast<std::uint8_t>(frame.payload.back());
+    return {(flags & takes_time_flag) != 0, (flags & takes_changes_flag) != 0};
 }
 
 Frame time_frame(std::int64_t unix_nanoseconds) {
@@ -115,6 +123,10 @@ std::int64_t time_of(const Frame &frame) {
     std::string_view bytes(frame.payload);
     return static_cast<std::int64_t>(std::uint64_t(get_u32(bytes)) << 32 |
                                      get_u32(bytes.substr(4)));
+}
+
+Frame changed_frame(std::string_view guest_path) {
+    return {FrameType::changed, 0, std::string(guest_path)};
 }
 
 void FrameReader::feed(std::string_view bytes) {

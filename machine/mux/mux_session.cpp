@@ -15,6 +15,9 @@ constexpr std::size_t read_chunk = 65536;
 // Local sockets are read only while less than this waits for the link: the link is shared, so a
 // full one is backpressure for every stream alike, and memory stays bounded.
 constexpr std::size_t link_backlog = 1024 * 1024;
+// Where the listeners start among the polled fds: after the link's two, the listeners' change,
+// the VM's resumes and the changed files.
+constexpr std::size_t listeners_at = 5;
 
 std::size_t bytes_in(const std::deque<std::string> &datagrams) {
     std::size_t bytes = 0;
@@ -34,7 +37,7 @@ Session::Session(int link_in, int link_out, EndpointOptions options)
         options_.log = [](const std::string &) {};
     io::make_nonblocking(link_in_);
     io::make_nonblocking(link_out_);
-    queue(hello(true, bool(options_.set_clock)));
+    queue(our_hello(true));
     refresh_listeners();
 }
 
@@ -62,6 +65,7 @@ void Session::run(const std::function<bool()> &keep_going) {
         fds.push_back({one_fd || !out_events ? -1 : link_out_, out_events, 0});
         fds.push_back({options_.listeners_changed, io::readable, 0});
         fds.push_back({resumes_, io::readable, 0});
+        fds.push_back({options_.changed_files, io::readable, 0});
         for (const auto &listener : listeners_) // clients wait until the peer said HELLO
             fds.push_back({peer_ready_ ? listener.fd : -1, io::readable, 0});
         auto first_stream = fds.size();
@@ -88,7 +92,7 @@ void Session::run(const std::function<bool()> &keep_going) {
                 return;
         auto listening = listeners_; // a frame read above cannot change it; a refresh can
         for (std::size_t i = 0; i < listening.size(); ++i)
-            if (fds[i + 4].revents & io::readable) {
+            if (fds[i + listeners_at].revents & io::readable) {
                 if (listening[i].datagram)
                     receive_datagram(listening[i]);
                 else
@@ -103,6 +107,8 @@ void Session::run(const std::function<bool()> &keep_going) {
             else if (said == Resumes::ended)
                 resumes_ = -1;
         }
+        if (fds[4].revents & io::readable)
+            send_changed_files();
         keep_clock();
         for (std::size_t i = 0; i < ids.size(); ++i) {
             auto found = streams_.find(ids[i]);
@@ -177,7 +183,7 @@ bool Session::read_link() {
             drop_all();
             next_id_ = 1;
             peer_ready_ = false;
-            queue(hello(true, bool(options_.set_clock)));
+            queue(our_hello(true));
         }
     }
 }
@@ -201,17 +207,21 @@ void Session::handle(Frame frame) {
     switch (frame.type) {
     case FrameType::hello:
         peer_ready_ = true;
-        peer_takes_time_ = takes_time(frame);
+        peer_takes_ = takes(frame);
         if (reply_wanted(frame)) { // the other end (re)started: a new session
             drop_all();
             next_id_ = 1;
-            queue(hello(false, bool(options_.set_clock)));
+            queue(our_hello(false));
         } // else it answers ours, having dropped its streams then: ours opened since are valid
         send_clock(); // a guest restored from a saved state, or just booted, is behind
         return;
     case FrameType::time:
         if (options_.set_clock)
             options_.set_clock(time_of(frame));
+        return;
+    case FrameType::changed:
+        if (options_.file_changed)
+            options_.file_changed(frame.payload);
         return;
     case FrameType::open: {
         if (!options_.connect || found != streams_.end() || frame.stream < next_id_)
@@ -403,8 +413,23 @@ void Session::close_stream(std::uint32_t id, const std::string &reason) {
     queue({FrameType::close, id, reason});
 }
 
+Frame Session::our_hello(bool reply_wanted) const {
+    return hello(reply_wanted,
+                 {.time = bool(options_.set_clock), .changes = bool(options_.file_changed)});
+}
+
+// Drained even when the peer takes none (an old agent): the fd must not stay readable.
+void Session::send_changed_files() {
+    auto paths = options_.drain_changed_files();
+    if (!peer_ready_ || !peer_takes_.changes)
+        return;
+    for (const auto &path : paths)
+        if (!path.empty() && path[0] == '/' && path.size() <= max_payload)
+            queue(changed_frame(path));
+}
+
 void Session::send_clock() {
-    if (!options_.host_clock || !peer_ready_ || !peer_takes_time_)
+    if (!options_.host_clock || !peer_ready_ || !peer_takes_.time)
         return;
     queue(time_frame(options_.host_clock()));
     clock_sent_ = std::chrono::steady_clock::now();

@@ -61,6 +61,15 @@ struct EndpointOptions {
     std::function<Resumes()> drain_resumes = [] { return Resumes::ended; };
     // Guest: sets this end's clock from a TIME frame; when set, our HELLOs say we take TIME.
     std::function<void(std::int64_t)> set_clock;
+    // Host: files written on the host in a shared folder, by their paths in the guest, each sent
+    // as CHANGED to a guest that takes them (queued while the VM is paused: a change does not
+    // wake it). `drain_changed_files` returns them and empties `changed_files`, the fd that turns
+    // readable when there are some.
+    int changed_files = -1;
+    std::function<std::vector<std::string>()> drain_changed_files;
+    // Guest: shows a CHANGED frame's file to the guest's watchers; when set, our HELLOs say we
+    // take CHANGED.
+    std::function<void(const std::string &guest_path)> file_changed;
 };
 
 // How often the host's time is sent when nothing else sends it.
@@ -120,6 +129,8 @@ private:
     void send_clock();
     void keep_clock();
     void wake(const Listener &listener);
+    Frame our_hello(bool reply_wanted) const;
+    void send_changed_files();
 
     int link_in_;
     int link_out_;
@@ -129,7 +140,7 @@ private:
     std::map<std::uint32_t, Stream> streams_;
     std::uint32_t next_id_ = 1;
     bool peer_ready_ = false;
-    bool peer_takes_time_ = false;
+    Takes peer_takes_;
     int resumes_ = -1; // options_.resumes while the watch goes on
     // When the clock was last sent, and the two clocks at the last look (a jump shows as a gap).
     std::chrono::steady_clock::time_point clock_sent_;

@@ -4,6 +4,7 @@
 #include "machine/idle_pause.h"
 #include "machine/mux/mux_session.h"
 #include "machine/mux_ports.h"
+#include "machine/shared_folder_changes.h"
 #include "platform/unix_socket.h"
 
 #include <optional>
@@ -56,6 +57,10 @@ bool forward_over_mux(const ForwarderOptions &options, int listener, int quiet_l
             if (options.mux_ports) {
                 endpoint.listeners = [&] { return options.mux_ports->listeners(); };
                 endpoint.listeners_changed = options.mux_ports->changed_fd();
+            }
+            if (options.folder_changes) {
+                endpoint.changed_files = options.folder_changes->ready_fd();
+                endpoint.drain_changed_files = [&] { return options.folder_changes->drain(); };
             }
             auto events = watch_events(options);
             std::optional<IdlePause> idle;

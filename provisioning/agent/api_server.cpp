@@ -5,6 +5,7 @@
 #include "provisioning/agent/config_source.h"
 #include "provisioning/agent/files.h"
 #include "provisioning/agent/guest_clock.h"
+#include "provisioning/agent/host_changes.h"
 #include "provisioning/agent/port_dial.h"
 #include "provisioning/agent/readiness.h"
 #include "provisioning/agent/vsock.h"
@@ -49,6 +50,9 @@ mux::EndpointOptions guest_endpoint(const Root &root, const Log &log) {
     endpoint.log = [&log](const std::string &line) { log.info(line); };
     if (root.is_system_root()) // a dry run under --root leaves the clock alone
         endpoint.set_clock = [&log](std::int64_t host) { follow_host_clock(host, log); };
+    endpoint.file_changed = [&root, &log](const std::string &path) {
+        show_host_change(root, path, log);
+    };
     return endpoint;
 }
 

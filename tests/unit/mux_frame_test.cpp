@@ -28,7 +28,8 @@ TEST_CASE("frames survive being split at any byte", "[mux]") {
                             {FrameType::eof, 1, ""},
                             {FrameType::close, 2, "connection refused"},
                             time_frame(1764800000123456789),
-                            hello(false, true)};
+                            changed_frame("/home/core/src/main.go"),
+                            hello(false, {.time = true, .changes = true})};
     std::string bytes;
     for (const auto &frame : sent)
         bytes += encode(frame);
@@ -41,10 +42,13 @@ TEST_CASE("frames survive being split at any byte", "[mux]") {
     CHECK_FALSE(reply_wanted(hello(false)));
     CHECK(time_of(time_frame(1764800000123456789)) == 1764800000123456789);
     CHECK(time_of(time_frame(-1)) == -1);
-    CHECK(takes_time(hello(true, true)));
-    CHECK(reply_wanted(hello(true, true)));
-    CHECK_FALSE(takes_time(hello(true)));
-    CHECK_FALSE(reply_wanted(hello(false, true)));
+    CHECK(takes(hello(true, {.time = true})).time);
+    CHECK_FALSE(takes(hello(true, {.time = true})).changes);
+    CHECK(takes(hello(true, {.changes = true})).changes);
+    CHECK(reply_wanted(hello(true, {.time = true})));
+    CHECK_FALSE(takes(hello(true)).time);
+    CHECK_FALSE(takes(hello(true)).changes);
+    CHECK_FALSE(reply_wanted(hello(false, {.time = true, .changes = true})));
 }
 
 TEST_CASE("a reader skips to the first HELLO", "[mux]") {
@@ -72,10 +76,11 @@ TEST_CASE("malformed frames are refused and the reader waits for a HELLO again",
         return out;
     };
     for (std::string bad :
-         {header(9, 1, 0), header(3, 1, 65537), header(3, 0, 1) + "x", header(3, 1, 0),
+         {header(9, 0, 0), header(3, 1, 65537), header(3, 0, 1) + "x", header(3, 1, 0),
           header(4, 1, 3) + "abc", header(5, 1, 1) + "x", header(1, 0, 13) + "machine-mux\x02\x01",
           header(1, 5, 13) + "machine-mux\x01\x01", header(7, 1, 8) + "12345678",
-          header(7, 0, 4) + "1234"}) {
+          header(7, 0, 4) + "1234", header(8, 0, 0), header(8, 1, 2) + "/x",
+          header(8, 0, 8) + "relative"}) {
         FrameReader reader;
         reader.feed(encode(hello(false)));
         CHECK(reader.next() == hello(false));

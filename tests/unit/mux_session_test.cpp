@@ -368,7 +368,7 @@ TEST_CASE("a client wakes a paused VM before its stream opens, the port watcher'
           "[mux]") {
     using namespace std::chrono_literals;
     IdleHost host;
-    auto said = encode(hello(true, true)); // an agent that takes TIME
+    auto said = encode(hello(true, {.time = true})); // an agent that takes TIME
     ::send(host.ends[1], said.data(), said.size(), MSG_NOSIGNAL);
     FrameReader reader;
     auto greeting = types_of(frames_for(host.ends[1], reader, 300ms));
@@ -400,4 +400,104 @@ TEST_CASE("a client wakes a paused VM before its stream opens, the port watcher'
     CHECK(host.busy == 2);
     for (int fd : {watcher, client, second})
         ::close(fd);
+}
+
+namespace {
+
+// A host end with files changed in shared folders to send: the test queues guest paths and
+// pokes the pipe, as SharedFolderChanges does.
+struct ChangesHost {
+    int ends[2];
+    int poke[2];
+    std::mutex mutex;
+    std::vector<std::string> queued;
+    std::atomic<int> drains{0};
+    std::atomic<bool> running{true};
+    std::thread thread;
+    ChangesHost() {
+        REQUIRE(machine::platform::posix::socket_pair(ends) == 0);
+        REQUIRE(machine::platform::posix::make_pipe(poke) == 0);
+        thread = std::thread([this] {
+            EndpointOptions options;
+            options.changed_files = poke[0];
+            options.drain_changed_files = [this] {
+                char byte;
+                REQUIRE(::read(poke[0], &byte, 1) == 1);
+                ++drains;
+                std::lock_guard lock(mutex);
+                return std::exchange(queued, {});
+            };
+            Session session(ends[0], options);
+            session.run([this] { return running.load(); });
+        });
+    }
+    void changed(std::vector<std::string> paths) {
+        {
+            std::lock_guard lock(mutex);
+            queued = std::move(paths);
+        }
+        REQUIRE(::write(poke[1], "c", 1) == 1);
+    }
+    ~ChangesHost() {
+        running = false;
+        thread.join();
+        ::close(poke[1]);
+        ::close(poke[0]);
+        ::close(ends[1]);
+    }
+};
+
+} // namespace
+
+TEST_CASE("files changed on the host are named to a guest that takes them, in order", "[mux]") {
+    ChangesHost host;
+    std::mutex mutex;
+    std::vector<std::string> shown;
+    std::atomic<bool> running{true};
+    std::thread guest([&] {
+        EndpointOptions options;
+        options.file_changed = [&](const std::string &path) {
+            std::lock_guard lock(mutex);
+            shown.push_back(path);
+        };
+        Session session(::dup(host.ends[1]), options);
+        session.run([&] { return running.load(); });
+    });
+    auto seen = [&](std::size_t count) {
+        for (int i = 0; i < 200; ++i) {
+            {
+                std::lock_guard lock(mutex);
+                if (shown.size() >= count)
+                    return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return false;
+    };
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the HELLOs cross
+    host.changed({"/src/app.js", "/src/style.css"});
+    REQUIRE(seen(2));
+    host.changed({"/home/core/notes.txt"});
+    REQUIRE(seen(3));
+    {
+        std::lock_guard lock(mutex);
+        CHECK(shown ==
+              std::vector<std::string>{"/src/app.js", "/src/style.css", "/home/core/notes.txt"});
+    }
+    running = false;
+    guest.join();
+}
+
+TEST_CASE("an agent that does not take CHANGED is never sent it, and the host still drains",
+          "[mux]") {
+    ChangesHost host;
+    auto said = encode(hello(true, {.time = true})); // an agent of before CHANGED
+    ::send(host.ends[1], said.data(), said.size(), MSG_NOSIGNAL);
+    FrameReader reader;
+    frames_for(host.ends[1], reader, std::chrono::milliseconds(300));
+    host.changed({"/src/app.js"});
+    auto frames = frames_for(host.ends[1], reader, std::chrono::milliseconds(300));
+    for (const auto &frame : frames)
+        CHECK(frame.type != FrameType::changed);
+    CHECK(host.drains == 1); // the fd emptied: the loop does not spin on it
 }

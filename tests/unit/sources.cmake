@@ -39,6 +39,7 @@ set(MACHINE_UNIT_TEST_SOURCES
     unit/sizes_test.cpp
     unit/durations_test.cpp
     unit/idle_pause_test.cpp
+    unit/shared_folder_changes_test.cpp
     unit/table_test.cpp
     unit/template_test.cpp
     unit/time_zones_test.cpp

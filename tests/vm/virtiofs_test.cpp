@@ -1,8 +1,9 @@
 // Host folders over virtiofs on the QEMU provider (init --mount-type virtiofs): a machine of its
 // own, booted with two folders, one read-only; what the host writes is read in the guest and in a
 // container, what the guest writes lands on the host under the guest's own uid (virtiofs passes
-// identities through), a read-only folder refuses even the guest's root, and each virtiofsd
-// leaves with its QEMU.
+// identities through), host writes wake a file watcher in a container, a read-only folder refuses
+// even the guest's root, and each virtiofsd leaves with its QEMU.
+#include "file_events.h"
 #include "platform/process_table.h"
 #include "shared_machine.h"
 
@@ -73,6 +74,9 @@ TEST_CASE("folders over virtiofs: read and written both ways, :ro holds, virtiof
          "podman run --rm -v /srv/rw:/data localhost/busybox cat /data/from-guest.txt"});
     INFO(container.err);
     CHECK(container.out == "from the guest\n");
+
+    // Host writes wake a file watcher in a container (file_events.h).
+    machine::test::check_file_events(sandbox, "fs", writable / "watched", "/srv/rw/watched");
 
     CHECK(sandbox.run({"ssh", "fs", "sudo touch /srv/ro/new.txt"}).exit_code != 0);
     CHECK_FALSE(std::filesystem::exists(read_only / "new.txt"));

@@ -16,6 +16,7 @@
 namespace machine {
 
 class MuxPorts;
+class SharedFolderChanges;
 
 struct ForwarderOptions {
     std::string machine;          // its name: on Windows it names the pipe served too
@@ -36,6 +37,9 @@ struct ForwarderOptions {
     std::function<bool()> held_awake = [] { return false; };
     // Published ports carried over machine-mux (their listeners); none when unset.
     MuxPorts *mux_ports = nullptr;
+    // Files changed on the host in the shared folders, named to the guest over machine-mux; none
+    // when unset.
+    SharedFolderChanges *folder_changes = nullptr;
     // Called once when the forwarder settles for SSH (no agent answered): ports go another way.
     std::function<void()> on_ssh = [] {};
     std::function<bool()> machine_running; // the forwarder ends once this says false

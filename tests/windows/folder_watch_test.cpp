@@ -1,0 +1,59 @@
+// The host's folder watch on Windows (ReadDirectoryChangesW over a whole tree), run under Wine:
+// files written, created in a new subfolder and renamed into place are named; a stopped watch
+// says so at once.
+#include "platform/folder_watch.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+using namespace machine::platform;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Folder {
+    fs::path path =
+        fs::temp_directory_path() / ("folder-watch-" + std::to_string(std::random_device{}()));
+    Folder() { fs::create_directories(path / "sub"); }
+    ~Folder() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+};
+
+// What the watch names until `expected` are all there, or 10 s.
+std::set<fs::path> names_until(FolderWatch &watch, const std::set<fs::path> &expected) {
+    std::set<fs::path> seen;
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;
+         std::chrono::steady_clock::now() < deadline &&
+         !std::includes(seen.begin(), seen.end(), expected.begin(), expected.end());) {
+        auto changed = watch.wait(500ms);
+        REQUIRE(changed);
+        seen.insert(changed->begin(), changed->end());
+    }
+    return seen;
+}
+
+} // namespace
+
+TEST_CASE("a folder tree's written, new and renamed files are named", "[folder-watch]") {
+    Folder folder;
+    FolderWatch watch({folder.path});
+    CHECK(watch.wait(10ms) == std::vector<fs::path>{});
+
+    std::ofstream(folder.path / "sub" / "main.go") << "package main\n";
+    std::ofstream(folder.path / "draft.tmp") << "saved";
+    fs::rename(folder.path / "draft.tmp", folder.path / "page.html");
+    auto seen = names_until(watch, {folder.path / "sub" / "main.go", folder.path / "page.html"});
+    CHECK(seen.count(folder.path / "sub" / "main.go"));
+    CHECK(seen.count(folder.path / "page.html"));
+
+    watch.stop();
+    CHECK(watch.wait(10s) == std::nullopt);
+    CHECK_THROWS(FolderWatch({folder.path / "missing"}));
+}
