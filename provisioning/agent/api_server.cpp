@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -50,9 +51,8 @@ mux::EndpointOptions guest_endpoint(const Root &root, const Log &log) {
     endpoint.log = [&log](const std::string &line) { log.info(line); };
     if (root.is_system_root()) // a dry run under --root leaves the clock alone
         endpoint.set_clock = [&log](std::int64_t host) { follow_host_clock(host, log); };
-    endpoint.file_changed = [&root, &log](const std::string &path) {
-        show_host_change(root, path, log);
-    };
+    endpoint.file_changed = [changes = std::make_shared<HostChanges>(root),
+                             &log](const std::string &path) { changes->show(path, log); };
     return endpoint;
 }
 

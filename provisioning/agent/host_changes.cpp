@@ -46,8 +46,24 @@ bool is_shared_folder_type(std::string_view type) {
     return type == "virtiofs" || type == "9p";
 }
 
-bool show_host_change(const Root &root, const std::string &guest_path, const Log &log) {
-    auto handle = open_path_only(root.host(guest_path));
+std::optional<std::string> HostChanges::type_of(std::uint64_t mount_id) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - read_at_ > std::chrono::seconds(1))
+        mount_types_.clear();
+    if (auto known = mount_types_.find(mount_id); known != mount_types_.end())
+        return known->second;
+    auto mountinfo = read_file("/proc/self/mountinfo");
+    auto type = mountinfo ? mount_type(*mountinfo, mount_id) : std::nullopt;
+    if (type) {
+        if (mount_types_.empty())
+            read_at_ = now;
+        mount_types_[mount_id] = *type;
+    }
+    return type;
+}
+
+bool HostChanges::show(const std::string &guest_path, const Log &log) {
+    auto handle = open_path_only(root_.host(guest_path));
     if (!handle)
         return false; // gone already, or a link on the way
     // Asked afresh (AT_STATX_FORCE_SYNC): the guest may still hold the file's old size and times
@@ -58,8 +74,7 @@ bool show_host_change(const Root &root, const std::string &guest_path, const Log
                 STATX_BASIC_STATS | STATX_MNT_ID, &info) != 0 ||
         !S_ISREG(info.stx_mode) || !(info.stx_mask & STATX_MNT_ID))
         return false;
-    auto mountinfo = read_file("/proc/self/mountinfo");
-    auto type = mountinfo ? mount_type(*mountinfo, info.stx_mnt_id) : std::nullopt;
+    auto type = type_of(info.stx_mnt_id);
     if (!type || !is_shared_folder_type(*type))
         return false;
     // Reopened through the handle: the very file looked at, now for writing. No O_TRUNC, no

@@ -8,7 +8,9 @@
 #include "provisioning/agent/files.h"
 #include "provisioning/agent/log.h"
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,9 +24,23 @@ std::optional<std::string> mount_type(std::string_view mountinfo, std::uint64_t 
 // Whether a file system type is one a host shares folders over.
 bool is_shared_folder_type(std::string_view type);
 
-// Shows the change of `guest_path` to the watchers. Only a regular file on a shared folder is
-// touched, reached without following a symbolic link (a link a container made cannot point it
-// elsewhere). Returns whether it was shown; a file gone, read-only or not shared is skipped.
-bool show_host_change(const Root &root, const std::string &guest_path, const Log &log);
+// Shows host changes to the watchers, remembering the mounts' types for a second: a burst names
+// many files on the same few mounts. Not longer: a mount's id is reused once it is gone.
+class HostChanges {
+public:
+    explicit HostChanges(const Root &root) : root_(root) {}
+
+    // Shows the change of `guest_path`. Only a regular file on a shared folder is touched,
+    // reached without following a symbolic link (a link a container made cannot point it
+    // elsewhere). Returns whether it was shown; a file gone, read-only or not shared is skipped.
+    bool show(const std::string &guest_path, const Log &log);
+
+private:
+    std::optional<std::string> type_of(std::uint64_t mount_id);
+
+    const Root &root_;
+    std::map<std::uint64_t, std::string> mount_types_;
+    std::chrono::steady_clock::time_point read_at_;
+};
 
 } // namespace machine::agent

@@ -42,11 +42,12 @@ TEST_CASE("files not on a shared folder, links, folders and missing files are le
     fs::create_symlink(root / "/src", root / "/linked");
 
     Root under(root.path());
-    CHECK_FALSE(show_host_change(under, "/src/app.js", log)); // a local disk, not shared
-    CHECK_FALSE(show_host_change(under, "/src/link.js", log));
-    CHECK_FALSE(show_host_change(under, "/linked/app.js", log)); // a link on the way
-    CHECK_FALSE(show_host_change(under, "/src", log));
-    CHECK_FALSE(show_host_change(under, "/src/missing.js", log));
+    HostChanges changes(under);
+    CHECK_FALSE(changes.show("/src/app.js", log)); // a local disk, not shared
+    CHECK_FALSE(changes.show("/src/link.js", log));
+    CHECK_FALSE(changes.show("/linked/app.js", log)); // a link on the way
+    CHECK_FALSE(changes.show("/src", log));
+    CHECK_FALSE(changes.show("/src/missing.js", log));
     struct stat after {};
     REQUIRE(::stat((root / "/src/app.js").c_str(), &after) == 0);
     CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
