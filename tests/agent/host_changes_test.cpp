@@ -12,7 +12,7 @@ using namespace machine::agent;
 using namespace machine::agent::test;
 namespace fs = std::filesystem;
 
-TEST_CASE("a mount's type comes from mountinfo; only virtiofs and 9p are shared folders",
+TEST_CASE("a mount's type comes from mountinfo, and only virtiofs and 9p are shared folders",
           "[host-changes]") {
     std::string mountinfo =
         "22 1 254:2 / / rw,relatime shared:1 - ext4 /dev/vda2 rw,discard\n"
