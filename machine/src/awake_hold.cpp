@@ -1,8 +1,7 @@
 #include "machine/awake_hold.h"
 
+#include "machine/api_ping.h"
 #include "machine/errors.h"
-#include "platform/socket_io.h"
-#include "platform/unix_socket.h"
 
 #include <fmt/format.h>
 #include <random>
@@ -13,23 +12,6 @@ namespace machine {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A request the forwarder carries to the guest (waking it), and the start of the answer.
-void ping_api(const std::filesystem::path &socket, std::chrono::milliseconds timeout) {
-    auto deadline = platform::Clock::now() + timeout;
-    auto api = platform::connect_unix(socket);
-    platform::write_all(api.get(), "GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n");
-    char answer[64];
-    while (platform::Clock::now() < deadline) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                          platform::Clock::now());
-        if (!platform::wait_any_readable({api.get()}, left).front())
-            continue;
-        auto got = platform::receive_available(api.get(), answer, sizeof answer);
-        if (got) // an answer, or the end: the guest runs, or cannot be asked
-            return;
-    }
-}
 
 // In the runtime folder, whose files every start and stop removes.
 constexpr std::string_view hold_prefix = "awake-";
@@ -47,7 +29,7 @@ AwakeHold::AwakeHold(const MachineConfig &config, const Layout &layout) {
     path_ = hold_path(layout);
     lock_.emplace(platform::FileLock::acquire(path_));
     try {
-        ping_api(layout.api_socket(), 30s);
+        api_answers(layout.api_socket(), 30s); // any answer: the guest runs
     } catch (const SystemError &) {
         // No forwarder to ask: nothing paused the VM but a forwarder, and the next one runs it
         // on as it starts (QemuEvents).

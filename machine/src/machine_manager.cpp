@@ -1,5 +1,6 @@
 #include "machine/machine_manager.h"
 
+#include "machine/api_ping.h"
 #include "machine/awake_hold.h"
 #include "machine/connections.h"
 #include "machine/console_watch.h"
@@ -395,6 +396,8 @@ StartResult MachineManager::start(const std::string &name, const StartOptions &o
         undo.push([&] { stop_forwarder(layout); });
     }
     wait_for_ssh(config, layout, options, deadline);
+    if (!options.forwarder.program.empty())
+        wait_for_api(config, layout, options, deadline);
     if (ready->resumed()) // saved with its folders unmounted
         set_guest_mounts(config, provider.ssh_endpoint(config, layout), layout, true);
     platform::write_file_atomically(layout.ready_marker(), "");
@@ -481,6 +484,26 @@ void MachineManager::wait_for_ssh(const MachineConfig &config, const Layout &lay
     while (!platform::tcp_port_answers(ssh.host, ssh.port, 1s)) {
         if (platform::Clock::now() >= deadline)
             fail_start(config, layout, "said Ready but SSH does not answer");
+        std::this_thread::sleep_for(200ms);
+    }
+}
+
+void MachineManager::wait_for_api(const MachineConfig &config, const Layout &layout,
+                                  const StartOptions &options,
+                                  platform::Clock::time_point deadline) const {
+    using namespace std::chrono_literals;
+    // Ready means the API's socket accepts; the engine behind it starts on the guest's first
+    // connection and may not answer yet. A client's first call must not wait for it: the docker
+    // CLI gives its version check 2 s, then speaks a version podman refuses.
+    options.progress("waiting for the API");
+    for (;;) {
+        try {
+            if (api_answers(layout.api_socket(), 5s))
+                return;
+        } catch (const SystemError &) { // the forwarder is between two links
+        }
+        if (platform::Clock::now() >= deadline)
+            fail_start(config, layout, "said Ready but its API does not answer");
         std::this_thread::sleep_for(200ms);
     }
 }

@@ -100,7 +100,8 @@ std::vector<Check> readiness_checks(const Readiness &readiness, const Root &root
     if (!readiness.podman_socket.empty()) {
         auto socket = root.host(readiness.podman_socket);
         // Its socket accepting is enough: systemd holds the connection while the engine starts,
-        // and this first one starts it, so it comes up while the host sets up its end.
+        // and this first one starts it, so it comes up while the host sets up its end (`machine
+        // start` waits for its first answer before it returns).
         checks.push_back({"the podman API socket " + readiness.podman_socket,
                           [socket] { return unix_socket_accepts(socket); }});
     }

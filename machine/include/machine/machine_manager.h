@@ -143,6 +143,8 @@ private:
                           const StartOptions &options, platform::Clock::time_point deadline) const;
     void wait_for_ssh(const MachineConfig &config, const Layout &layout,
                       const StartOptions &options, platform::Clock::time_point deadline) const;
+    void wait_for_api(const MachineConfig &config, const Layout &layout,
+                      const StartOptions &options, platform::Clock::time_point deadline) const;
 
     std::vector<std::string> warnings_;
     const Store &store_;
