@@ -2,6 +2,7 @@
 
 #include "machine/errors.h"
 #include "provisioning/ignition.h"
+#include "provisioning/proxy_files.h"
 #include "provisioning/seed_image.h"
 
 #include <fmt/format.h>
@@ -69,7 +70,15 @@ std::string render_user_data(const GuestSettings &s) {
     out << YAML::Key << "path" << YAML::Value << docker_socket_tmpfiles_path;
     out << YAML::Key << "permissions" << YAML::Value << "0644";
     out << YAML::Key << "content" << YAML::Value << docker_socket_tmpfiles(s);
-    out << YAML::EndMap << YAML::EndSeq;
+    out << YAML::EndMap;
+    for (const auto &f : proxy_files(s)) {
+        out << YAML::BeginMap;
+        out << YAML::Key << "path" << YAML::Value << f.path;
+        out << YAML::Key << "permissions" << YAML::Value << fmt::format("{:04o}", f.mode);
+        out << YAML::Key << "content" << YAML::Value << YAML::Literal << f.contents;
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
     // The host key made at init, and no other: the host pins it before the first connect.
     out << YAML::Key << "ssh_deletekeys" << YAML::Value << true;
     out << YAML::Key << "ssh_genkeytypes" << YAML::Value << YAML::Flow << YAML::BeginSeq
@@ -81,6 +90,9 @@ std::string render_user_data(const GuestSettings &s) {
     out << YAML::Key << "ssh_pwauth" << YAML::Value << false;
     write_mount_file(out, s);
     out << YAML::Key << "runcmd" << YAML::Value << YAML::BeginSeq;
+    out << "systemctl daemon-reload"; // the proxy in systemd's default environment
+    if (!s.ca_certs.empty())
+        out << "update-ca-certificates";
     if (s.rootful)
         out << "systemctl enable --now podman.socket";
     else

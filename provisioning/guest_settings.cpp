@@ -57,6 +57,8 @@ GuestSettings guest_settings(const MachineConfig &config, const std::string &aut
     s.rootful = config.rootful;
     s.uid = config.ssh.uid;
     s.mounts = config.mounts;
+    s.proxy = config.proxy;
+    s.ca_certs = config.ca_certs;
     return s;
 }
 

@@ -20,6 +20,8 @@ struct GuestSettings {
     std::vector<Mount> mounts;     // mounted from tags vol0, vol1, ... (mount_tag) in this order
     std::string share_type = "9p"; // how they arrive: "9p" (QEMU) or "virtiofs" (vfkit, krunkit)
     bool rosetta = false;          // Apple's Rosetta share is there: x86_64 programs run through it
+    ProxySettings proxy;           // as the guest must see it (proxy_for_guest)
+    std::string ca_certs;          // PEM certificates to trust besides Debian's
 };
 
 // /var/run/docker.sock as the engine's socket, for systemd-tmpfiles (a link made at every boot).

@@ -1,6 +1,7 @@
 #include "provisioning/ignition.h"
 
 #include "machine/guest_user.h"
+#include "provisioning/proxy_files.h"
 
 #include <fmt/format.h>
 
@@ -218,6 +219,11 @@ nlohmann::json render_ignition(const GuestSettings &s) {
     units.push_back({{"name", "machine-docker-socket.service"},
                      {"enabled", true},
                      {"contents", docker_socket_unit()}});
+    for (const auto &f : proxy_files(s))
+        files.push_back(file(f.path, f.mode, f.contents));
+    if (!s.ca_certs.empty())
+        units.push_back(
+            {{"name", ca_certs_unit_name}, {"enabled", true}, {"contents", ca_certs_unit()}});
     units.push_back(
         {{"name", "machine-ready.service"}, {"enabled", true}, {"contents", ready_unit()}});
 

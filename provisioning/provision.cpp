@@ -18,6 +18,7 @@ ProvisioningPayload provision(MachineConfig &config, const Layout &layout,
     auto settings = guest_settings(config, client.public_line, host.private_pem, host.public_line);
     settings.share_type = devices.share_type;
     settings.rosetta = devices.rosetta;
+    settings.proxy = proxy_for_guest(config.proxy, devices.host_address);
     ProvisioningPayload payload{config.image.provisioning, {}, {}, {}};
     if (payload.kind == "ignition") {
         payload.ignition = render_ignition(settings).dump(2) + "\n";

@@ -9,10 +9,12 @@
 namespace machine::provisioning {
 
 // What the guest will find that its config does not say: how host folders arrive (the provider's
-// share type), and whether Apple's Rosetta share is there.
+// share type), whether Apple's Rosetta share is there, and the host's address as the guest sees it
+// (ProviderFeatures::host_address).
 struct GuestDevices {
     std::string share_type = "9p";
     bool rosetta = false;
+    std::string host_address;
 };
 
 // Writes both key pairs into the machine's data folder (private keys 0600 whatever the umask),

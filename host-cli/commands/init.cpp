@@ -41,6 +41,12 @@ void add_init_command(CLI::App &app, Context &context) {
                     "How folders are shared: virtiofs or 9p (default: the provider's best here)");
     cmd->add_option("--idle-pause", options->idle_pause,
                     "Pause the VM after this long without a client, e.g. 5m (default 0: never)");
+    cmd->add_option("--proxy", options->proxy,
+                    "HTTP and HTTPS proxy for the engine, e.g. http://proxy:3128; \"\": none "
+                    "(default: HTTP_PROXY, HTTPS_PROXY and NO_PROXY from the environment)");
+    cmd->add_option("--ca-certs", options->ca_certs,
+                    "PEM file or folder of CA certificates for the guest to trust; \"\": none "
+                    "(default: SSL_CERT_FILE when set)");
     auto now = std::make_shared<bool>(false);
     cmd->add_flag("--now", *now, "Start the machine once it is created");
     cmd->callback([&context, options, volumes, volume, now] {

@@ -1,5 +1,6 @@
 #include "machine/config_file.h"
 
+#include "machine/ca_certs.h"
 #include "machine/durations.h"
 #include "machine/errors.h"
 #include "machine/guest_user.h"
@@ -139,6 +140,16 @@ std::string config_to_yaml(const MachineConfig &c) {
     out << YAML::Key << "rootful" << YAML::Value << c.rootful;
     out << YAML::Key << "timezone" << YAML::Value << c.timezone;
     out << YAML::Key << "idle_pause_seconds" << YAML::Value << c.idle_pause_seconds;
+    out << YAML::Key << "proxy" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "http" << YAML::Value << c.proxy.http;
+    out << YAML::Key << "https" << YAML::Value << c.proxy.https;
+    out << YAML::Key << "no_proxy" << YAML::Value << c.proxy.no_proxy;
+    out << YAML::EndMap;
+    out << YAML::Key << "ca_certs" << YAML::Value;
+    if (c.ca_certs.empty())
+        out << "";
+    else
+        out << YAML::Literal << c.ca_certs;
     out << YAML::Key << "created" << YAML::Value << c.created;
     out << YAML::Key << "last_up" << YAML::Value << c.last_up;
     out << YAML::EndMap;
@@ -209,6 +220,14 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
     c.timezone = top.get<std::string>("timezone");
     if (version >= 3)
         c.idle_pause_seconds = top.get<std::int64_t>("idle_pause_seconds");
+    if (version >= 4) {
+        auto proxy = top.map("proxy");
+        c.proxy.http = proxy.get<std::string>("http");
+        c.proxy.https = proxy.get<std::string>("https");
+        c.proxy.no_proxy = proxy.get<std::string>("no_proxy");
+        proxy.finish();
+        c.ca_certs = top.get<std::string>("ca_certs");
+    }
     c.created = top.get<std::int64_t>("created");
     c.last_up = top.get<std::int64_t>("last_up");
     top.finish();
@@ -231,6 +250,16 @@ MachineConfig config_from_yaml(const std::string &text, const std::string &file)
                                       c.idle_pause_seconds > max_idle_pause.count()))
         top.fail("idle_pause_seconds", fmt::format("must be 0 or from {} to {}",
                                                    min_idle_pause.count(), max_idle_pause.count()));
+    try { // the same checks as at init: these values go into the guest's shell profile
+        if (checked_proxy_url(c.proxy.http, "proxy.http") != c.proxy.http ||
+            checked_proxy_url(c.proxy.https, "proxy.https") != c.proxy.https ||
+            checked_no_proxy(c.proxy.no_proxy, "proxy.no_proxy") != c.proxy.no_proxy)
+            throw InvalidInput("proxy", "is not in the form init writes");
+    } catch (const InvalidInput &e) {
+        top.fail(e.field(), e.what());
+    }
+    if (!c.ca_certs.empty() && count_ca_certs(c.ca_certs) == 0)
+        top.fail("ca_certs", "holds no PEM certificate");
     if (c.arch != "x86_64" && c.arch != "aarch64")
         top.fail("arch", "must be x86_64 or aarch64");
     return c;

@@ -2,6 +2,7 @@
 
 #include "machine/api_ping.h"
 #include "machine/awake_hold.h"
+#include "machine/ca_certs.h"
 #include "machine/connections.h"
 #include "machine/console_watch.h"
 #include "machine/disk_image.h"
@@ -219,6 +220,17 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
         config.provider_state["mount_type"] =
             options.mount_type.value_or(share_type_of(config, features));
     config.rootful = options.rootful;
+    config.proxy = proxy_from_environment(options.environment);
+    if (options.proxy) {
+        auto url = checked_proxy_url(*options.proxy, "--proxy");
+        config.proxy =
+            url.empty() ? ProxySettings{} : ProxySettings{url, url, config.proxy.no_proxy};
+    }
+    auto cert_file = options.environment("SSL_CERT_FILE");
+    if (options.ca_certs && !options.ca_certs->empty())
+        config.ca_certs = read_ca_certs(*options.ca_certs, "--ca-certs");
+    else if (!options.ca_certs && cert_file && !cert_file->empty())
+        config.ca_certs = read_ca_certs(*cert_file, "SSL_CERT_FILE");
     if (options.idle_pause)
         config.idle_pause_seconds = idle_pause_seconds(*options.idle_pause, provider);
     for (const auto &[flag, asked] : {std::pair<std::string, bool>{"rosetta", options.rosetta},
@@ -314,9 +326,10 @@ MachineConfig MachineManager::init(const InitOptions &options) {
 
     // The lifecycle renders the first-boot config; the provider delivers it its own way.
     auto features = provider.features();
-    auto payload = provisioning::provision(
-        config, layout,
-        {share_type_of(config, features), config.provider_state.count("rosetta") > 0});
+    auto payload = provisioning::provision(config, layout,
+                                           {share_type_of(config, features),
+                                            config.provider_state.count("rosetta") > 0,
+                                            features.host_address});
     platform::fault_point("init:provisioning");
     provider.create(config, layout, payload);
     undo.push([&] { provider.remove(config, layout); });

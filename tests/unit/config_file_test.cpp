@@ -38,13 +38,15 @@ MachineConfig full_config() {
     c.rootful = true;
     c.timezone = "Europe/Berlin";
     c.idle_pause_seconds = 300;
+    c.proxy = {"http://proxy.corp:3128", "http://u:p%40@proxy.corp:3129", "localhost,.corp"};
+    c.ca_certs = "-----BEGIN CERTIFICATE-----\nQUFB\n-----END CERTIFICATE-----\n";
     c.created = 1764000000;
     c.last_up = 1764086400;
     return c;
 }
 
 // The stored format, pinned: changing it needs a schema_version bump.
-const std::string stored_yaml = R"(schema_version: 3
+const std::string stored_yaml = R"(schema_version: 4
 name: dev
 provider:
   name: qemu
@@ -74,6 +76,11 @@ mounts:
 rootful: false
 timezone: ""
 idle_pause_seconds: 0
+proxy:
+  http: ""
+  https: ""
+  no_proxy: ""
+ca_certs: ""
 created: 1764000000
 last_up: 0
 )";
@@ -252,7 +259,7 @@ TEST_CASE("every line dropped from a config is a CorruptConfig", "[config]") {
 TEST_CASE("a value of the wrong type names its field", "[config]") {
     using Case = std::tuple<std::string, std::string, std::string>;
     auto [from, to, field] = GENERATE(
-        Case{"schema_version: 3", "schema_version: one", "schema_version"},
+        Case{"schema_version: 4", "schema_version: one", "schema_version"},
         Case{"  cpus: 4", "  cpus: \"many\"", "resources.cpus"},
         Case{"  cpus: 4", "  cpus: 2.5", "resources.cpus"},
         Case{"  cpus: 4", "  cpus: 99999999999", "resources.cpus"},
@@ -289,7 +296,7 @@ TEST_CASE("an unknown key names its field, at the top level and nested", "[confi
 TEST_CASE("a missing or null field names it", "[config]") {
     using Case = std::pair<std::string, std::string>;
     auto [line, field] = GENERATE(
-        Case{"schema_version: 3\n", "schema_version"}, Case{"name: dev\n", "name"},
+        Case{"schema_version: 4\n", "schema_version"}, Case{"name: dev\n", "name"},
         Case{"  name: qemu\n", "provider.name"}, Case{"arch: x86_64\n", "arch"},
         Case{"  cpus: 4\n", "resources.cpus"}, Case{"  disk_gib: 100\n", "resources.disk_gib"},
         Case{"  kernel: \"\"\n", "image.kernel"}, Case{"  port: 2222\n", "ssh.port"},
@@ -310,11 +317,11 @@ TEST_CASE("a missing or null field names it", "[config]") {
 }
 
 TEST_CASE("another schema_version is a CorruptConfig naming it", "[config]") {
-    auto version = GENERATE(as<std::string>{}, "0", "4", "-1", "100");
-    check_corrupt(edited(stored_yaml, "schema_version: 3", "schema_version: " + version),
+    auto version = GENERATE(as<std::string>{}, "0", "5", "-1", "100");
+    check_corrupt(edited(stored_yaml, "schema_version: 4", "schema_version: " + version),
                   "schema_version");
-    CHECK_THAT(corrupt(edited(stored_yaml, "schema_version: 3", "schema_version: 4")).what(),
-               Catch::Contains("is 4") && Catch::Contains("reads 1 to 3"));
+    CHECK_THAT(corrupt(edited(stored_yaml, "schema_version: 4", "schema_version: 5")).what(),
+               Catch::Contains("is 5") && Catch::Contains("reads 1 to 4"));
 }
 
 TEST_CASE("a version 1 config is read losing nothing, and saved as the current version",
@@ -326,19 +333,39 @@ TEST_CASE("a version 1 config is read losing nothing, and saved as the current v
     CHECK(migrated.ssh.uid >= 1000);
     CHECK(migrated.provider_state.empty());
     auto saved = config_to_yaml(migrated);
-    CHECK(saved.rfind("schema_version: 3\n", 0) == 0);
+    CHECK(saved.rfind("schema_version: 4\n", 0) == 0);
     CHECK(config_from_yaml(saved, file) == migrated);
     // A version 1 file is read by version 1's rules: the new fields are not expected there.
     check_corrupt(edited(stored_yaml_v1, "provider: qemu\n", "provider:\n  name: qemu\n"),
                   "provider");
 }
 
+const std::string proxy_lines =
+    "proxy:\n  http: \"\"\n  https: \"\"\n  no_proxy: \"\"\nca_certs: \"\"\n";
+
 TEST_CASE("a version 2 config is read with no idle pause", "[config]") {
-    auto v2 = edited(edited(stored_yaml, "schema_version: 3", "schema_version: 2"),
-                     "idle_pause_seconds: 0\n", "");
+    auto v2 = edited(edited(edited(stored_yaml, "schema_version: 4", "schema_version: 2"),
+                            "idle_pause_seconds: 0\n", ""),
+                     proxy_lines, "");
     CHECK(config_from_yaml(v2, file) == stored_config());
-    check_corrupt(edited(stored_yaml, "schema_version: 3", "schema_version: 2"),
-                  "idle_pause_seconds");
+    check_corrupt(
+        edited(edited(stored_yaml, "schema_version: 4", "schema_version: 2"), proxy_lines, ""),
+        "idle_pause_seconds");
+}
+
+TEST_CASE("a version 3 config is read with no proxy and no CA certificates", "[config]") {
+    auto v3 =
+        edited(edited(stored_yaml, "schema_version: 4", "schema_version: 3"), proxy_lines, "");
+    CHECK(config_from_yaml(v3, file) == stored_config());
+    check_corrupt(edited(stored_yaml, "schema_version: 4", "schema_version: 3"), "proxy");
+}
+
+TEST_CASE("a stored proxy or CA bundle is checked as init checks it", "[config]") {
+    check_corrupt(edited(stored_yaml, "  http: \"\"\n", "  http: \"http://p:1/'$(x)'\"\n"),
+                  "proxy.http");
+    check_corrupt(edited(stored_yaml, "  no_proxy: \"\"\n", "  no_proxy: \"a b\"\n"),
+                  "proxy.no_proxy");
+    check_corrupt(edited(stored_yaml, "ca_certs: \"\"\n", "ca_certs: junk\n"), "ca_certs");
 }
 
 TEST_CASE("the provider's own state is kept as the provider wrote it", "[config]") {

@@ -262,3 +262,60 @@ TEST_CASE("virtiofs shares and Apple's Rosetta, as vfkit and krunkit give them",
     s.rosetta = false; // and without it, nothing of it
     CHECK(render_ignition(s).dump().find("rosetta") == std::string::npos);
 }
+
+TEST_CASE("the host's proxy and CA certificates reach systemd, login shells and the trust store",
+          "[provisioning][proxy]") {
+    auto s = settings(false);
+    s.proxy = {"http://10.0.2.2:3128", "http://10.0.2.2:3129", "localhost,.corp"};
+    s.ca_certs = "-----BEGIN CERTIFICATE-----\nQUFB\n-----END CERTIFICATE-----\n";
+    auto ignition = render_ignition(s);
+    auto &files = ignition["storage"]["files"];
+    auto defaults = std::string("# The host's proxy, given at `machine init`.\n[Manager]\n"
+                                "DefaultEnvironment=\"HTTP_PROXY=http://10.0.2.2:3128\" "
+                                "\"http_proxy=http://10.0.2.2:3128\" "
+                                "\"HTTPS_PROXY=http://10.0.2.2:3129\" "
+                                "\"https_proxy=http://10.0.2.2:3129\" "
+                                "\"NO_PROXY=localhost,.corp\" \"no_proxy=localhost,.corp\"\n");
+    for (const char *path : {"/etc/systemd/system.conf.d/50-machine-proxy.conf",
+                             "/etc/systemd/user.conf.d/50-machine-proxy.conf"}) {
+        INFO(path);
+        auto *file = find_by(files, "path", path);
+        REQUIRE(file);
+        CHECK(decode_source(*file) == defaults);
+    }
+    auto *profile = find_by(files, "path", "/etc/profile.d/machine-proxy.sh");
+    REQUIRE(profile);
+    CHECK(decode_source(*profile).find("export https_proxy='http://10.0.2.2:3129'\n") !=
+          std::string::npos);
+    for (const char *path :
+         {"/usr/local/share/ca-certificates/machine.crt", "/etc/ssl/certs/machine-ca-certs.pem"}) {
+        INFO(path);
+        auto *certs = find_by(files, "path", path);
+        REQUIRE(certs);
+        CHECK(decode_source(*certs) == s.ca_certs);
+    }
+    auto *unit = find_by(ignition["systemd"]["units"], "name", "machine-ca-certs.service");
+    REQUIRE(unit);
+    CHECK((*unit)["enabled"] == true);
+    CHECK((*unit)["contents"].get<std::string>().find(
+              "ExecStart=/usr/sbin/update-ca-certificates\n") != std::string::npos);
+
+    auto user_data = render_user_data(s);
+    for (const char *expected :
+         {"path: /etc/systemd/user.conf.d/50-machine-proxy.conf", "\"NO_PROXY=localhost,.corp\"",
+          "path: /usr/local/share/ca-certificates/machine.crt", "- update-ca-certificates",
+          "- systemctl daemon-reload"})
+        CHECK(user_data.find(expected) != std::string::npos);
+
+    // Without them: the proxy files say nothing (a later config may have to empty them), and no
+    // certificate or unit is there.
+    auto plain = render_ignition(settings(false));
+    auto *none = find_by(plain["storage"]["files"], "path",
+                         "/etc/systemd/system.conf.d/50-machine-proxy.conf");
+    REQUIRE(none);
+    CHECK(decode_source(*none).find("DefaultEnvironment") == std::string::npos);
+    CHECK_FALSE(
+        find_by(plain["storage"]["files"], "path", "/usr/local/share/ca-certificates/machine.crt"));
+    CHECK_FALSE(find_by(plain["systemd"]["units"], "name", "machine-ca-certs.service"));
+    CHECK(render_user_data(settings(false)).find("update-ca-certificates") == std::string::npos);
+}

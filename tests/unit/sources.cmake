@@ -38,6 +38,7 @@ set(MACHINE_UNIT_TEST_SOURCES
     unit/registry_test.cpp
     unit/sizes_test.cpp
     unit/durations_test.cpp
+    unit/proxy_settings_test.cpp
     unit/idle_pause_test.cpp
     unit/shared_folder_changes_test.cpp
     unit/table_test.cpp

@@ -1,5 +1,6 @@
 #pragma once
 // A machine's settings as a plain value. Persisted as YAML by config_file.h.
+#include "machine/proxy_settings.h"
 #include "machine/volume.h"
 
 #include <cstdint>
@@ -11,7 +12,8 @@ namespace machine {
 
 // 2: `provider:` a map of its name and the provider's own state; the guest user's uid (ssh.uid);
 // version 1 files are read too (config_file.h says how they are migrated). 3: idle_pause_seconds.
-inline constexpr int config_schema_version = 3;
+// 4: proxy and ca_certs.
+inline constexpr int config_schema_version = 4;
 
 // The disk image a machine boots from. `kernel`/`initrd` are set when the image brings its own
 // (direct kernel boot); otherwise firmware boots the disk.
@@ -56,6 +58,8 @@ struct MachineConfig {
     std::string timezone; // empty: the host's
     // The forwarder pauses the VM after this long without a client (--idle-pause); 0: never.
     std::int64_t idle_pause_seconds = 0;
+    ProxySettings proxy;      // as on the host; the guest's loopback rewrite happens at render time
+    std::string ca_certs;     // PEM certificates the guest trusts besides Debian's (ca_certs.h)
     std::int64_t created = 0; // Unix seconds
     std::int64_t last_up = 0; // Unix seconds; 0 = never started
     // The provider's own state (a domain's UUID, a VM's GUID...), `provider.state` in the YAML:

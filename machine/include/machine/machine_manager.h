@@ -8,6 +8,7 @@
 #include "machine/store.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -42,6 +43,15 @@ struct InitOptions {
     // The hypervisor's connection URI (libvirt: qemu+ssh://USER@HOST/system), kept in the
     // config's provider state as "uri".
     std::optional<std::string> connect;
+    // The proxy (--proxy URL: HTTP_PROXY and HTTPS_PROXY; "": none) and the CA certificates
+    // (--ca-certs FILE|DIR; "": none). Unset, both come from the host's environment: the proxy
+    // variables and SSL_CERT_FILE.
+    std::optional<std::string> proxy;
+    std::optional<std::string> ca_certs;
+    EnvironmentLookup environment = [](const std::string &name) -> std::optional<std::string> {
+        const char *value = std::getenv(name.c_str());
+        return value ? std::optional<std::string>(value) : std::nullopt;
+    };
 };
 
 struct SetOptions {

@@ -37,6 +37,9 @@ struct ProviderFeatures {
     // `init` flags it honours on this host ("rosetta", "nested", "connect"); init keeps each one
     // asked for in the config's provider state: "true", or --connect's URI as "uri".
     std::vector<std::string> init_flags = {};
+    // The host as the guest reaches it (QEMU's user network: 10.0.2.2; gvproxy: 192.168.127.254);
+    // a proxy on the host's loopback is given to the guest at this address. Empty: unknown.
+    std::string host_address = {};
 
     bool operator==(const ProviderFeatures &) const = default;
 };

@@ -110,7 +110,8 @@ ProviderFeatures AppleProvider::apple_features() {
     f.shares = {"virtiofs"};
     f.ready_channel = "vsock";
     f.grow_disk = true;
-    f.provisioning = {"ignition"}; // over vsock 1024, as Ignition's applehv provider reads it
+    f.provisioning = {"ignition"};      // over vsock 1024, as Ignition's applehv provider reads it
+    f.host_address = "192.168.127.254"; // gvproxy's name for the host's loopback
     return f;
 }
 

@@ -185,6 +185,7 @@ ProviderFeatures LibvirtProvider::features() const {
     f.provisioning = {"ignition"};
     f.other_arch = true; // by TCG
     f.init_flags = {"connect"};
+    f.host_address = "10.0.2.2"; // its user network, as QEMU's (domain_xml.cpp)
     return f;
 }
 

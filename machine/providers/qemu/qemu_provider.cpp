@@ -121,6 +121,7 @@ ProviderFeatures QemuProvider::features() const {
     f.other_arch = true;                               // by TCG
     f.suspend = platform::host_os_name() != "windows"; // its QEMU has no file-backed RAM
     f.idle_pause = true;
+    f.host_address = "10.0.2.2"; // the user network's gateway: the host's loopback
     return f;
 }
 
