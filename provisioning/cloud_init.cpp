@@ -75,7 +75,11 @@ std::string render_user_data(const GuestSettings &s) {
         out << YAML::BeginMap;
         out << YAML::Key << "path" << YAML::Value << f.path;
         out << YAML::Key << "permissions" << YAML::Value << fmt::format("{:04o}", f.mode);
-        out << YAML::Key << "content" << YAML::Value << YAML::Literal << f.contents;
+        out << YAML::Key << "content" << YAML::Value;
+        if (f.contents.empty())
+            out << "";
+        else
+            out << YAML::Literal << f.contents;
         out << YAML::EndMap;
     }
     out << YAML::EndSeq;

@@ -4,6 +4,9 @@
 #include "provisioning/ignition.h"
 #include "provisioning/ssh_keys.h"
 
+#include "machine/errors.h"
+#include "platform/atomic_file.h"
+
 namespace machine::provisioning {
 
 ProvisioningPayload provision(MachineConfig &config, const Layout &layout,
@@ -14,8 +17,23 @@ ProvisioningPayload provision(MachineConfig &config, const Layout &layout,
     write_key_pair(host, layout.host_key());
     config.ssh.identity_path = layout.identity().string();
     config.ssh.host_key_fingerprint = host.fingerprint;
+    return render_payload(config, layout, devices);
+}
 
-    auto settings = guest_settings(config, client.public_line, host.private_pem, host.public_line);
+ProvisioningPayload render_payload(const MachineConfig &config, const Layout &layout,
+                                   const GuestDevices &devices) {
+    auto key = [](const std::filesystem::path &file) {
+        if (!std::filesystem::exists(file))
+            throw NotFound("the machine's key " + file.string() + " is missing",
+                           "`machine rm` and `init` the machine again");
+        auto text = platform::read_file(file);
+        if (file.extension() == ".pub" && !text.empty() && text.back() == '\n')
+            text.pop_back(); // the line as it was made
+        return text;
+    };
+    auto pub = [](std::filesystem::path file) { return file += ".pub"; };
+    auto settings = guest_settings(config, key(pub(layout.identity())), key(layout.host_key()),
+                                   key(pub(layout.host_key())));
     settings.share_type = devices.share_type;
     settings.rosetta = devices.rosetta;
     settings.proxy = proxy_for_guest(config.proxy, devices.host_address);

@@ -23,4 +23,9 @@ struct GuestDevices {
 ProvisioningPayload provision(MachineConfig &config, const Layout &layout,
                               const GuestDevices &devices = {});
 
+// The payload for `config` with the keys provision() wrote: what `set` hands the provider when
+// what the guest is told changed. Throws NotFound when a key is gone.
+ProvisioningPayload render_payload(const MachineConfig &config, const Layout &layout,
+                                   const GuestDevices &devices = {});
+
 } // namespace machine::provisioning

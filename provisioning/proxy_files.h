@@ -25,11 +25,12 @@ inline constexpr const char *ca_certs_path = "/usr/local/share/ca-certificates/m
 inline constexpr const char *ca_certs_for_go_path = "/etc/ssl/certs/machine-ca-certs.pem";
 inline constexpr const char *ca_certs_unit_name = "machine-ca-certs.service";
 
-// The proxy files, always written (empty of variables when there is no proxy), then the CA file
-// when there are certificates.
+// The proxy and CA files, always written (empty of variables or certificates when there are none,
+// so a later config can take them away).
 std::vector<GuestFile> proxy_files(const GuestSettings &s);
 
-// The unit that installs ca_certs_path into the trust store (enabled only with certificates).
+// The unit that installs ca_certs_path into the trust store, in the config only with
+// certificates (an empty file after some were taken away still runs it: the unit stays).
 std::string ca_certs_unit();
 
 } // namespace machine::provisioning

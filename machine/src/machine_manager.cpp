@@ -106,6 +106,25 @@ std::string share_type_of(const MachineConfig &config, const ProviderFeatures &f
     return features.shares.empty() ? "9p" : features.shares.front();
 }
 
+// What the guest finds that its config does not say, the same for init and for set.
+provisioning::GuestDevices guest_devices(const MachineConfig &config,
+                                         const ProviderFeatures &features) {
+    return {share_type_of(config, features), config.provider_state.count("rosetta") > 0,
+            features.host_address};
+}
+
+// --proxy's and --ca-certs' value: "" clears it.
+void apply_network_options(MachineConfig &config, const std::optional<std::string> &proxy,
+                           const std::optional<std::string> &ca_certs) {
+    if (proxy) {
+        auto url = checked_proxy_url(*proxy, "--proxy");
+        config.proxy =
+            url.empty() ? ProxySettings{} : ProxySettings{url, url, config.proxy.no_proxy};
+    }
+    if (ca_certs)
+        config.ca_certs = ca_certs->empty() ? "" : read_ca_certs(*ca_certs, "--ca-certs");
+}
+
 bool loopback_port_taken(int port) {
     try {
         platform::listen_loopback("tcp", port); // closed at once
@@ -220,17 +239,14 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
         config.provider_state["mount_type"] =
             options.mount_type.value_or(share_type_of(config, features));
     config.rootful = options.rootful;
-    config.proxy = proxy_from_environment(options.environment);
-    if (options.proxy) {
-        auto url = checked_proxy_url(*options.proxy, "--proxy");
-        config.proxy =
-            url.empty() ? ProxySettings{} : ProxySettings{url, url, config.proxy.no_proxy};
-    }
+    if (options.proxy) // it replaces the host's HTTP_PROXY and HTTPS_PROXY, whatever they hold
+        config.proxy.no_proxy = no_proxy_from_environment(options.environment);
+    else
+        config.proxy = proxy_from_environment(options.environment);
     auto cert_file = options.environment("SSL_CERT_FILE");
-    if (options.ca_certs && !options.ca_certs->empty())
-        config.ca_certs = read_ca_certs(*options.ca_certs, "--ca-certs");
-    else if (!options.ca_certs && cert_file && !cert_file->empty())
+    if (!options.ca_certs && cert_file && !cert_file->empty())
         config.ca_certs = read_ca_certs(*cert_file, "SSL_CERT_FILE");
+    apply_network_options(config, options.proxy, options.ca_certs);
     if (options.idle_pause)
         config.idle_pause_seconds = idle_pause_seconds(*options.idle_pause, provider);
     for (const auto &[flag, asked] : {std::pair<std::string, bool>{"rosetta", options.rosetta},
@@ -326,10 +342,7 @@ MachineConfig MachineManager::init(const InitOptions &options) {
 
     // The lifecycle renders the first-boot config; the provider delivers it its own way.
     auto features = provider.features();
-    auto payload = provisioning::provision(config, layout,
-                                           {share_type_of(config, features),
-                                            config.provider_state.count("rosetta") > 0,
-                                            features.host_address});
+    auto payload = provisioning::provision(config, layout, guest_devices(config, features));
     platform::fault_point("init:provisioning");
     provider.create(config, layout, payload);
     undo.push([&] { provider.remove(config, layout); });
@@ -676,13 +689,35 @@ MachineConfig MachineManager::set(const std::string &name, const SetOptions &opt
         updated.rootful = *options.rootful;
     if (options.idle_pause)
         updated.idle_pause_seconds = idle_pause_seconds(*options.idle_pause, provider);
+    auto features = provider.features();
+    if ((options.proxy || options.ca_certs) &&
+        (!features.update_payload || config.image.provisioning != "ignition")) {
+        std::string flag = options.proxy ? "--proxy" : "--ca-certs";
+        throw InvalidInput(flag,
+                           fmt::format("{}: provider {} gives the guest its config at the first "
+                                       "boot only, so it cannot change after init",
+                                       flag, provider.name()),
+                           "`machine rm` and `init` the machine again with " + flag);
+    }
+    apply_network_options(updated, options.proxy, options.ca_certs);
+    // Rendered before anything changes: a key gone missing stops `set` here.
+    auto layout = store_.layout(name);
+    std::optional<ProvisioningPayload> payload;
+    if (updated.proxy != config.proxy || updated.ca_certs != config.ca_certs)
+        payload = provisioning::render_payload(updated, layout, guest_devices(updated, features));
 
     if (updated.resources.disk_gib > config.resources.disk_gib) {
         if (!provider.features().grow_disk)
             throw InvalidInput(
                 "--disk-size",
                 fmt::format("--disk-size: provider {} cannot grow a disk", provider.name()));
-        provider.grow_disk(config, store_.layout(name), updated.resources.disk_gib);
+        provider.grow_disk(config, layout, updated.resources.disk_gib);
+    }
+    // The guest's new config goes first: a `set` killed before the save leaves a guest told what
+    // was asked, and the same `set` again finishes the job.
+    if (payload) {
+        provider.update_payload(updated, layout, *payload);
+        platform::fault_point("set:payload");
     }
     store_.save(updated);
     return updated;

@@ -103,18 +103,29 @@ std::string checked_no_proxy(const std::string &value, const std::string &field)
     return list;
 }
 
+namespace {
+
+// The first of the two spellings that is set, and its name.
+std::pair<std::string, std::string> variable(const EnvironmentLookup &lookup,
+                                             const std::string &upper, const std::string &lower) {
+    for (const auto &name : {upper, lower})
+        if (auto value = lookup(name); value && !value->empty())
+            return {name, *value};
+    return {upper, ""};
+}
+
+} // namespace
+
+std::string no_proxy_from_environment(const EnvironmentLookup &lookup) {
+    auto [name, value] = variable(lookup, "NO_PROXY", "no_proxy");
+    return checked_no_proxy(value, name);
+}
+
 ProxySettings proxy_from_environment(const EnvironmentLookup &lookup) {
-    auto first = [&](const std::string &upper, const std::string &lower) {
-        for (const auto &name : {upper, lower})
-            if (auto value = lookup(name); value && !value->empty())
-                return std::pair{name, *value};
-        return std::pair{upper, std::string()};
-    };
-    auto [http_name, http] = first("HTTP_PROXY", "http_proxy");
-    auto [https_name, https] = first("HTTPS_PROXY", "https_proxy");
-    auto [no_name, no_proxy] = first("NO_PROXY", "no_proxy");
+    auto [http_name, http] = variable(lookup, "HTTP_PROXY", "http_proxy");
+    auto [https_name, https] = variable(lookup, "HTTPS_PROXY", "https_proxy");
     return {checked_proxy_url(http, http_name), checked_proxy_url(https, https_name),
-            checked_no_proxy(no_proxy, no_name)};
+            no_proxy_from_environment(lookup)};
 }
 
 ProxySettings proxy_for_guest(const ProxySettings &settings, const std::string &host_address) {

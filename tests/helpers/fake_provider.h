@@ -89,6 +89,11 @@ public:
         state_.delivered = payload;
         config.provider_state["disk"] = "fake.disk";
     }
+    void update_payload(const MachineConfig &, const Layout &,
+                        const ProvisioningPayload &payload) override {
+        step("update_payload");
+        state_.delivered = payload;
+    }
     void remove(const MachineConfig &config, const Layout &layout) override {
         step("remove");
         std::filesystem::remove(files(layout).disk);

@@ -1,6 +1,7 @@
 // The lifecycle in MachineManager against a fake provider: undo on failure, state checks, rm of
 // leftovers. Runs in a temporary store.
 #include "../helpers/fake_provider.h"
+#include "../helpers/ignition_source.h"
 #include "../helpers/recording_runner.h"
 #include "machine/errors.h"
 #include "machine/machine_manager.h"
@@ -169,6 +170,74 @@ TEST_CASE("set grows the disk through the provider and never shrinks it", "[mana
     grow.disk_size = "30";
     CHECK_THROWS_AS(w.manager.set("m", grow), InvalidInput);
     CHECK(w.store.load("m") == updated);
+}
+
+TEST_CASE("init takes the host's proxy and CA file, and the guest is told the proxy at the host's "
+          "address",
+          "[manager][proxy]") {
+    World w;
+    w.fake.features.host_address = "10.0.2.2";
+    auto cert = w.sandbox.root / "corp.pem";
+    std::ofstream(cert) << "-----BEGIN CERTIFICATE-----\nQUFB\n-----END CERTIFICATE-----\n";
+    std::map<std::string, std::string> env = {{"HTTPS_PROXY", "http://127.0.0.1:3128"},
+                                              {"SSL_CERT_FILE", cert.string()}};
+    auto options = w.options("m");
+    options.environment = [&env](const std::string &name) -> std::optional<std::string> {
+        return env.count(name) ? std::optional<std::string>(env[name]) : std::nullopt;
+    };
+    auto config = w.manager.init(options);
+    CHECK(config.proxy == ProxySettings{"", "http://127.0.0.1:3128", ""});
+    CHECK(config.ca_certs == "-----BEGIN CERTIFICATE-----\nQUFB\n-----END CERTIFICATE-----\n");
+    auto profile =
+        test::ignition_file(w.fake.delivered.ignition, "/etc/profile.d/machine-proxy.sh");
+    CHECK(profile.find("HTTPS_PROXY='http://10.0.2.2:3128'") != std::string::npos);
+    CHECK(profile.find("127.0.0.1") == std::string::npos);
+
+    // What cannot go into the guest stops init before anything is made.
+    env["HTTP_PROXY"] = "http://proxy:3128/$(reboot)";
+    auto refused = options;
+    refused.name = "bad";
+    CHECK_THROWS_AS(w.manager.init(refused), InvalidInput);
+    CHECK_FALSE(w.store.exists("bad"));
+    refused.proxy = ""; // --proxy "": none, whatever the environment says
+    refused.ca_certs = "";
+    auto plain = w.manager.init(refused);
+    CHECK(plain.proxy.empty());
+    CHECK(plain.ca_certs.empty());
+}
+
+TEST_CASE("set --proxy and --ca-certs give the guest a new config where the provider can",
+          "[manager][proxy]") {
+    World w;
+    w.manager.init(w.options("m"));
+    auto before = w.store.load("m");
+    auto first = w.fake.delivered.ignition;
+    SetOptions proxy;
+    proxy.proxy = "proxy.corp:3128";
+    // A provider that hands the config over at the first boot only: one line, nothing changed.
+    CHECK_THROWS_AS(w.manager.set("m", proxy), InvalidInput);
+    CHECK(w.store.load("m") == before);
+
+    w.fake.features.update_payload = true;
+    auto updated = w.manager.set("m", proxy);
+    CHECK(updated.proxy.http == "http://proxy.corp:3128");
+    CHECK(updated.proxy.https == "http://proxy.corp:3128");
+    CHECK(w.store.load("m") == updated);
+    auto second = w.fake.delivered.ignition;
+    CHECK(test::ignition_file(second, "/etc/profile.d/machine-proxy.sh")
+              .find("HTTP_PROXY='http://proxy.corp:3128'") != std::string::npos);
+    // The same keys as init's: only what changed is new.
+    auto host_key = "/etc/ssh/ssh_host_ed25519_key";
+    CHECK_FALSE(test::ignition_file(second, host_key).empty());
+    CHECK(test::ignition_file(second, host_key) == test::ignition_file(first, host_key));
+
+    SetOptions none;
+    none.proxy = "";
+    CHECK(w.manager.set("m", none).proxy.empty());
+    SetOptions bad;
+    bad.ca_certs = (w.sandbox.root / "missing.pem").string();
+    CHECK_THROWS_AS(w.manager.set("m", bad), InvalidInput);
+    CHECK(w.store.load("m").proxy.empty());
 }
 
 TEST_CASE("rm clears what a killed init left, and a machine of an unknown provider", "[manager]") {

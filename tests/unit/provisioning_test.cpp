@@ -1,5 +1,6 @@
 // The Ignition and cloud-init renderers against golden output, the mount unit names systemd
 // expects, the cidata seed image, and key generation.
+#include "../helpers/ignition_source.h"
 #include "machine/guest_user.h"
 #include "provisioning/cloud_init.h"
 #include "provisioning/ignition.h"
@@ -13,6 +14,7 @@
 
 using namespace machine;
 using namespace machine::provisioning;
+using machine::test::decode_source;
 
 namespace {
 
@@ -28,27 +30,6 @@ GuestSettings settings(bool rootful) {
     s.rootful = rootful;
     s.mounts = {{"/home/me/src", "/src", false}, {"/data", "/mnt/a-b", true}};
     return s;
-}
-
-std::string decode_source(const nlohmann::json &file) {
-    auto source = file["contents"]["source"].get<std::string>();
-    REQUIRE(source.rfind("data:;base64,", 0) == 0);
-    static const std::string alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned bits = 0;
-    int count = 0;
-    for (char c : source.substr(13)) {
-        if (c == '=')
-            break;
-        bits = bits << 6 | unsigned(alphabet.find(c));
-        count += 6;
-        if (count >= 8) {
-            count -= 8;
-            out += char((bits >> count) & 0xff);
-        }
-    }
-    return out;
 }
 
 const nlohmann::json *find_by(const nlohmann::json &list, const std::string &key,
@@ -307,15 +288,17 @@ TEST_CASE("the host's proxy and CA certificates reach systemd, login shells and 
           "- systemctl daemon-reload"})
         CHECK(user_data.find(expected) != std::string::npos);
 
-    // Without them: the proxy files say nothing (a later config may have to empty them), and no
-    // certificate or unit is there.
+    // Without them: the files say nothing (a later config may have to empty them), and no unit
+    // runs update-ca-certificates at the first boot.
     auto plain = render_ignition(settings(false));
     auto *none = find_by(plain["storage"]["files"], "path",
                          "/etc/systemd/system.conf.d/50-machine-proxy.conf");
     REQUIRE(none);
     CHECK(decode_source(*none).find("DefaultEnvironment") == std::string::npos);
-    CHECK_FALSE(
-        find_by(plain["storage"]["files"], "path", "/usr/local/share/ca-certificates/machine.crt"));
+    auto *no_certs =
+        find_by(plain["storage"]["files"], "path", "/usr/local/share/ca-certificates/machine.crt");
+    REQUIRE(no_certs);
+    CHECK(decode_source(*no_certs).empty());
     CHECK_FALSE(find_by(plain["systemd"]["units"], "name", "machine-ca-certs.service"));
     CHECK(render_user_data(settings(false)).find("update-ca-certificates") == std::string::npos);
 }

@@ -3,7 +3,8 @@
 // (--ca-certs), one from a CA it is not. The machine is made with --proxy http://127.0.0.1:PORT:
 // its engine pulls from the first through the proxy (which the guest reaches at the host's
 // address, 10.0.2.2) and trusts it; the second is refused for its certificate, also through the
-// proxy. Login shells see the proxy too.
+// proxy. Login shells see the proxy too. Then `set` swaps the CA and respells the proxy, and the
+// next boot follows.
 #include "platform/process_runner.h"
 #include "shared_machine.h"
 
@@ -118,6 +119,23 @@ TEST_CASE("behind a proxy on the host's loopback, with a company CA: pulls go th
     CHECK(refused.exit_code != 0);
     CHECK(refused.err.find("x509: certificate signed by unknown authority") != std::string::npos);
     CHECK(network.log().find(fmt::format("CONNECT registry.test:{}", network.other)) !=
+          std::string::npos);
+
+    // set: another CA, and the proxy spelled as localhost; both reach the guest at its next boot.
+    REQUIRE(sandbox.run({"stop", machine_name}).exit_code == 0);
+    auto set = sandbox.run({"set", "--proxy", fmt::format("localhost:{}", network.proxy),
+                            "--ca-certs", (dir / "other-ca.crt").string(), machine_name});
+    INFO(set.err);
+    REQUIRE(set.exit_code == 0);
+    auto again = sandbox.run({"start", machine_name});
+    INFO(again.out << again.err);
+    REQUIRE(again.exit_code == 0);
+    auto now_other = run_in_sandbox("docker", {"pull", other}, {}, machine_name);
+    INFO(now_other.out << now_other.err);
+    CHECK(now_other.exit_code == 0);
+    run_in_sandbox("docker", {"rmi", trusted}, {}, machine_name);
+    auto now_refused = run_in_sandbox("docker", {"pull", trusted}, {}, machine_name);
+    CHECK(now_refused.err.find("x509: certificate signed by unknown authority") !=
           std::string::npos);
 
     CHECK(sandbox.run({"rm", "--force", machine_name}).exit_code == 0);

@@ -60,6 +60,8 @@ struct SetOptions {
     std::optional<std::string> disk_size;
     std::optional<bool> rootful;
     std::optional<std::string> idle_pause;
+    std::optional<std::string> proxy;    // as init's; "" removes it
+    std::optional<std::string> ca_certs; // as init's; "" removes them
 };
 
 struct StartOptions {

@@ -40,6 +40,9 @@ struct ProviderFeatures {
     // The host as the guest reaches it (QEMU's user network: 10.0.2.2; gvproxy: 192.168.127.254);
     // a proxy on the host's loopback is given to the guest at this address. Empty: unknown.
     std::string host_address = {};
+    // `set --proxy`/`--ca-certs`: it hands the guest an Ignition config at every boot, so a new
+    // one (update_payload) reaches it at the next.
+    bool update_payload = false;
 
     bool operator==(const ProviderFeatures &) const = default;
 };
@@ -143,6 +146,15 @@ public:
     virtual void suspend(const MachineConfig &config, const Layout &layout) {
         (void)config, (void)layout;
         throw WrongState("provider " + name() + " cannot suspend a machine");
+    }
+
+    // Replaces a stopped machine's Ignition config with `payload` for its next boot
+    // (features().update_payload); the agent applies it at every boot.
+    virtual void update_payload(const MachineConfig &config, const Layout &layout,
+                                const ProvisioningPayload &payload) {
+        (void)config, (void)layout, (void)payload;
+        throw WrongState("provider " + name() +
+                         " gives the guest its config at the first boot only");
     }
 
     // Grows the disk of a stopped machine to `disk_gib` (features().grow_disk). Never shrinks.

@@ -24,6 +24,9 @@ using EnvironmentLookup = std::function<std::optional<std::string>(const std::st
 // InvalidInput names the variable whose value is no proxy URL or host list.
 ProxySettings proxy_from_environment(const EnvironmentLookup &lookup);
 
+// NO_PROXY (or no_proxy) alone, for --proxy, which replaces the other two.
+std::string no_proxy_from_environment(const EnvironmentLookup &lookup);
+
 // A proxy URL as typed ("proxy:3128" means http://proxy:3128), checked and made whole; `field`
 // names the flag or variable in the InvalidInput. Empty stays empty.
 std::string checked_proxy_url(const std::string &value, const std::string &field);

@@ -122,6 +122,7 @@ ProviderFeatures QemuProvider::features() const {
     f.suspend = platform::host_os_name() != "windows"; // its QEMU has no file-backed RAM
     f.idle_pause = true;
     f.host_address = "10.0.2.2"; // the user network's gateway: the host's loopback
+    f.update_payload = true;
     return f;
 }
 
@@ -165,7 +166,13 @@ void QemuProvider::create(MachineConfig &config, const Layout &layout,
     if (firmware)
         make_efi_vars(files, *firmware);
 
-    // The payload: fw_cfg reads the Ignition file at every boot; a seed is a read-only disk.
+    write_payload(config, files, payload);
+}
+
+// fw_cfg reads the Ignition file at every boot; a seed is a read-only disk.
+void QemuProvider::write_payload(const MachineConfig &config, const QemuFiles &files,
+                                 const ProvisioningPayload &payload) const {
+    auto devices = stored_qemu_devices(config.provider_state);
     if (payload.kind == "ignition" && devices.config == "seed-disk") {
         write_private_file(files.seed_image, [&](const std::filesystem::path &temp) {
             provisioning::write_seed_image(temp, "ignition", {{"config.ign", payload.ignition}});
@@ -177,6 +184,13 @@ void QemuProvider::create(MachineConfig &config, const Layout &layout,
             provisioning::write_seed_image(temp, payload.user_data, payload.meta_data);
         });
     }
+}
+
+void QemuProvider::update_payload(const MachineConfig &config, const Layout &layout,
+                                  const ProvisioningPayload &payload) {
+    QemuFiles files(layout);
+    discard_saved_state(files); // a resumed guest would never read the new config
+    write_payload(config, files, payload);
 }
 
 void QemuProvider::remove(const MachineConfig &config, const Layout &layout) {

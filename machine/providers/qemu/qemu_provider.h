@@ -17,6 +17,8 @@ public:
     ProviderFiles files(const Layout &layout) const override;
     void create(MachineConfig &config, const Layout &layout,
                 const ProvisioningPayload &payload) override;
+    void update_payload(const MachineConfig &config, const Layout &layout,
+                        const ProvisioningPayload &payload) override;
     void remove(const MachineConfig &config, const Layout &layout) override;
     MachineState state(const MachineConfig &config, const Layout &layout) override;
     std::unique_ptr<ReadySignal>
@@ -36,6 +38,8 @@ public:
     void suspend(const MachineConfig &config, const Layout &layout) override;
 
 private:
+    void write_payload(const MachineConfig &config, const QemuFiles &files,
+                       const ProvisioningPayload &payload) const;
     // Whether start() resumes a saved state; one that no longer matches is discarded, and said.
     bool resumable(const QemuFiles &files, const Command &launch,
                    const std::function<void(const std::string &)> &notice) const;
