@@ -1,5 +1,6 @@
 #include "provisioning/proxy_files.h"
 
+#include <cctype>
 #include <fmt/format.h>
 
 namespace machine::provisioning {

@@ -5,6 +5,7 @@
 #include "platform/atomic_file.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <vector>
 

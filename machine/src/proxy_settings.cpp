@@ -4,6 +4,7 @@
 #include "machine/printable.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 
 namespace machine {
@@ -74,7 +75,8 @@ std::string checked_proxy_url(const std::string &value, const std::string &field
         throw bad("it names no host");
     if (!parts->port.empty()) {
         bool digits = parts->port.size() <= 5 &&
-                      std::all_of(parts->port.begin(), parts->port.end(), ::isdigit);
+                      std::all_of(parts->port.begin(), parts->port.end(),
+                                  [](unsigned char c) { return std::isdigit(c) != 0; });
         if (!digits || std::stoi(parts->port) < 1 || std::stoi(parts->port) > 65535)
             throw bad("the port must be from 1 to 65535");
     }
