@@ -21,6 +21,7 @@ struct GuestSettings {
     std::string share_type = "9p"; // how they arrive: "9p" (QEMU) or "virtiofs" (vfkit, krunkit)
     bool rosetta = false;          // Apple's Rosetta share is there: x86_64 programs run through it
     ProxySettings proxy;           // as the guest must see it (proxy_for_guest)
+    std::string host_address;      // the host as the guest reaches it; empty: unknown
     std::string ca_certs;          // PEM certificates to trust besides Debian's
 };
 

@@ -37,6 +37,7 @@ ProvisioningPayload render_payload(const MachineConfig &config, const Layout &la
     settings.share_type = devices.share_type;
     settings.rosetta = devices.rosetta;
     settings.proxy = proxy_for_guest(config.proxy, devices.host_address);
+    settings.host_address = devices.host_address;
     ProvisioningPayload payload{config.image.provisioning, {}, {}, {}};
     if (payload.kind == "ignition") {
         payload.ignition = render_ignition(settings).dump(2) + "\n";

@@ -302,3 +302,35 @@ TEST_CASE("the host's proxy and CA certificates reach systemd, login shells and 
     CHECK_FALSE(find_by(plain["systemd"]["units"], "name", "machine-ca-certs.service"));
     CHECK(render_user_data(settings(false)).find("update-ca-certificates") == std::string::npos);
 }
+
+TEST_CASE("the host's names resolve to its address in the guest, and rootless containers reach it",
+          "[provisioning][host-names]") {
+    auto s = settings(false);
+    s.host_address = "10.0.2.2";
+    auto ignition = render_ignition(s);
+    auto *hosts = find_by(ignition["storage"]["files"], "path", "/etc/hosts");
+    REQUIRE(hosts);
+    auto text = decode_source(*hosts);
+    CHECK(text.rfind("127.0.0.1\tlocalhost\n", 0) == 0);
+    CHECK(text.find("\n10.0.2.2\thost.docker.internal host.containers.internal\n") !=
+          std::string::npos);
+    auto *conf = find_by(ignition["storage"]["files"], "path",
+                         "/etc/containers/containers.conf.d/50-machine-host.conf");
+    REQUIRE(conf);
+    CHECK(decode_source(*conf).find("network_cmd_options = [\"cidr=10.0.3.0/24\"]\n") !=
+          std::string::npos);
+    CHECK(render_user_data(s).find("host.docker.internal host.containers.internal") !=
+          std::string::npos);
+
+    // gvproxy's host address does not clash with slirp4netns's range; an unknown one names nothing.
+    s.host_address = "192.168.127.254";
+    auto gvproxy = render_ignition(s);
+    CHECK(decode_source(*find_by(gvproxy["storage"]["files"], "path", "/etc/hosts"))
+              .find("192.168.127.254\thost.docker.internal") != std::string::npos);
+    CHECK_FALSE(find_by(gvproxy["storage"]["files"], "path",
+                        "/etc/containers/containers.conf.d/50-machine-host.conf"));
+    s.host_address.clear();
+    auto unknown = render_ignition(s);
+    CHECK(decode_source(*find_by(unknown["storage"]["files"], "path", "/etc/hosts"))
+              .find("host.docker.internal") == std::string::npos);
+}
