@@ -707,7 +707,7 @@ MachineConfig MachineManager::set(const std::string &name, const SetOptions &opt
         payload = provisioning::render_payload(updated, layout, guest_devices(updated, features));
 
     if (updated.resources.disk_gib > config.resources.disk_gib) {
-        if (!provider.features().grow_disk)
+        if (!features.grow_disk)
             throw InvalidInput(
                 "--disk-size",
                 fmt::format("--disk-size: provider {} cannot grow a disk", provider.name()));
