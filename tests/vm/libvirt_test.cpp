@@ -232,8 +232,10 @@ TEST_CASE("libvirt, qemu+ssh://: a machine on another host (this one, through an
 
     // The API socket, SSH and a published port are here, carried over machine-mux, whose
     // channel comes through libvirt's connection (the SSH login to the host).
-    CHECK(in_sandbox(sandbox, "docker", {"run", "--rm", "localhost/busybox", "echo", "ok"}, "rm")
-              .out == "ok\n");
+    auto first =
+        in_sandbox(sandbox, "docker", {"run", "--rm", "localhost/busybox", "echo", "ok"}, "rm");
+    INFO("docker run: " << first.err);
+    CHECK(first.out == "ok\n");
     CHECK(sandbox.run({"ssh", "rm", "--", "uname", "-s"}, env).out == "Linux\n");
     int port = 19000 + ::getpid() % 1000;
     REQUIRE(in_sandbox(sandbox, "docker",
