@@ -1,7 +1,7 @@
 #include "provisioning/cloud_init.h"
 
 #include "machine/errors.h"
-#include "provisioning/host_names.h"
+#include "provisioning/guest_files.h"
 #include "provisioning/ignition.h"
 #include "provisioning/proxy_files.h"
 #include "provisioning/seed_image.h"
@@ -72,10 +72,7 @@ std::string render_user_data(const GuestSettings &s) {
     out << YAML::Key << "permissions" << YAML::Value << "0644";
     out << YAML::Key << "content" << YAML::Value << docker_socket_tmpfiles(s);
     out << YAML::EndMap;
-    auto files = proxy_files(s);
-    for (auto &f : host_name_files(s))
-        files.push_back(std::move(f));
-    for (const auto &f : files) {
+    for (const auto &f : guest_files(s)) {
         out << YAML::BeginMap;
         out << YAML::Key << "path" << YAML::Value << f.path;
         out << YAML::Key << "permissions" << YAML::Value << fmt::format("{:04o}", f.mode);

@@ -1,7 +1,7 @@
 #include "provisioning/ignition.h"
 
 #include "machine/guest_user.h"
-#include "provisioning/host_names.h"
+#include "provisioning/guest_files.h"
 #include "provisioning/proxy_files.h"
 
 #include <fmt/format.h>
@@ -220,9 +220,8 @@ nlohmann::json render_ignition(const GuestSettings &s) {
     units.push_back({{"name", "machine-docker-socket.service"},
                      {"enabled", true},
                      {"contents", docker_socket_unit()}});
-    for (const auto &files_of : {proxy_files, host_name_files})
-        for (const auto &f : files_of(s))
-            files.push_back(file(f.path, f.mode, f.contents));
+    for (const auto &f : guest_files(s))
+        files.push_back(file(f.path, f.mode, f.contents));
     if (!s.ca_certs.empty())
         units.push_back(
             {{"name", ca_certs_unit_name}, {"enabled", true}, {"contents", ca_certs_unit()}});

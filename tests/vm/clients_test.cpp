@@ -48,13 +48,13 @@ TEST_CASE("docker-compose brings a service up, publishes its port and takes it d
     auto up = compose({"up", "--detach"});
     INFO(up.out << up.err);
     REQUIRE(up.exit_code == 0);
-    std::string passwd;
-    for (int i = 0; i < 40 && passwd.rfind("root:", 0) != 0; ++i) {
-        passwd = http_get(port, "/passwd");
-        if (passwd.rfind("root:", 0) != 0)
-            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    auto serves = [&] { return http_get(port, "/passwd").rfind("root:", 0) == 0; };
+    bool served = serves();
+    for (int i = 0; i < 40 && !served; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        served = serves();
     }
-    CHECK(passwd.rfind("root:", 0) == 0);
+    CHECK(served);
     auto listed = compose({"ps", "--services", "--filter", "status=running"});
     CHECK(listed.out == "web\n");
     auto down = compose({"down"});
