@@ -1,7 +1,9 @@
 # machine.exe is one file that imports only Windows' own DLLs: every library is linked from its
 # static archive, and each archive's own system libraries follow it on the link line.
+# windows.h without the rarely used APIs, winsock.h among them: it would clash with winsock2.h
+# wherever windows.h comes first (as it may in a unity build's batch).
 add_compile_definitions(NOMINMAX _WIN32_WINNT=0x0A00 # std::min, not windows.h's; Windows 10
-                        LIBSSH_STATIC CURL_STATICLIB LIBARCHIVE_STATIC)
+                        WIN32_LEAN_AND_MEAN LIBSSH_STATIC CURL_STATICLIB LIBARCHIVE_STATIC)
 set(MACHINE_STATIC_RUNTIME -static)
 set(MACHINE_YAML_CPP yaml-cpp)
 set(MACHINE_LIBSSH ssh)

@@ -4,8 +4,6 @@ namespace machine::provisioning {
 
 namespace {
 
-constexpr int mode_0644 = 0644;
-
 // guest-image/hooks/customize10-config writes the same first lines.
 constexpr const char *image_hosts = "127.0.0.1\tlocalhost\n"
                                     "::1\t\tlocalhost ip6-localhost ip6-loopback\n"

@@ -10,7 +10,7 @@ namespace machine::provisioning {
 
 namespace {
 
-constexpr int mode_0644 = 0644, mode_0600 = 0600;
+constexpr int mode_0600 = 0600;
 
 std::string base64(const std::string &bytes) {
     static const char alphabet[] =

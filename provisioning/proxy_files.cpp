@@ -7,8 +7,6 @@ namespace machine::provisioning {
 
 namespace {
 
-constexpr int mode_0644 = 0644;
-
 // Each variable in both cases: curl reads only the lower-case http_proxy, Go both.
 std::vector<std::pair<std::string, std::string>> variables(const ProxySettings &p) {
     std::vector<std::pair<std::string, std::string>> vars;

@@ -21,6 +21,8 @@ struct GuestFile {
     std::string contents;
 };
 
+inline constexpr int mode_0644 = 0644; // a plain configuration file
+
 inline constexpr const char *ca_certs_path = "/usr/local/share/ca-certificates/machine.crt";
 inline constexpr const char *ca_certs_for_go_path = "/etc/ssl/certs/machine-ca-certs.pem";
 inline constexpr const char *ca_certs_unit_name = "machine-ca-certs.service";

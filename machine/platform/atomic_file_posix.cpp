@@ -1,6 +1,7 @@
 #include "platform/atomic_file.h"
 
 #include "machine/errors.h"
+#include "platform/unix_socket.h"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -11,18 +12,10 @@ namespace machine::platform {
 
 namespace {
 
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-
 void fsync_dir(const std::filesystem::path &dir) {
-    Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-    if (d.fd >= 0)
-        ::fsync(d.fd);
+    Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), FdKind::file);
+    if (d)
+        ::fsync(d.get());
 }
 
 } // namespace
@@ -32,26 +25,27 @@ void write_file_atomically(const std::filesystem::path &path, const std::string 
     auto temp = path;
     temp += ".tmp-" + std::to_string(::getpid());
     {
-        Fd out{::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)};
-        if (out.fd < 0)
+        Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode),
+               FdKind::file);
+        if (!out)
             throw SystemError("cannot create " + temp.string(), errno);
         auto fail = [&](const char *what) {
             int saved = errno;
             ::unlink(temp.c_str());
             throw SystemError(std::string(what) + " " + temp.string(), saved);
         };
-        if (::fchmod(out.fd, mode) != 0) // the umask must not loosen or tighten the mode
+        if (::fchmod(out.get(), mode) != 0) // the umask must not loosen or tighten the mode
             fail("cannot set the mode of");
         std::size_t written = 0;
         while (written < contents.size()) {
-            auto n = ::write(out.fd, contents.data() + written, contents.size() - written);
+            auto n = ::write(out.get(), contents.data() + written, contents.size() - written);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
                 fail("cannot write");
             written += std::size_t(n);
         }
-        if (::fsync(out.fd) != 0)
+        if (::fsync(out.get()) != 0)
             fail("cannot flush");
     }
     if (::rename(temp.c_str(), path.c_str()) != 0) {

@@ -16,40 +16,40 @@ namespace {
 constexpr DWORD watched = FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_LAST_WRITE;
 constexpr DWORD buffer_bytes = 64 * 1024; // the most a network share's folder takes
 
-// One folder's tree, with its read in flight: ReadDirectoryChangesW watches a whole subtree.
-struct Tree {
-    std::filesystem::path folder;
-    WinHandle handle;
-    WinHandle done; // the event the read signals
-    OVERLAPPED overlapped{};
-    alignas(DWORD) char buffer[buffer_bytes];
-
-    void read() {
-        overlapped = {};
-        overlapped.hEvent = done.get();
-        if (!ReadDirectoryChangesW(handle.get(), buffer, buffer_bytes, TRUE, watched, nullptr,
-                                   &overlapped, nullptr))
-            throw_windows_error("cannot watch " + folder.string(), GetLastError());
-    }
-
-    // The names a completed read carries; an overflow (too many at once) carries none.
-    void collect(DWORD bytes, std::set<std::filesystem::path> &changed) const {
-        for (DWORD at = 0; bytes > 0;) {
-            auto *info = reinterpret_cast<const FILE_NOTIFY_INFORMATION *>(buffer + at);
-            if (info->Action == FILE_ACTION_ADDED || info->Action == FILE_ACTION_MODIFIED ||
-                info->Action == FILE_ACTION_RENAMED_NEW_NAME)
-                changed.insert(folder /
-                               std::wstring(info->FileName, info->FileNameLength / sizeof(WCHAR)));
-            if (info->NextEntryOffset == 0)
-                break;
-            at += info->NextEntryOffset;
-        }
-    }
-};
-
 } // namespace
 
 struct FolderWatch::State {
+    // One folder's tree, with its read in flight: ReadDirectoryChangesW watches a whole subtree.
+    struct Tree {
+        std::filesystem::path folder;
+        WinHandle handle;
+        WinHandle done; // the event the read signals
+        OVERLAPPED overlapped{};
+        alignas(DWORD) char buffer[buffer_bytes];
+
+        void read() {
+            overlapped = {};
+            overlapped.hEvent = done.get();
+            if (!ReadDirectoryChangesW(handle.get(), buffer, buffer_bytes, TRUE, watched, nullptr,
+                                       &overlapped, nullptr))
+                throw_windows_error("cannot watch " + folder.string(), GetLastError());
+        }
+
+        // The names a completed read carries; an overflow (too many at once) carries none.
+        void collect(DWORD bytes, std::set<std::filesystem::path> &changed) const {
+            for (DWORD at = 0; bytes > 0;) {
+                auto *info = reinterpret_cast<const FILE_NOTIFY_INFORMATION *>(buffer + at);
+                if (info->Action == FILE_ACTION_ADDED || info->Action == FILE_ACTION_MODIFIED ||
+                    info->Action == FILE_ACTION_RENAMED_NEW_NAME)
+                    changed.insert(folder / std::wstring(info->FileName,
+                                                         info->FileNameLength / sizeof(WCHAR)));
+                if (info->NextEntryOffset == 0)
+                    break;
+                at += info->NextEntryOffset;
+            }
+        }
+    };
+
     std::vector<std::unique_ptr<Tree>> trees;
     WinHandle stopping{CreateEventW(nullptr, TRUE, FALSE, nullptr)};
     std::atomic<bool> limited = false;
@@ -60,7 +60,7 @@ FolderWatch::FolderWatch(const std::vector<std::filesystem::path> &folders)
     if (folders.size() + 1 > MAXIMUM_WAIT_OBJECTS)
         throw SystemError("too many folders to watch", ERROR_TOO_MANY_SEMAPHORES);
     for (const auto &folder : folders) {
-        auto tree = std::make_unique<Tree>();
+        auto tree = std::make_unique<State::Tree>();
         tree->folder = folder;
         tree->handle = WinHandle(
             CreateFileW(folder.wstring().c_str(), FILE_LIST_DIRECTORY,

@@ -96,10 +96,18 @@ DiskImageInfo inspect_disk_image(const std::filesystem::path &path) {
     } else {
         reject(path, "is not a disk image (neither qcow2, VHDX nor a partitioned raw disk)");
     }
-    info.kernel = sibling(path, {"vmlinuz"});
-    info.initrd = sibling(path, {"initrd", "initrd.img"});
+    info.kernel = kernel_beside(path);
+    info.initrd = initrd_beside(path);
     read_manifest(path.parent_path() / "manifest.json", info);
     return info;
+}
+
+std::string kernel_beside(const std::filesystem::path &image) {
+    return sibling(image, {"vmlinuz"});
+}
+
+std::string initrd_beside(const std::filesystem::path &image) {
+    return sibling(image, {"initrd", "initrd.img"});
 }
 
 } // namespace machine

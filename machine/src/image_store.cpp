@@ -221,13 +221,6 @@ std::optional<Pending> stage_companion(const fs::path &cache, const fs::path &so
     return Pending{std::move(file), target, true};
 }
 
-std::string sibling(const fs::path &image, std::initializer_list<const char *> names) {
-    for (const char *name : names)
-        if (auto candidate = image.parent_path() / name; fs::is_regular_file(candidate))
-            return candidate.string();
-    return {};
-}
-
 ResolvedImage resolve_local(const fs::path &cache, const std::string &source, Expected expected,
                             const Progress &progress) {
     auto path = fs::absolute(source).lexically_normal();
@@ -273,8 +266,8 @@ ResolvedImage resolve_local(const fs::path &cache, const std::string &source, Ex
             if (auto copy = stage_companion(cache, found, cached))
                 pending.push_back(std::move(*copy));
         };
-        take(sibling(path, {"vmlinuz"}), ".vmlinuz", kernel);
-        take(sibling(path, {"initrd", "initrd.img"}), ".initrd", initrd);
+        take(kernel_beside(path), ".vmlinuz", kernel);
+        take(initrd_beside(path), ".initrd", initrd);
     }
     commit_all(pending);
 

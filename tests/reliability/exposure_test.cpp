@@ -18,7 +18,7 @@ std::filesystem::path runtime_dir() {
     return machine::test::vm_sandbox().root() / "run" / "machine" / "vm";
 }
 
-std::string pid_from(const std::string &file) {
+std::string pid_text_from(const std::string &file) {
     std::ifstream in(runtime_dir() / file);
     std::string pid;
     in >> pid;
@@ -79,7 +79,7 @@ TEST_CASE("nothing listens on a non-loopback address", "[reliability][listeners]
         R"(^LISTEN\s+\d+\s+\d+\s+(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.[\d.]+\]):\d+\s)");
     int checked = 0;
     for (const auto &file : {"qemu.pid", "forwarder.pid"}) {
-        auto pid = pid_from(file);
+        auto pid = pid_text_from(file);
         REQUIRE_FALSE(pid.empty());
         for (const auto &line : listeners_of(pid)) {
             machine::test::Tally tally(machine::test::listeners, line);

@@ -13,22 +13,18 @@
 #include <fstream>
 #include <thread>
 
-using machine::test::CliSandbox;
 using machine::test::run_in_sandbox;
+using machine::test::vm_sandbox;
 
 namespace {
 
-CliSandbox &sandbox() {
-    return machine::test::vm_sandbox();
-}
-
 std::string state() {
-    auto out = sandbox().run({"inspect", "--format", "{{.State}}", "vm"}).out;
+    auto out = vm_sandbox().run({"inspect", "--format", "{{.State}}", "vm"}).out;
     return out.substr(0, out.find('\n'));
 }
 
 int pid_from(const std::string &file) {
-    std::ifstream in(sandbox().root() / "run" / "machine" / "vm" / file);
+    std::ifstream in(vm_sandbox().root() / "run" / "machine" / "vm" / file);
     int pid = 0;
     in >> pid;
     return pid;
@@ -53,25 +49,25 @@ bool api_answers(int seconds = 1) {
 }
 
 bool lock_free() {
-    auto lock = sandbox().config_dir() / "locks" / "vm.lock";
+    auto lock = vm_sandbox().config_dir() / "locks" / "vm.lock";
     return run_in_sandbox("flock", {"-n", lock.string(), "true"}).exit_code == 0;
 }
 
 bool disk_intact() {
-    auto disk = sandbox().data_dir() / "machines" / "vm" / "disk.qcow2";
+    auto disk = vm_sandbox().data_dir() / "machines" / "vm" / "disk.qcow2";
     auto check = run_in_sandbox("qemu-img", {"check", disk.string()});
     INFO(check.out << check.err);
     return check.exit_code == 0;
 }
 
 void killed_at(const std::vector<std::string> &args, const std::string &step) {
-    auto result = sandbox().run(args, {{"MACHINE_TEST_KILL_AT", step}});
+    auto result = vm_sandbox().run(args, {{"MACHINE_TEST_KILL_AT", step}});
     INFO(step << ": " << result.err);
     REQUIRE(result.exit_code == 128 + 9);
 }
 
 void start_machine(const std::map<std::string, std::string> &env = {}) {
-    auto start = sandbox().run({"start", "vm"}, env);
+    auto start = vm_sandbox().run({"start", "vm"}, env);
     INFO(start.out << start.err);
     REQUIRE(start.exit_code == 0);
 }
@@ -79,7 +75,7 @@ void start_machine(const std::map<std::string, std::string> &env = {}) {
 // After any fault. `expected`: the state the next command must report.
 void check_recovery(const std::string &expected) {
     CHECK(state() == expected);
-    auto listed = sandbox().run({"list", "--format", "{{.Name}} {{.Running}} {{.LastUp}}"}).out;
+    auto listed = vm_sandbox().run({"list", "--format", "{{.Name}} {{.Running}} {{.LastUp}}"}).out;
     CHECK(listed.find("Broken") == std::string::npos); // a whole machine, not a half-made one
     CHECK((listed.find("vm true") != std::string::npos) == (expected == "running"));
     CHECK(lock_free());
@@ -88,14 +84,14 @@ void check_recovery(const std::string &expected) {
     if (expected != "running")
         start_machine();
     CHECK(api_answers(30));
-    REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
+    REQUIRE(vm_sandbox().run({"stop", "vm"}).exit_code == 0);
     CHECK(state() == "stopped");
     CHECK(disk_intact());
 }
 
 void ensure_stopped() {
     machine::test::ensure_vm_running(); // made and provisioned on first use
-    REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
+    REQUIRE(vm_sandbox().run({"stop", "vm"}).exit_code == 0);
 }
 
 } // namespace
@@ -136,7 +132,7 @@ TEST_CASE("fault matrix: stop --suspend killed at each step", "[reliability][fau
     machine::test::Tally tally(machine::test::faults, "stop --suspend killed at " + step);
     machine::test::ensure_vm_running(); // made and provisioned on first use
     auto folders_now = [] {
-        return sandbox().run({"ssh", "vm", "findmnt -rn -t 9p,virtiofs -o TARGET || true"}).out;
+        return vm_sandbox().run({"ssh", "vm", "findmnt -rn -t 9p,virtiofs -o TARGET || true"}).out;
     };
     auto folders = folders_now();
     killed_at({"stop", "--suspend", "vm"}, step);
@@ -172,7 +168,7 @@ TEST_CASE("fault matrix: the forwarder killed", "[reliability][faults]") {
     start_machine();
     kill_and_wait(pid_from("forwarder.pid"));
     CHECK_FALSE(api_answers());
-    auto list = sandbox().run({"list"}); // notices, and brings it back
+    auto list = vm_sandbox().run({"list"}); // notices, and brings it back
     CHECK(list.err.find("was not running; started it again") != std::string::npos);
     check_recovery("running");
 }
@@ -183,14 +179,14 @@ TEST_CASE("fault matrix: the guest's sshd restarted and every SSH session cut",
     start_machine({{"MACHINE_API_TRANSPORT", "ssh"}}); // the forwarder's channels ride on SSH
     REQUIRE(api_answers());
     // In the background, so the session that asks is cut too, after it returned.
-    auto cut =
-        sandbox().run({"ssh", "vm",
-                       "sudo sh -c 'sleep 1; systemctl restart ssh; pkill -KILL -f \"sshd: .*@\"' "
-                       ">/dev/null 2>&1 &"});
+    auto cut = vm_sandbox().run(
+        {"ssh", "vm",
+         "sudo sh -c 'sleep 1; systemctl restart ssh; pkill -KILL -f \"sshd: .*@\"' "
+         ">/dev/null 2>&1 &"});
     CHECK(cut.exit_code == 0);
     std::this_thread::sleep_for(std::chrono::seconds(3));
     CHECK(api_answers(30)); // the forwarder reconnected
-    CHECK(sandbox().run({"ssh", "vm", "true"}).exit_code == 0);
+    CHECK(vm_sandbox().run({"ssh", "vm", "true"}).exit_code == 0);
     check_recovery("running");
 }
 
@@ -199,7 +195,7 @@ TEST_CASE("fault matrix: the guest's podman service restarted", "[reliability][f
     start_machine();
     REQUIRE(api_answers());
     auto restart =
-        sandbox().run({"ssh", "vm", "systemctl --user restart podman.socket podman.service"});
+        vm_sandbox().run({"ssh", "vm", "systemctl --user restart podman.socket podman.service"});
     INFO(restart.err);
     CHECK(restart.exit_code == 0);
     CHECK(api_answers(30));
@@ -210,7 +206,7 @@ TEST_CASE("fault matrix: the guest agent's API server restarted", "[reliability]
     machine::test::Tally tally(machine::test::faults, "guest agent restarted");
     start_machine();
     REQUIRE(api_answers());
-    auto restart = sandbox().run({"ssh", "vm", "sudo systemctl restart machine-api"});
+    auto restart = vm_sandbox().run({"ssh", "vm", "sudo systemctl restart machine-api"});
     INFO(restart.err);
     CHECK(restart.exit_code == 0);
     CHECK(api_answers(30)); // machine-mux resynchronised on the agent's new HELLO

@@ -1,4 +1,5 @@
 // Recognizing disk images by their first bytes, and the kernel, initrd and manifest beside them.
+#include "../helpers/disk_bytes.h"
 #include "../helpers/temp_dir.h"
 #include "machine/disk_image.h"
 #include "machine/errors.h"
@@ -22,19 +23,11 @@ using machine::test::TempDir;
 namespace {
 
 std::string qcow2_header(std::uint64_t virtual_size, std::size_t length = 512) {
-    std::string bytes(length, '\0');
-    bytes.replace(0, 4, "QFI\xfb");
-    bytes[7] = 3; // version 3, big-endian
-    for (int i = 0; i < 8; ++i)
-        bytes[24 + i] = char((virtual_size >> (56 - 8 * i)) & 0xff);
-    return bytes;
+    return test::as_qcow2(std::string(length, '\0'), virtual_size);
 }
 
 std::string mbr_disk(std::size_t length) {
-    std::string bytes(length, '\0');
-    bytes[510] = char(0x55);
-    bytes[511] = char(0xaa);
-    return bytes;
+    return test::as_mbr(std::string(length, '\0'));
 }
 
 std::string gpt_disk(std::size_t length) {

@@ -1,6 +1,7 @@
 // The image cache with local sources: plain and compressed images land under their digest, an
 // unchanged image is never hashed twice, kernel and initrd come along with a manifest, and a bad
 // source leaves nothing behind.
+#include "../helpers/disk_bytes.h"
 #include "../helpers/small_filesystem.h"
 #include "../helpers/temp_dir.h"
 #include "../reliability/tally.h"
@@ -44,20 +45,11 @@ std::string filler(std::size_t length, int seed) {
 }
 
 std::string qcow2_image(std::uint64_t virtual_size, int seed = 1, std::size_t length = 256 << 10) {
-    auto bytes = filler(length, seed);
-    bytes.replace(0, 104, std::string(104, '\0'));
-    bytes.replace(0, 4, "QFI\xfb");
-    bytes[7] = 3; // version 3, big-endian
-    for (int i = 0; i < 8; ++i)
-        bytes[24 + i] = char((virtual_size >> (56 - 8 * i)) & 0xff);
-    return bytes;
+    return test::as_qcow2(filler(length, seed), virtual_size);
 }
 
-std::string mbr_disk(std::size_t length, int seed = 2) {
-    auto bytes = filler(length, seed);
-    bytes[510] = char(0x55);
-    bytes[511] = char(0xaa);
-    return bytes;
+std::string mbr_image(std::size_t length, int seed = 2) {
+    return test::as_mbr(filler(length, seed));
 }
 
 std::string sha256_of(const std::string &bytes) {
@@ -141,7 +133,7 @@ TEST_CASE("a local qcow2 image is copied into the cache under its digest", "[ima
 
 TEST_CASE("a raw disk is cached as .raw with its file size as virtual size", "[image]") {
     TempDir dir;
-    auto bytes = mbr_disk(300 << 10);
+    auto bytes = mbr_image(300 << 10);
     auto source = dir.write("disk.img", bytes);
     ImageStore store(dir.path / "cache");
 
@@ -431,7 +423,7 @@ TEST_CASE("bad sources are refused in one line and leave nothing in the cache", 
 
 TEST_CASE("a digest may be given in either case and with a sha256: prefix", "[image]") {
     TempDir dir;
-    auto bytes = mbr_disk(64 << 10);
+    auto bytes = mbr_image(64 << 10);
     auto disk = dir.write("disk.raw", bytes);
     std::string upper = sha256_of(bytes);
     for (auto &c : upper)

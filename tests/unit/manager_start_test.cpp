@@ -39,7 +39,7 @@ struct FakeSshd {
     ~FakeSshd() { ::close(fd); }
 };
 
-struct World {
+struct StartWorld {
     test::TempDir dir;
     Store store{{dir.path / "config", dir.path / "data", dir.path / "run"}};
     test::FakeProviderState fake;
@@ -49,7 +49,7 @@ struct World {
     FakeSshd sshd;
     std::vector<std::string> phases;
 
-    World() {
+    StartWorld() {
         registry.add("fake", [this](ProcessRunner &) -> std::unique_ptr<Provider> {
             return std::make_unique<test::FakeProvider>(fake);
         });
@@ -80,7 +80,7 @@ struct World {
 } // namespace
 
 TEST_CASE("start waits for the guest's Ready, then its SSH, stop stops, twice too", "[manager]") {
-    World w;
+    StartWorld w;
     CHECK(w.manager.start("m", w.options()) == StartResult::started);
     CHECK(w.state() == "running");
     CHECK(w.phases == std::vector<std::string>{"booting", "waiting for SSH", "ready"});
@@ -97,7 +97,7 @@ TEST_CASE("start waits for the guest's Ready, then its SSH, stop stops, twice to
 
 TEST_CASE("a guest that never says Ready times out, and the machine is stopped again",
           "[manager]") {
-    World w;
+    StartWorld w;
     w.fake.guest = "silent";
     std::string error = test::thrown<Timeout>([&] { w.manager.start("m", w.options(1s)); }).what();
     CHECK(error.find("did not become ready within 1 s") != std::string::npos);
@@ -107,7 +107,7 @@ TEST_CASE("a guest that never says Ready times out, and the machine is stopped a
 }
 
 TEST_CASE("the agent's failure line ends start at once, with the agent's words", "[manager]") {
-    World w;
+    StartWorld w;
     w.fake.guest = "fails";
     std::string error = test::thrown<Timeout>([&] { w.manager.start("m", w.options(60s)); }).what();
     CHECK(error.find("could not be provisioned: cannot provision: no user") != std::string::npos);
@@ -115,7 +115,7 @@ TEST_CASE("the agent's failure line ends start at once, with the agent's words",
 }
 
 TEST_CASE("a guest that dies while booting, or closes its channel, is reported", "[manager]") {
-    World w;
+    StartWorld w;
     w.fake.guest = GENERATE(as<std::string>{}, "dies", "closed");
     std::string error = test::thrown<Timeout>([&] { w.manager.start("m", w.options(60s)); }).what();
     CHECK(error.find(w.fake.guest == "dies" ? "stopped while booting"
@@ -125,7 +125,7 @@ TEST_CASE("a guest that dies while booting, or closes its channel, is reported",
 
 TEST_CASE("a failing provider start leaves the machine stopped and its runtime folder empty",
           "[manager]") {
-    World w;
+    StartWorld w;
     w.fake.fail_at = "start";
     CHECK_THROWS_AS(w.manager.start("m", w.options()), ProcessFailed);
     CHECK(w.state() == "stopped");
@@ -135,7 +135,7 @@ TEST_CASE("a failing provider start leaves the machine stopped and its runtime f
 }
 
 TEST_CASE("SSH that never answers after Ready fails start", "[manager]") {
-    World w;
+    StartWorld w;
     w.fake.ssh_port = 1; // nothing listens there
     std::string error = test::thrown<Timeout>([&] { w.manager.start("m", w.options(2s)); }).what();
     CHECK(error.find("said Ready but SSH does not answer") != std::string::npos);
@@ -143,7 +143,7 @@ TEST_CASE("SSH that never answers after Ready fails start", "[manager]") {
 }
 
 TEST_CASE("start of a running machine brings back a forwarder that died", "[manager]") {
-    World w;
+    StartWorld w;
     REQUIRE(w.manager.start("m", w.options()) == StartResult::started);
     auto layout = w.store.layout("m");
     // A stand-in forwarder: serves the API socket, and carries the arguments ours does.
@@ -170,7 +170,7 @@ TEST_CASE("start of a running machine brings back a forwarder that died", "[mana
 
 TEST_CASE("a machine whose SSH port is taken moves to a free one and names the holder",
           "[manager]") {
-    World w;
+    StartWorld w;
     InitOptions other;
     other.name = "other";
     other.provider = "fake";

@@ -85,9 +85,10 @@ TEST_CASE("malformed frames are refused and the reader waits for a HELLO again",
         reader.feed(encode(hello(false)));
         CHECK(reader.next() == hello(false));
         reader.feed(bad + encode({FrameType::data, 1, "dropped"}) + encode(hello(true)));
-        CHECK_THROWS_AS(reader.next(), ProtocolError);
+        CHECK_THROWS_AS(reader.next(), machine::mux::ProtocolError);
         CHECK_FALSE(reader.synchronised());
         CHECK(reader.next() == hello(true)); // back in step at the next HELLO
     }
-    CHECK_THROWS_AS(encode({FrameType::data, 1, std::string(max_payload + 1, 'x')}), ProtocolError);
+    CHECK_THROWS_AS(encode({FrameType::data, 1, std::string(max_payload + 1, 'x')}),
+                    machine::mux::ProtocolError);
 }

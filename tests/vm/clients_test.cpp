@@ -15,7 +15,7 @@ using namespace machine::test;
 namespace {
 
 // An HTTP GET on the host's loopback, by curl; its body, or "" when nothing answers.
-std::string http_get(int port, const std::string &path) {
+std::string http_get_once(int port, const std::string &path) {
     return run_in_sandbox("curl", {"-s", "--max-time", "10",
                                    "http://127.0.0.1:" + std::to_string(port) + path})
         .out;
@@ -48,7 +48,7 @@ TEST_CASE("docker-compose brings a service up, publishes its port and takes it d
     auto up = compose({"up", "--detach"});
     INFO(up.out << up.err);
     REQUIRE(up.exit_code == 0);
-    auto serves = [&] { return http_get(port, "/passwd").rfind("root:", 0) == 0; };
+    auto serves = [&] { return http_get_once(port, "/passwd").rfind("root:", 0) == 0; };
     bool served = serves();
     for (int i = 0; i < 40 && !served; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -61,7 +61,7 @@ TEST_CASE("docker-compose brings a service up, publishes its port and takes it d
     INFO(down.err);
     CHECK(down.exit_code == 0);
     CHECK(run_in_sandbox("docker", {"ps", "-aq", "--filter", "name=clients_web"}).out.empty());
-    CHECK(http_get(port, "/passwd").empty());
+    CHECK(http_get_once(port, "/passwd").empty());
 }
 
 TEST_CASE("testcontainers-node starts a container it then talks to, dockerode sees it",

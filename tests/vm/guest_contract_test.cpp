@@ -30,13 +30,6 @@ std::string disk_without_kernel(const std::string &image, const std::string &nam
     return (folder / "disk.qcow2").string();
 }
 
-std::string read_text(const fs::path &file) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 std::string guest(const std::string &machine, const std::string &command) {
     auto result = vm_sandbox().run({"ssh", machine, command});
     INFO(result.err);

@@ -10,21 +10,17 @@
 #include <sys/stat.h>
 #include <thread>
 
-using machine::test::CliSandbox;
 using namespace std::chrono_literals;
+using machine::test::vm_sandbox;
 
 namespace {
 
-CliSandbox &sandbox() {
-    return machine::test::vm_sandbox();
-}
-
 std::filesystem::path runtime_dir() {
-    return sandbox().root() / "run" / "machine" / "vm";
+    return vm_sandbox().root() / "run" / "machine" / "vm";
 }
 
 std::string forwarder_log() {
-    std::ifstream in(sandbox().data_dir() / "machines" / "vm" / "forwarder.log");
+    std::ifstream in(vm_sandbox().data_dir() / "machines" / "vm" / "forwarder.log");
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
@@ -50,8 +46,9 @@ double qemu_rss_mib() {
 double disk_allocated_mib() {
     struct stat disk {};
     REQUIRE(
-        ::stat((sandbox().root() / "data" / "machine" / "machines" / "vm" / "disk.qcow2").c_str(),
-               &disk) == 0);
+        ::stat(
+            (vm_sandbox().root() / "data" / "machine" / "machines" / "vm" / "disk.qcow2").c_str(),
+            &disk) == 0);
     return double(disk.st_blocks) * 512 / (1024 * 1024);
 }
 
@@ -74,7 +71,7 @@ TEST_CASE("the guest's clock follows the host's after the VM stood still for two
     }
     std::this_thread::sleep_for(2s);
     auto before = host_seconds();
-    auto guest = sandbox().run({"ssh", "vm", "date +%s.%N"});
+    auto guest = vm_sandbox().run({"ssh", "vm", "date +%s.%N"});
     auto after = host_seconds();
     REQUIRE(guest.exit_code == 0);
     auto guest_seconds = std::stod(guest.out);
@@ -82,7 +79,7 @@ TEST_CASE("the guest's clock follows the host's after the VM stood still for two
     CHECK(guest_seconds > before - 1);
     CHECK(guest_seconds < after + 1);
     // It was the agent that set it, from two minutes behind.
-    auto journal = sandbox().run(
+    auto journal = vm_sandbox().run(
         {"ssh", "vm", "sudo journalctl -u machine-api --no-pager -o cat | grep 'behind the host'"});
     INFO(journal.out << journal.err);
     CHECK(journal.out.find("s behind the host's; set") != std::string::npos);
@@ -93,7 +90,7 @@ TEST_CASE("memory the guest frees goes back to the host", "[vm][balloon]") {
     auto settled = qemu_rss_mib();
     // 1.5 GiB touched and freed in the guest (dd's buffer).
     auto touched =
-        sandbox().run({"ssh", "vm", "dd if=/dev/zero of=/dev/null bs=1536M count=1 2>&1"});
+        vm_sandbox().run({"ssh", "vm", "dd if=/dev/zero of=/dev/null bs=1536M count=1 2>&1"});
     INFO(touched.out << touched.err);
     REQUIRE(touched.exit_code == 0);
     auto peak = qemu_rss_mib();
@@ -112,15 +109,15 @@ TEST_CASE("disk space a container frees goes back to the host", "[vm][discard]")
     machine::test::ensure_vm_running();
     auto before = disk_allocated_mib();
     // Written in a container that stays (its layer keeps the file) until it is removed.
-    auto written = sandbox().run({"ssh", "vm",
-                                  "podman run --name filler localhost/busybox dd if=/dev/zero "
-                                  "of=/big bs=1M count=2000 2>&1 && sync"});
+    auto written = vm_sandbox().run({"ssh", "vm",
+                                     "podman run --name filler localhost/busybox dd if=/dev/zero "
+                                     "of=/big bs=1M count=2000 2>&1 && sync"});
     INFO(written.out << written.err);
     REQUIRE(written.exit_code == 0);
     auto full = disk_allocated_mib();
     INFO("the overlay: " << before << " MiB before, " << full << " MiB with 2 GB written");
     CHECK(full > before + 1500);
-    REQUIRE(sandbox().run({"ssh", "vm", "podman rm filler"}).exit_code == 0);
+    REQUIRE(vm_sandbox().run({"ssh", "vm", "podman rm filler"}).exit_code == 0);
     double now = full;
     for (int second = 0; second < 60 && now > before + 200; ++second) {
         std::this_thread::sleep_for(1s);
@@ -133,7 +130,7 @@ TEST_CASE("disk space a container frees goes back to the host", "[vm][discard]")
 namespace {
 
 std::string in_guest(const std::string &command) {
-    auto result = sandbox().run({"ssh", "vm", command});
+    auto result = vm_sandbox().run({"ssh", "vm", command});
     INFO(command << ": " << result.err);
     REQUIRE(result.exit_code == 0);
     return result.out;
@@ -154,13 +151,13 @@ TEST_CASE("stop --suspend saves the machine and start resumes it: the same boot,
     auto folders = in_guest("findmnt -rn -t 9p,virtiofs -o TARGET || true");
     std::this_thread::sleep_for(3s);
 
-    auto suspended = sandbox().run({"stop", "--suspend", "vm"});
+    auto suspended = vm_sandbox().run({"stop", "--suspend", "vm"});
     INFO(suspended.out << suspended.err);
     REQUIRE(suspended.exit_code == 0);
     CHECK(suspended.out == "Machine \"vm\" suspended successfully\n");
-    CHECK(sandbox().run({"inspect", "--format", "{{.State}}", "vm"}).out == "stopped\n");
+    CHECK(vm_sandbox().run({"inspect", "--format", "{{.State}}", "vm"}).out == "stopped\n");
 
-    auto resumed = sandbox().run({"start", "vm"});
+    auto resumed = vm_sandbox().run({"start", "vm"});
     INFO(resumed.out << resumed.err);
     REQUIRE(resumed.exit_code == 0);
     CHECK(resumed.err.find("resumed from the saved state") != std::string::npos);
@@ -192,7 +189,7 @@ TEST_CASE("stop --suspend refuses while a container's network holds the host fol
         return;
     }
     in_guest("podman run -d --name networked localhost/busybox sleep 600");
-    auto refused = sandbox().run({"stop", "--suspend", "vm"});
+    auto refused = vm_sandbox().run({"stop", "--suspend", "vm"});
     CHECK(refused.exit_code == 125);
     CHECK(refused.err == "Error: machine \"vm\" has host folders, and a running container's "
                          "network (slirp4netns) holds them: QEMU cannot save it so; stop the "
@@ -200,7 +197,7 @@ TEST_CASE("stop --suspend refuses while a container's network holds the host fol
     CHECK(in_guest("findmnt -rn -t 9p,virtiofs -o TARGET || true") == folders);
     CHECK(in_guest("podman inspect --format '{{.State.Status}}' networked") == "running\n");
     in_guest("podman rm -f networked");
-    CHECK(sandbox().run({"start", "vm"}).exit_code == 0); // its forwarder, back
+    CHECK(vm_sandbox().run({"start", "vm"}).exit_code == 0); // its forwarder, back
 }
 
 TEST_CASE("a saved state that no longer matches is discarded with a notice: a boot afresh; a "
@@ -208,21 +205,22 @@ TEST_CASE("a saved state that no longer matches is discarded with a notice: a bo
           "[vm][suspend]") {
     machine::test::ensure_vm_running();
     auto boot = in_guest("cat /proc/sys/kernel/random/boot_id");
-    REQUIRE(sandbox().run({"stop", "--suspend", "vm"}).exit_code == 0);
+    REQUIRE(vm_sandbox().run({"stop", "--suspend", "vm"}).exit_code == 0);
     // A stopped machine has nothing to save: one line, and its saved state stays as it is.
-    auto refused = sandbox().run({"stop", "--suspend", "vm"});
+    auto refused = vm_sandbox().run({"stop", "--suspend", "vm"});
     CHECK(refused.exit_code == 125);
     CHECK(refused.err == "Error: machine \"vm\" is not running: nothing to suspend; `machine start "
                          "vm` boots it\n");
-    CHECK(std::filesystem::exists(sandbox().data_dir() / "machines" / "vm" / "saved.state"));
+    CHECK(std::filesystem::exists(vm_sandbox().data_dir() / "machines" / "vm" / "saved.state"));
     // As if QEMU had been upgraded since: the state was saved from another launch.
-    std::ofstream(sandbox().data_dir() / "machines" / "vm" / "saved.fingerprint") << "another";
-    auto started = sandbox().run({"start", "vm"});
+    std::ofstream(vm_sandbox().data_dir() / "machines" / "vm" / "saved.fingerprint") << "another";
+    auto started = vm_sandbox().run({"start", "vm"});
     INFO(started.out << started.err);
     REQUIRE(started.exit_code == 0);
     CHECK(started.err.find("the saved state no longer matches (QEMU, the image or the machine's "
                            "settings changed since): discarded; booting afresh") !=
           std::string::npos);
     CHECK(in_guest("cat /proc/sys/kernel/random/boot_id") != boot);
-    CHECK_FALSE(std::filesystem::exists(sandbox().data_dir() / "machines" / "vm" / "saved.state"));
+    CHECK_FALSE(
+        std::filesystem::exists(vm_sandbox().data_dir() / "machines" / "vm" / "saved.state"));
 }

@@ -12,16 +12,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-using machine::test::CliSandbox;
+using machine::test::vm_sandbox;
 
 namespace {
 
-CliSandbox &sandbox() {
-    return machine::test::vm_sandbox();
-}
-
 std::filesystem::path machine_dir(const std::string &name) {
-    return sandbox().data_dir() / "machines" / name;
+    return vm_sandbox().data_dir() / "machines" / name;
 }
 
 nlohmann::json ignition_of(const std::string &name) {
@@ -92,7 +88,7 @@ GuestEntries guest_entries(const std::map<std::string, std::string> &wanted) {
 }
 
 std::string in_guest(const std::string &command_line) {
-    auto result = sandbox().run({"ssh", "vm", command_line});
+    auto result = vm_sandbox().run({"ssh", "vm", command_line});
     INFO(command_line << "\n" << result.err);
     REQUIRE(result.exit_code == 0);
     return result.out;
@@ -149,12 +145,12 @@ TEST_CASE("the preloaded busybox runs rootless and rootful with no network", "[v
 TEST_CASE("the agent's vsock code works inside the guest, over vsock_loopback", "[vm][vsock]") {
     // This host has no vsock: the agent's own tests of it run in the guest, whose kernel has it.
     machine::test::ensure_vm_running();
-    REQUIRE(sandbox().run({"cp", AGENT_TESTS, "vm:/tmp/agent_tests"}).exit_code == 0);
-    REQUIRE(sandbox().run({"cp", MACHINE_AGENT, "vm:/tmp/machine-agent"}).exit_code == 0);
+    REQUIRE(vm_sandbox().run({"cp", AGENT_TESTS, "vm:/tmp/agent_tests"}).exit_code == 0);
+    REQUIRE(vm_sandbox().run({"cp", MACHINE_AGENT, "vm:/tmp/machine-agent"}).exit_code == 0);
     auto run =
-        sandbox().run({"ssh", "vm",
-                       "sudo modprobe vsock_loopback && sudo MACHINE_AGENT=/tmp/machine-agent "
-                       "/tmp/agent_tests '[vsock]' 2>&1"});
+        vm_sandbox().run({"ssh", "vm",
+                          "sudo modprobe vsock_loopback && sudo MACHINE_AGENT=/tmp/machine-agent "
+                          "/tmp/agent_tests '[vsock]' 2>&1"});
     INFO(run.out);
     CHECK(run.exit_code == 0);
     CHECK(run.out.find("All tests passed") != std::string::npos);
@@ -166,7 +162,7 @@ TEST_CASE("a second boot changes nothing", "[vm][provisioning]") {
     auto expected = expected_entries(ignition_of("vm"));
     if (first_boot.entries.empty())
         first_boot = guest_entries(expected);
-    REQUIRE(sandbox().run({"stop", "vm"}).exit_code == 0);
+    REQUIRE(vm_sandbox().run({"stop", "vm"}).exit_code == 0);
     machine::test::ensure_vm_running();
     auto second_boot = guest_entries(expected);
     CHECK(second_boot.entries == first_boot.entries);
@@ -177,10 +173,11 @@ TEST_CASE("a second boot changes nothing", "[vm][provisioning]") {
 
 TEST_CASE("a malformed Ignition config gives no Ready and one console line", "[vm][provisioning]") {
     auto image = std::string(MACHINE_GUEST_IMAGE);
-    REQUIRE(sandbox().run({"init", "--image", image, "--memory", "1024", "broken"}).exit_code == 0);
+    REQUIRE(vm_sandbox().run({"init", "--image", image, "--memory", "1024", "broken"}).exit_code ==
+            0);
     std::ofstream(machine_dir("broken") / "ignition.json", std::ios::trunc)
         << R"({"ignition": {"version": "2.2.0"}})";
-    auto start = sandbox().run({"start", "--timeout", "300", "broken"});
+    auto start = vm_sandbox().run({"start", "--timeout", "300", "broken"});
     CHECK(start.exit_code == 125);
     CHECK(start.err.find("could not be provisioned: invalid Ignition config: ignition.version") !=
           std::string::npos);
@@ -188,6 +185,6 @@ TEST_CASE("a malformed Ignition config gives no Ready and one console line", "[v
     std::string log((std::istreambuf_iterator<char>(console)), std::istreambuf_iterator<char>());
     CHECK(log.find("machine-agent: invalid Ignition config") != std::string::npos);
     CHECK(log.find("not sending Ready") != std::string::npos);
-    CHECK(sandbox().run({"inspect", "--format", "{{.State}}", "broken"}).out == "stopped\n");
-    CHECK(sandbox().run({"rm", "--force", "broken"}).exit_code == 0);
+    CHECK(vm_sandbox().run({"inspect", "--format", "{{.State}}", "broken"}).out == "stopped\n");
+    CHECK(vm_sandbox().run({"rm", "--force", "broken"}).exit_code == 0);
 }

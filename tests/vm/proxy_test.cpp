@@ -18,17 +18,13 @@
 
 using machine::ProcessResult;
 using machine::test::have_docker;
+using machine::test::read_text;
 using machine::test::run_in_sandbox;
 using machine::test::vm_sandbox;
 
 namespace {
 
 const std::string machine_name = "proxied";
-
-std::string read_text(const std::filesystem::path &file) {
-    std::ifstream in(file);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 ProcessResult sh(const std::string &script) {
     machine::platform::SpawnProcessRunner runner;

@@ -36,6 +36,11 @@ bool have_docker() {
     return have_program("docker", "installed by .ci/clients");
 }
 
+std::string read_text(const std::filesystem::path &file) {
+    std::ifstream in(file);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 ProcessResult run_in_sandbox(const std::string &program, const std::vector<std::string> &args,
                              const std::string &stdin_text, const std::string &machine) {
     auto &sandbox = vm_sandbox();

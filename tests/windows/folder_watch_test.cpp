@@ -2,6 +2,7 @@
 // files written, in a subfolder (not under Wine, which watches the top folder only) and renamed
 // into place are named; a stopped watch says so at once.
 #include "platform/folder_watch.h"
+#include "under_wine.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -13,13 +14,10 @@
 
 using namespace machine::platform;
 using namespace std::chrono_literals;
+using machine::test::under_wine;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool under_wine() {
-    return GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr;
-}
 
 struct Folder {
     fs::path path =

@@ -25,7 +25,7 @@ using machine::test::random_bytes;
 namespace {
 
 // Unique per run, so that a test never meets a pipe an earlier one left.
-std::string test_pipe(const std::string &what) {
+std::string guest_test_pipe(const std::string &what) {
     return "machine-test-guest-" + what + "-" + std::to_string(GetCurrentProcessId());
 }
 
@@ -97,7 +97,7 @@ bool ends(int fd, Clock::time_point deadline) {
 } // namespace
 
 TEST_CASE("bytes go both ways between the socket and a pipe QEMU-style serves") {
-    auto name = test_pipe("both-ways");
+    auto name = guest_test_pipe("both-ways");
     QemuPipe qemu(name);
     auto stream = connect_pipe(name, our_pid(), Clock::now() + 10s);
     REQUIRE(qemu.accept());
@@ -117,7 +117,7 @@ TEST_CASE("bytes go both ways between the socket and a pipe QEMU-style serves") 
 }
 
 TEST_CASE("megabytes go through byte for byte while the host writes and reads at once") {
-    auto name = test_pipe("echo");
+    auto name = guest_test_pipe("echo");
     QemuPipe qemu(name);
     auto stream = connect_pipe(name, our_pid(), Clock::now() + 10s);
     REQUIRE(qemu.accept());
@@ -143,7 +143,7 @@ TEST_CASE("megabytes go through byte for byte while the host writes and reads at
 }
 
 TEST_CASE("the pipe may come after the host began to wait for it") {
-    auto name = test_pipe("late");
+    auto name = guest_test_pipe("late");
     std::unique_ptr<QemuPipe> qemu;
     std::thread later([&] {
         Sleep(300);
@@ -157,7 +157,7 @@ TEST_CASE("the pipe may come after the host began to wait for it") {
 }
 
 TEST_CASE("QEMU's disconnect reads as the end of the stream") {
-    auto name = test_pipe("server-goes");
+    auto name = guest_test_pipe("server-goes");
     QemuPipe qemu(name);
     auto stream = connect_pipe(name, our_pid(), Clock::now() + 10s);
     REQUIRE(qemu.accept());
@@ -170,7 +170,7 @@ TEST_CASE("QEMU's disconnect reads as the end of the stream") {
 }
 
 TEST_CASE("closing our end ends the pipe connection: QEMU's read fails") {
-    auto name = test_pipe("client-goes");
+    auto name = guest_test_pipe("client-goes");
     QemuPipe qemu(name);
     auto stream = connect_pipe(name, our_pid(), Clock::now() + 10s);
     REQUIRE(qemu.accept());
@@ -186,13 +186,13 @@ TEST_CASE("closing our end ends the pipe connection: QEMU's read fails") {
 
 TEST_CASE("a pipe nobody serves times out with Timeout, in about the time allowed") {
     auto start = Clock::now();
-    CHECK_THROWS_AS(connect_pipe(test_pipe("missing"), our_pid(), start + 300ms), Timeout);
+    CHECK_THROWS_AS(connect_pipe(guest_test_pipe("missing"), our_pid(), start + 300ms), Timeout);
     CHECK(Clock::now() - start >= 280ms); // Windows' timers tick every 15.6 ms
     CHECK(Clock::now() - start < 5s);
 }
 
 TEST_CASE("a pipe whose one instance is taken stays busy until the deadline: Timeout") {
-    auto name = test_pipe("busy");
+    auto name = guest_test_pipe("busy");
     QemuPipe qemu(name);
     auto first = connect_pipe(name, our_pid(), Clock::now() + 10s);
     REQUIRE(qemu.accept());
@@ -200,7 +200,7 @@ TEST_CASE("a pipe whose one instance is taken stays busy until the deadline: Tim
 }
 
 TEST_CASE("a pipe another process serves is refused: someone took the name first") {
-    auto name = test_pipe("squatted");
+    auto name = guest_test_pipe("squatted");
     QemuPipe squatter(name); // served by this process, not by the QEMU we expect
     try {
         connect_pipe(name, our_pid() + 4, Clock::now() + 10s);

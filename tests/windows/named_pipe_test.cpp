@@ -6,6 +6,7 @@
 #include "platform/named_pipe.h"
 #include "random_bytes.h"
 #include "tcp_target.h"
+#include "under_wine.h"
 
 #include <aclapi.h>
 #include <algorithm>
@@ -21,6 +22,7 @@ using namespace machine;
 using namespace machine::platform;
 
 using machine::test::random_bytes;
+using machine::test::under_wine;
 
 namespace {
 
@@ -65,11 +67,6 @@ DWORD open_error(const std::string &name) {
     WinHandle pipe(CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
                                OPEN_EXISTING, 0, nullptr));
     return pipe ? 0 : GetLastError();
-}
-
-// Wine's ntdll has an export of its own.
-bool under_wine() {
-    return GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr;
 }
 
 std::vector<unsigned char> current_user_sid() {

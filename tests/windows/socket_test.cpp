@@ -9,6 +9,7 @@
 #include "platform/unix_socket.h"
 #include "platform/winsock.h"
 #include "random_bytes.h"
+#include "under_wine.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -22,12 +23,9 @@ using namespace machine::platform;
 using namespace std::chrono_literals;
 
 using machine::test::random_bytes;
+using machine::test::under_wine;
 
 namespace {
-
-bool under_wine() {
-    return GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr;
-}
 
 int port_of(const Fd &fd) {
     sockaddr_in address{};

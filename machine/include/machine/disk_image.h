@@ -22,4 +22,9 @@ struct DiskImageInfo {
 // kernel command line and the provisioning kind.
 DiskImageInfo inspect_disk_image(const std::filesystem::path &path);
 
+// The kernel ("vmlinuz") and initrd ("initrd" or "initrd.img") beside an image, as guest-image/
+// leaves them for a direct boot: their paths, or "" when there is none.
+std::string kernel_beside(const std::filesystem::path &image);
+std::string initrd_beside(const std::filesystem::path &image);
+
 } // namespace machine
