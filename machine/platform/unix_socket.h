@@ -64,9 +64,13 @@ Fd connect_unix(const std::filesystem::path &path);
 // stream which is not a descriptor (a libvirt stream) to code that polls descriptors.
 std::pair<Fd, Fd> stream_socket_pair();
 
-// A socket on 127.0.0.1:port (never another address), listening ("tcp") or bound ("udp"),
-// non-blocking and close-on-exec. Throws SystemError (EADDRINUSE: the port is taken).
-Fd listen_loopback(const std::string &protocol, int port);
+// The host's loopback address in either IP version: 127.0.0.1 or ::1.
+enum class Loopback { ipv4, ipv6 };
+
+// A socket on 127.0.0.1:port or [::1]:port (never another address), listening ("tcp") or bound
+// ("udp"), non-blocking and close-on-exec. Throws SystemError (EADDRINUSE: the port is taken;
+// EADDRNOTAVAIL or EAFNOSUPPORT: the host has no IPv6).
+Fd listen_loopback(const std::string &protocol, int port, Loopback address = Loopback::ipv4);
 
 // A pipe one thread writes to so that another's poll() wakes up. On Windows, where WSAPoll sees
 // no pipe, a connected pair of loopback TCP sockets.

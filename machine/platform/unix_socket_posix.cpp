@@ -227,22 +227,36 @@ void write_with_descriptor(int fd, const std::string &data, int descriptor) {
     write_all(fd, data.substr(std::size_t(n)));
 }
 
-Fd listen_loopback(const std::string &protocol, int port) {
-    bool udp = protocol == "udp";
-    Fd fd(posix::new_socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, posix::Blocking::no));
+Fd listen_loopback(const std::string &protocol, int port, Loopback loopback) {
+    bool udp = protocol == "udp", ipv6 = loopback == Loopback::ipv6;
+    Fd fd(posix::new_socket(ipv6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM,
+                            posix::Blocking::no));
     if (!fd)
         throw SystemError("cannot make a socket", errno);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(std::uint16_t(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_storage address{};
+    socklen_t length = 0;
+    if (ipv6) {
+        auto &in6 = reinterpret_cast<sockaddr_in6 &>(address);
+        in6.sin6_family = AF_INET6;
+        in6.sin6_port = htons(std::uint16_t(port));
+        in6.sin6_addr.s6_addr[15] = 1; // ::1
+        length = sizeof in6;
+    } else {
+        auto &in = reinterpret_cast<sockaddr_in &>(address);
+        in.sin_family = AF_INET;
+        in.sin_port = htons(std::uint16_t(port));
+        in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        length = sizeof in;
+    }
     if (!udp) {
         int on = 1; // a port just given up by a container is free again at once
         ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     }
-    if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+    if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), length) != 0 ||
         (!udp && ::listen(fd.get(), SOMAXCONN) != 0))
-        throw SystemError(fmt::format("cannot listen on 127.0.0.1:{} ({})", port, protocol), errno);
+        throw SystemError(fmt::format("cannot listen on {}:{} ({})", ipv6 ? "[::1]" : "127.0.0.1",
+                                      port, protocol),
+                          errno);
     return fd;
 }
 

@@ -247,10 +247,10 @@ void write_with_descriptor(int, const std::string &, int) {
                       "Windows passes no files over AF_UNIX");
 }
 
-Fd listen_loopback(const std::string &protocol, int port) {
-    bool udp = protocol == "udp";
-    Fd fd(
-        int(new_socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, udp ? IPPROTO_UDP : IPPROTO_TCP)));
+Fd listen_loopback(const std::string &protocol, int port, Loopback loopback) {
+    bool udp = protocol == "udp", ipv6 = loopback == Loopback::ipv6;
+    Fd fd(int(new_socket(ipv6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM,
+                         udp ? IPPROTO_UDP : IPPROTO_TCP)));
     if (!fd)
         throw_windows_error("cannot make a socket", WSAGetLastError());
     auto socket = as_socket(fd.get());
@@ -268,14 +268,25 @@ Fd listen_loopback(const std::string &protocol, int port) {
         WSAIoctl(socket, SIO_UDP_CONNRESET, &report, sizeof report, nullptr, 0, &bytes, nullptr,
                  nullptr);
     }
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(u_short(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(socket, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+    sockaddr_storage address{};
+    int length = 0;
+    if (ipv6) {
+        auto &in6 = reinterpret_cast<sockaddr_in6 &>(address);
+        in6.sin6_family = AF_INET6;
+        in6.sin6_port = htons(u_short(port));
+        in6.sin6_addr.s6_addr[15] = 1; // ::1
+        length = sizeof in6;
+    } else {
+        auto &in = reinterpret_cast<sockaddr_in &>(address);
+        in.sin_family = AF_INET;
+        in.sin_port = htons(u_short(port));
+        in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        length = sizeof in;
+    }
+    if (bind(socket, reinterpret_cast<sockaddr *>(&address), length) != 0 ||
         (!udp && listen(socket, SOMAXCONN) != 0) || !set_nonblocking(socket))
-        throw_windows_error("cannot listen on 127.0.0.1:" + std::to_string(port) + " (" + protocol +
-                                ")",
+        throw_windows_error(std::string("cannot listen on ") + (ipv6 ? "[::1]:" : "127.0.0.1:") +
+                                std::to_string(port) + " (" + protocol + ")",
                             WSAGetLastError());
     return fd;
 }

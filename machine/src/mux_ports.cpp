@@ -10,12 +10,20 @@ std::string MuxPorts::add(const PublishedPort &port, std::uint16_t guest_port) {
     std::lock_guard lock(mutex_);
     if (open_.count(port))
         return {};
+    Open open{{}, port.protocol + ":" + std::to_string(guest_port ? guest_port : port.port)};
     try {
-        open_[port] = {platform::listen_loopback(port.protocol, port.port),
-                       port.protocol + ":" + std::to_string(guest_port ? guest_port : port.port)};
+        open.listeners.push_back(platform::listen_loopback(port.protocol, port.port));
     } catch (const SystemError &error) {
         return std::string("is it taken on the host? ") + error.what();
     }
+    // "localhost" is ::1 first to clients that take the first address only (Node.js since 17, as
+    // testcontainers-node runs there). Where the host has no IPv6, 127.0.0.1 is all there is.
+    try {
+        open.listeners.push_back(
+            platform::listen_loopback(port.protocol, port.port, platform::Loopback::ipv6));
+    } catch (const SystemError &) {
+    }
+    open_[port] = std::move(open);
     wake_.wake();
     return {};
 }
@@ -25,7 +33,8 @@ void MuxPorts::remove(const PublishedPort &port) {
     auto found = open_.find(port);
     if (found == open_.end())
         return;
-    retired_.push_back(std::move(found->second.listener));
+    for (auto &listener : found->second.listeners)
+        retired_.push_back(std::move(listener));
     open_.erase(found);
     wake_.wake();
 }
@@ -36,7 +45,8 @@ std::vector<mux::Listener> MuxPorts::listeners() {
     retired_.clear(); // closes them: the session asks only once it stopped polling them
     std::vector<mux::Listener> now;
     for (const auto &[port, open] : open_)
-        now.push_back({open.listener.get(), open.target, port.protocol == "udp"});
+        for (const auto &listener : open.listeners)
+            now.push_back({listener.get(), open.target, port.protocol == "udp"});
     return now;
 }
 

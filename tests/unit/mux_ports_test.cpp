@@ -1,6 +1,6 @@
 // Published ports over machine-mux, both ends in one process over a socketpair: TCP and UDP
-// clients on the host's 127.0.0.1 reach services standing in for the guest's ports, each UDP
-// sender gets its own replies, and a port taken away stops listening. (The guest agent's own
+// clients on the host's 127.0.0.1 (and ::1) reach services standing in for the guest's ports, each
+// UDP sender gets its own replies, and a port taken away stops listening. (The guest agent's own
 // dialing: tests/agent/port_dial_test.cpp.)
 #include "../helpers/temp_dir.h"
 #include "machine/mux/mux_frame.h"
@@ -42,16 +42,38 @@ int port_of(int fd) {
     return ntohs(address.sin_port);
 }
 
-int connected(int type, int port) {
-    int fd = platform::posix::new_socket(AF_INET, type);
-    auto address = loopback(port);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+// A client of the host's 127.0.0.1:port (AF_INET) or [::1]:port (AF_INET6); -1 if refused.
+int connected(int type, int port, int family = AF_INET) {
+    int fd = platform::posix::new_socket(family, type);
+    sockaddr_storage address{};
+    socklen_t length = sizeof(sockaddr_in);
+    if (family == AF_INET6) {
+        auto &in6 = reinterpret_cast<sockaddr_in6 &>(address);
+        in6.sin6_family = AF_INET6;
+        in6.sin6_port = htons(std::uint16_t(port));
+        in6.sin6_addr = in6addr_loopback;
+        length = sizeof in6;
+    } else {
+        reinterpret_cast<sockaddr_in &>(address) = loopback(port);
+    }
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), length) != 0) {
         ::close(fd);
         return -1;
     }
     timeval timeout{10, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     return fd;
+}
+
+bool host_has_ipv6() {
+    int fd = platform::posix::new_socket(AF_INET6, SOCK_STREAM);
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    bool has = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0;
+    if (fd >= 0)
+        ::close(fd);
+    return has;
 }
 
 // The guest's services: TCP answers "tcp:" and what it read, at its EOF; UDP answers each
@@ -136,10 +158,10 @@ struct PortLink {
     }
 };
 
-std::string tcp_request(int port, const std::string &request) {
+std::string tcp_request(int port, const std::string &request, int family = AF_INET) {
     int fd = -1;
     for (int i = 0; i < 100 && fd < 0; ++i) { // the session picks a new listener up at once
-        fd = connected(SOCK_STREAM, port);
+        fd = connected(SOCK_STREAM, port, family);
         if (fd < 0)
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -192,6 +214,34 @@ TEST_CASE("published TCP and UDP ports on the host reach the guest's over machin
     bool gone = false;
     for (int i = 0; i < 100 && !gone; ++i) {
         int fd = connected(SOCK_STREAM, tcp_port);
+        gone = fd < 0;
+        if (fd >= 0)
+            ::close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(gone);
+}
+
+TEST_CASE("a published port answers on ::1 too, where clients take localhost to be ::1", "[mux]") {
+    if (!host_has_ipv6()) {
+        WARN("this host has no IPv6 loopback: 127.0.0.1 is all a port listens on");
+        return;
+    }
+    PortLink link;
+    int tcp_port = platform::free_loopback_port(), udp_port = platform::free_loopback_port();
+    REQUIRE(link.ports.add({"tcp", std::uint16_t(tcp_port)}).empty());
+    REQUIRE(link.ports.add({"udp", std::uint16_t(udp_port)}).empty());
+    CHECK(tcp_request(tcp_port, "six", AF_INET6) == "tcp:six");
+    CHECK(tcp_request(tcp_port, "four") == "tcp:four");
+    int sender = connected(SOCK_DGRAM, udp_port, AF_INET6);
+    REQUIRE(sender >= 0);
+    CHECK(udp_exchange(sender, "six") == "udp:six");
+    ::close(sender);
+
+    link.ports.remove({"tcp", std::uint16_t(tcp_port)});
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+        int fd = connected(SOCK_STREAM, tcp_port, AF_INET6);
         gone = fd < 0;
         if (fd >= 0)
             ::close(fd);
