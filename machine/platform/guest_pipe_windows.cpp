@@ -76,11 +76,6 @@ void relay_to_pipe(std::shared_ptr<Relay> relay) {
     SetEvent(relay->socket_ended.get());
 }
 
-DWORD milliseconds_until(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return left.count() <= 0 ? 0 : DWORD(std::min<long long>(left.count(), 1 << 30));
-}
-
 // Opens the pipe, waiting while nobody serves it yet (the server makes it when it gets there) or
 // its one instance is taken. Overlapped, so that one thread can read while the other writes: on a
 // handle opened for synchronous I/O a pending read would hold every write back. Identification
@@ -96,7 +91,7 @@ WinHandle open_pipe(const std::string &path, Clock::time_point deadline) {
         DWORD error = GetLastError();
         if (error != ERROR_FILE_NOT_FOUND && error != ERROR_PIPE_BUSY)
             throw_windows_error("cannot open " + path, error);
-        DWORD left = milliseconds_until(deadline);
+        DWORD left = DWORD(milliseconds_until(deadline));
         if (left == 0)
             throw Timeout(path + (error == ERROR_PIPE_BUSY ? " stayed busy" : " did not appear") +
                           " in the time allowed");

@@ -1,5 +1,6 @@
 #pragma once
 // File descriptors and unix-domain sockets, with deadlines instead of blocking forever.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -8,6 +9,12 @@
 namespace machine::platform {
 
 using Clock = std::chrono::steady_clock;
+
+// The milliseconds left until `deadline`: 0 once it passed, at most 2^30 (a wait's timeout).
+inline int milliseconds_until(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return left.count() <= 0 ? 0 : int(std::min<long long>(left.count(), 1 << 30));
+}
 
 // What an Fd holds on Windows, where the two are closed differently: a Winsock socket, or a C
 // runtime descriptor (files, pipes, the standard streams). On POSIX both are file descriptors.
@@ -68,8 +75,8 @@ std::pair<Fd, Fd> stream_socket_pair();
 enum class Loopback { ipv4, ipv6 };
 
 // A socket on 127.0.0.1:port or [::1]:port (never another address), listening ("tcp") or bound
-// ("udp"), non-blocking and close-on-exec. Throws SystemError (EADDRINUSE: the port is taken;
-// EADDRNOTAVAIL or EAFNOSUPPORT: the host has no IPv6).
+// ("udp"), non-blocking and close-on-exec; for ::1 on a host without IPv6, an empty Fd. Throws
+// SystemError (EADDRINUSE: the port is taken).
 Fd listen_loopback(const std::string &protocol, int port, Loopback address = Loopback::ipv4);
 
 // A pipe one thread writes to so that another's poll() wakes up. On Windows, where WSAPoll sees

@@ -33,11 +33,6 @@ sockaddr_un unix_address(const std::filesystem::path &path) {
     return address;
 }
 
-int milliseconds_until(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return left.count() < 0 ? 0 : int(std::min<long long>(left.count(), 1 << 30));
-}
-
 } // namespace
 
 Fd &Fd::operator=(Fd &&other) noexcept {
@@ -231,6 +226,8 @@ Fd listen_loopback(const std::string &protocol, int port, Loopback loopback) {
     bool udp = protocol == "udp", ipv6 = loopback == Loopback::ipv6;
     Fd fd(posix::new_socket(ipv6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM,
                             posix::Blocking::no));
+    if (!fd && ipv6 && errno == EAFNOSUPPORT)
+        return Fd(); // a host without IPv6
     if (!fd)
         throw SystemError("cannot make a socket", errno);
     sockaddr_storage address{};
@@ -252,8 +249,10 @@ Fd listen_loopback(const std::string &protocol, int port, Loopback loopback) {
         int on = 1; // a port just given up by a container is free again at once
         ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     }
-    if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), length) != 0 ||
-        (!udp && ::listen(fd.get(), SOMAXCONN) != 0))
+    int bound = ::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), length);
+    if (bound != 0 && ipv6 && errno == EADDRNOTAVAIL)
+        return Fd(); // IPv6 without its loopback address: nothing to listen on
+    if (bound != 0 || (!udp && ::listen(fd.get(), SOMAXCONN) != 0))
         throw SystemError(fmt::format("cannot listen on {}:{} ({})", ipv6 ? "[::1]" : "127.0.0.1",
                                       port, protocol),
                           errno);

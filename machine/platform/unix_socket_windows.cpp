@@ -47,11 +47,6 @@ Fd unix_socket(const std::string &path) {
     throw_windows_error("cannot make a socket for " + path, code);
 }
 
-int milliseconds_until(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return left.count() < 0 ? 0 : int(std::min<long long>(left.count(), 1 << 30));
-}
-
 // Waits until `socket` takes more (a write_all on a non-blocking socket).
 void wait_writable(SOCKET socket) {
     std::vector<WSAPOLLFD> polled{{socket, POLLOUT, 0}};
@@ -251,6 +246,8 @@ Fd listen_loopback(const std::string &protocol, int port, Loopback loopback) {
     bool udp = protocol == "udp", ipv6 = loopback == Loopback::ipv6;
     Fd fd(int(new_socket(ipv6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM,
                          udp ? IPPROTO_UDP : IPPROTO_TCP)));
+    if (!fd && ipv6 && WSAGetLastError() == WSAEAFNOSUPPORT)
+        return Fd(); // a host without IPv6
     if (!fd)
         throw_windows_error("cannot make a socket", WSAGetLastError());
     auto socket = as_socket(fd.get());
@@ -283,8 +280,10 @@ Fd listen_loopback(const std::string &protocol, int port, Loopback loopback) {
         in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         length = sizeof in;
     }
-    if (bind(socket, reinterpret_cast<sockaddr *>(&address), length) != 0 ||
-        (!udp && listen(socket, SOMAXCONN) != 0) || !set_nonblocking(socket))
+    int bound = bind(socket, reinterpret_cast<sockaddr *>(&address), length);
+    if (bound != 0 && ipv6 && WSAGetLastError() == WSAEADDRNOTAVAIL)
+        return Fd(); // IPv6 without its loopback address: nothing to listen on
+    if (bound != 0 || (!udp && listen(socket, SOMAXCONN) != 0) || !set_nonblocking(socket))
         throw_windows_error(std::string("cannot listen on ") + (ipv6 ? "[::1]:" : "127.0.0.1:") +
                                 std::to_string(port) + " (" + protocol + ")",
                             WSAGetLastError());

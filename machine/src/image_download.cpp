@@ -58,7 +58,7 @@ int on_progress(void *user, curl_off_t total, curl_off_t now, curl_off_t, curl_o
     }
 }
 
-std::string printable(std::string text) {
+std::string without_controls(std::string text) {
     std::replace_if(
         text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }, '?');
     return text;
@@ -98,9 +98,9 @@ std::string display_url(const std::string &url) {
         auto end = url.find_first_of("/?#", authority);
         auto at = url.rfind('@', end == std::string::npos ? url.size() : end);
         if (at != std::string::npos && at >= authority)
-            return printable(url.substr(0, authority) + url.substr(at + 1));
+            return without_controls(url.substr(0, authority) + url.substr(at + 1));
     }
-    return printable(url);
+    return without_controls(url);
 }
 
 Download download(const std::string &url, platform::StagedFile &out,
@@ -149,9 +149,10 @@ Download download(const std::string &url, platform::StagedFile &out,
                                                 shown, transfer.bytes),
                     "try again");
     if (code != CURLE_OK)
-        throw Error(fmt::format("cannot download {}: {}", shown,
-                                printable(message[0] ? message.data() : curl.describe(code))),
-                    tls_hint(code));
+        throw Error(
+            fmt::format("cannot download {}: {}", shown,
+                        without_controls(message[0] ? message.data() : curl.describe(code))),
+            tls_hint(code));
     return {transfer.bytes, transfer.sha256.hex_digest()};
 }
 

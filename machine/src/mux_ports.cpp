@@ -11,17 +11,17 @@ std::string MuxPorts::add(const PublishedPort &port, std::uint16_t guest_port) {
     if (open_.count(port))
         return {};
     Open open{{}, port.protocol + ":" + std::to_string(guest_port ? guest_port : port.port)};
+    // 127.0.0.1, and ::1 too: "localhost" is ::1 first to clients that take the first address
+    // only (Node.js since 17, where testcontainers-node runs). Taken on ::1 by another program,
+    // the port is refused as a whole, or such a client would reach that program; where the host
+    // has no IPv6, 127.0.0.1 is all there is.
     try {
         open.listeners.push_back(platform::listen_loopback(port.protocol, port.port));
+        if (auto six =
+                platform::listen_loopback(port.protocol, port.port, platform::Loopback::ipv6))
+            open.listeners.push_back(std::move(six));
     } catch (const SystemError &error) {
         return std::string("is it taken on the host? ") + error.what();
-    }
-    // "localhost" is ::1 first to clients that take the first address only (Node.js since 17, as
-    // testcontainers-node runs there). Where the host has no IPv6, 127.0.0.1 is all there is.
-    try {
-        open.listeners.push_back(
-            platform::listen_loopback(port.protocol, port.port, platform::Loopback::ipv6));
-    } catch (const SystemError &) {
     }
     open_[port] = std::move(open);
     wake_.wake();

@@ -238,6 +238,24 @@ TEST_CASE("a published port answers on ::1 too, where clients take localhost to 
     CHECK(udp_exchange(sender, "six") == "udp:six");
     ::close(sender);
 
+    // Another program on [::1]:PORT would take such clients: the port is refused as a whole.
+    int other = platform::posix::new_socket(AF_INET6, SOCK_STREAM);
+    sockaddr_in6 six{};
+    six.sin6_family = AF_INET6;
+    six.sin6_addr = in6addr_loopback;
+    REQUIRE(::bind(other, reinterpret_cast<sockaddr *>(&six), sizeof six) == 0);
+    REQUIRE(::listen(other, 1) == 0);
+    sockaddr_in6 bound_to{};
+    socklen_t length = sizeof bound_to;
+    ::getsockname(other, reinterpret_cast<sockaddr *>(&bound_to), &length);
+    int other_port = ntohs(bound_to.sin6_port);
+    CHECK(link.ports.add({"tcp", std::uint16_t(other_port)}).find("taken") != std::string::npos);
+    int four = connected(SOCK_STREAM, other_port);
+    CHECK(four < 0); // nor kept on 127.0.0.1
+    if (four >= 0)
+        ::close(four);
+    ::close(other);
+
     link.ports.remove({"tcp", std::uint16_t(tcp_port)});
     bool gone = false;
     for (int i = 0; i < 100 && !gone; ++i) {

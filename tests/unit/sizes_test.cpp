@@ -13,7 +13,7 @@ using machine::test::thrown;
 
 namespace {
 
-void check_rejected(const InvalidInput &error, const std::string &flag) {
+void check_flag_named(const InvalidInput &error, const std::string &flag) {
     CHECK(error.field() == flag);
     CHECK_THAT(error.what(), Catch::Contains(flag));
     CHECK(one_line(error.what()));
@@ -53,7 +53,7 @@ TEST_CASE("memory: bad input is rejected naming --memory", "[sizes]") {
                  "18446744073709551615G", "18446744073709551615M", "18446744073709551616K");
     CAPTURE(text);
     auto error = thrown<InvalidInput>([&] { parse_memory_mib(text); });
-    check_rejected(error, "--memory");
+    check_flag_named(error, "--memory");
 }
 
 TEST_CASE("memory: the message says what is wrong", "[sizes]") {
@@ -99,7 +99,7 @@ TEST_CASE("disk size: bad input is rejected naming --disk-size", "[sizes]") {
                          "18446744073709551615T");
     CAPTURE(text);
     auto error = thrown<InvalidInput>([&] { parse_disk_gib(text); });
-    check_rejected(error, "--disk-size");
+    check_flag_named(error, "--disk-size");
 }
 
 TEST_CASE("cpus: whole numbers from 1 to the host's CPUs", "[sizes]") {
@@ -115,6 +115,6 @@ TEST_CASE("cpus: bad input is rejected naming --cpus and the host's limit", "[si
                  "0x2", "99999999999999999999", "-99999999999999999999", "4294967297");
     CAPTURE(text);
     auto error = thrown<InvalidInput>([&] { parse_cpus(text, 4); });
-    check_rejected(error, "--cpus");
+    check_flag_named(error, "--cpus");
     CHECK_THAT(error.what(), Catch::Contains("from 1 to 4"));
 }

@@ -41,7 +41,7 @@ std::function<void(Conversation &)> echo_then(std::string trailer) {
     };
 }
 
-PipeRelay::ConnectTarget connect_to(const TcpTarget &target) {
+PipeRelay::ConnectTarget connect_to_target(const TcpTarget &target) {
     return [&target] { return target.connect(); };
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("a machine's API pipe is \\\\.\\pipe\\machine-NAME") {
 TEST_CASE("megabytes go through byte for byte while the client uploads and reads at once") {
     TcpTarget target(echo_then("end of echo"));
     auto name = test_pipe("echo");
-    PipeRelay relay(name, connect_to(target));
+    PipeRelay relay(name, connect_to_target(target));
 
     // Far more than the pipe's and both sockets' buffers hold: a relay that did not read and
     // write both ways at once would stall. Messages of 100 000 bytes are longer than the
@@ -114,7 +114,7 @@ TEST_CASE("megabytes go through byte for byte while the client uploads and reads
 TEST_CASE("two dozen clients at once each get their own answer") {
     TcpTarget target(echo_then("!"));
     auto name = test_pipe("many");
-    PipeRelay relay(name, connect_to(target));
+    PipeRelay relay(name, connect_to_target(target));
 
     constexpr int clients = 24;
     std::vector<std::string> answers(clients);
@@ -147,7 +147,7 @@ TEST_CASE("a client's CloseWrite reaches the target as EOF, and the answer after
         conversation.send("answer to " + question); // written after the EOF
     });
     auto name = test_pipe("half-close");
-    PipeRelay relay(name, connect_to(target));
+    PipeRelay relay(name, connect_to_target(target));
 
     PipeClient client(name);
     REQUIRE(client.write("question"));
@@ -167,7 +167,7 @@ TEST_CASE("a client that closes the pipe sends the target EOF") {
         target_saw_eof.set();
     });
     auto name = test_pipe("client-closes");
-    PipeRelay relay(name, connect_to(target));
+    PipeRelay relay(name, connect_to_target(target));
 
     PipeClient client(name);
     REQUIRE(client.write("last words"));
@@ -185,7 +185,7 @@ TEST_CASE("a client that half-closes, then goes away, ends its connection to a s
         test_over.wait(60000); // says nothing, and keeps its socket open past the test's checks
     });
     auto name = test_pipe("gone");
-    PipeRelay relay(name, connect_to(target));
+    PipeRelay relay(name, connect_to_target(target));
 
     PipeClient client(name);
     REQUIRE(client.write("x"));
@@ -210,7 +210,7 @@ TEST_CASE("when the target closes, the client reads all it sent, then the pipe e
     auto download = random_bytes(3 << 20, 2);
     TcpTarget target([&](Conversation &conversation) { conversation.send(download); });
     auto name = test_pipe("target-closes");
-    PipeRelay relay(name, connect_to(target));
+    PipeRelay relay(name, connect_to_target(target));
 
     PipeClient client(name);
     DWORD end = 0;
@@ -258,9 +258,9 @@ TEST_CASE("a pipe name someone else serves is refused, naming the pipe") {
     auto name = test_pipe("squatted");
 
     SECTION("another relay") {
-        PipeRelay first(name, connect_to(target));
+        PipeRelay first(name, connect_to_target(target));
         try {
-            PipeRelay second(name, connect_to(target));
+            PipeRelay second(name, connect_to_target(target));
             FAIL("a second relay on the same name was made");
         } catch (const HostNotReady &error) {
             CHECK_THAT(error.what(), Catch::Contains(name));
@@ -277,13 +277,13 @@ TEST_CASE("a pipe name someone else serves is refused, naming the pipe") {
         WinHandle squatter(CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE,
                                             PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, nullptr));
         REQUIRE(squatter);
-        CHECK_THROWS_AS(PipeRelay(name, connect_to(target)), HostNotReady);
+        CHECK_THROWS_AS(PipeRelay(name, connect_to_target(target)), HostNotReady);
     }
 
     SECTION("a name served before is free again once its relay is gone") {
-        std::make_unique<PipeRelay>(name, connect_to(target)).reset();
+        std::make_unique<PipeRelay>(name, connect_to_target(target)).reset();
         CHECK(open_error(name) == ERROR_FILE_NOT_FOUND);
-        PipeRelay again(name, connect_to(target));
+        PipeRelay again(name, connect_to_target(target));
         PipeClient client(name);
         CHECK(client.handle() != nullptr);
     }
@@ -292,7 +292,7 @@ TEST_CASE("a pipe name someone else serves is refused, naming the pipe") {
 TEST_CASE("only the current user may open the pipe") {
     TcpTarget target(echo_then(""));
     auto name = test_pipe("security");
-    PipeRelay relay(name, connect_to(target));
+    PipeRelay relay(name, connect_to_target(target));
     PipeClient client(name); // GENERIC_READ includes READ_CONTROL
 
     PSID owner = nullptr;
@@ -352,7 +352,7 @@ TEST_CASE("the relay ends promptly with clients connected, and leaves no handle 
     auto name = test_pipe("stop");
     auto baseline = handle_count();
 
-    auto relay = std::make_unique<PipeRelay>(name, connect_to(target));
+    auto relay = std::make_unique<PipeRelay>(name, connect_to_target(target));
     std::vector<std::unique_ptr<PipeClient>> clients;
     for (int i = 0; i < 5; ++i) {
         clients.push_back(std::make_unique<PipeClient>(name));

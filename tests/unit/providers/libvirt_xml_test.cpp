@@ -16,7 +16,7 @@ namespace {
 const std::string pool = "/var/lib/libvirt/images/machine/";
 
 // `dev`: 4 CPUs, 4 GiB, direct boot, the home shared and a read-only folder with a quote in it.
-LibvirtDomain example() {
+LibvirtDomain example_domain() {
     LibvirtDomain d;
     d.name = "machine-dev";
     d.owner = "/home/me/.local/share/machine/machines/dev";
@@ -36,7 +36,7 @@ LibvirtDomain example() {
 } // namespace
 
 TEST_CASE("libvirt: the domain of a direct-boot machine with shared folders") {
-    CHECK(domain_xml(example()) ==
+    CHECK(domain_xml(example_domain()) ==
           R"(<domain type='qemu' xmlns:machine='https://github.com/machine/machine/libvirt/1'>
   <name>machine-dev</name>
   <metadata>
@@ -110,7 +110,7 @@ TEST_CASE("libvirt: the domain of a direct-boot machine with shared folders") {
 }
 
 TEST_CASE("libvirt: a domain defined again keeps its UUID, and KVM takes the host's CPU") {
-    auto d = example();
+    auto d = example_domain();
     d.uuid = "5c6a9a4e-4a8e-4c47-9b0e-3f1f0e0e2a11";
     d.kvm = true;
     auto xml = domain_xml(d);
@@ -125,7 +125,7 @@ TEST_CASE("libvirt: a domain defined again keeps its UUID, and KVM takes the hos
 
 TEST_CASE(
     "libvirt: an image without a kernel boots by UEFI, without Secure Boot, on arm64's virt") {
-    auto d = example();
+    auto d = example_domain();
     d.arch = "aarch64";
     d.kernel = d.initrd = d.cmdline = "";
     d.mounts.clear();
@@ -144,7 +144,7 @@ TEST_CASE(
 }
 
 TEST_CASE("libvirt: an arm64 direct boot's console is ttyAMA0, and one given is kept") {
-    auto d = example();
+    auto d = example_domain();
     d.arch = "aarch64";
     CHECK(domain_xml(d).find("<cmdline>root=PARTUUID=45df rw quiet console=ttyAMA0</cmdline>") !=
           std::string::npos);
@@ -154,7 +154,7 @@ TEST_CASE("libvirt: an arm64 direct boot's console is ttyAMA0, and one given is 
 
 TEST_CASE("libvirt: text in the XML is escaped") {
     CHECK(xml_escape("a&b<c>d'e\"f") == "a&amp;b&lt;c&gt;d&apos;e&quot;f");
-    auto d = example();
+    auto d = example_domain();
     d.owner = "/home/<me>";
     CHECK(domain_xml(d).find("<machine:owner>/home/&lt;me&gt;</machine:owner>") !=
           std::string::npos);
