@@ -28,6 +28,14 @@ sockaddr_in loopback(int port) {
     return address;
 }
 
+sockaddr_in6 loopback6(int port) {
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_port = htons(std::uint16_t(port));
+    address.sin6_addr = in6addr_loopback;
+    return address;
+}
+
 int bound(int type, int port = 0) {
     int fd = platform::posix::new_socket(AF_INET, type);
     auto address = loopback(port);
@@ -48,11 +56,8 @@ int connected(int type, int port, int family = AF_INET) {
     sockaddr_storage address{};
     socklen_t length = sizeof(sockaddr_in);
     if (family == AF_INET6) {
-        auto &in6 = reinterpret_cast<sockaddr_in6 &>(address);
-        in6.sin6_family = AF_INET6;
-        in6.sin6_port = htons(std::uint16_t(port));
-        in6.sin6_addr = in6addr_loopback;
-        length = sizeof in6;
+        reinterpret_cast<sockaddr_in6 &>(address) = loopback6(port);
+        length = sizeof(sockaddr_in6);
     } else {
         reinterpret_cast<sockaddr_in &>(address) = loopback(port);
     }
@@ -67,9 +72,7 @@ int connected(int type, int port, int family = AF_INET) {
 
 bool host_has_ipv6() {
     int fd = platform::posix::new_socket(AF_INET6, SOCK_STREAM);
-    sockaddr_in6 address{};
-    address.sin6_family = AF_INET6;
-    address.sin6_addr = in6addr_loopback;
+    auto address = loopback6(0);
     bool has = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0;
     if (fd >= 0)
         ::close(fd);
@@ -240,9 +243,7 @@ TEST_CASE("a published port answers on ::1 too, where clients take localhost to 
 
     // Another program on [::1]:PORT would take such clients: the port is refused as a whole.
     int other = platform::posix::new_socket(AF_INET6, SOCK_STREAM);
-    sockaddr_in6 six{};
-    six.sin6_family = AF_INET6;
-    six.sin6_addr = in6addr_loopback;
+    auto six = loopback6(0);
     REQUIRE(::bind(other, reinterpret_cast<sockaddr *>(&six), sizeof six) == 0);
     REQUIRE(::listen(other, 1) == 0);
     sockaddr_in6 bound_to{};
