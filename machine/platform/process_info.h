@@ -10,6 +10,7 @@ namespace machine::platform {
 std::vector<std::string> process_arguments(int pid);
 
 // Whether the process has exited and waits to be reaped: a zombie still answers kill(pid, 0).
+// Not while its last threads are still exiting: they hold its files (and so QEMU's disk lock).
 bool process_is_zombie(int pid);
 
 } // namespace machine::platform

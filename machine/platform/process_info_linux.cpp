@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 namespace machine::platform {
 
@@ -25,12 +26,22 @@ std::vector<std::string> process_arguments(int pid) {
 
 bool process_is_zombie(int pid) {
     // The state is the first field after the command's name, which is in parentheses and may
-    // itself hold spaces and parentheses.
+    // itself hold spaces and parentheses; the number of threads is the 18th. A leader that
+    // exited while other threads of it still exit shows as a zombie too, with more than one.
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     std::string text;
     std::getline(stat, text);
     auto close = text.rfind(')');
-    return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z';
+    if (close == std::string::npos)
+        return false;
+    std::istringstream fields(text.substr(close + 1));
+    std::string state, field;
+    fields >> state;
+    for (int i = 0; i < 16; ++i)
+        fields >> field;
+    long threads = 0;
+    fields >> threads;
+    return state == "Z" && threads <= 1;
 }
 
 std::string own_executable() {

@@ -1,7 +1,12 @@
 #include "platform/process_runner.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace machine;
 
@@ -28,4 +33,28 @@ TEST_CASE("an attached command runs on our own descriptors and its exit code is 
               {"sh", {"-c", "[ \"$(readlink /proc/$$/fd/1)\" = \"$0\" ]", ours}, {}}) == 0);
     CHECK(platform::run_attached({"sh", {"-c", "exit 3"}, {}}) == 3);
     CHECK(platform::run_attached({"sh", {"-c", "kill -9 $$"}, {}}) == 137);
+}
+
+TEST_CASE("a process is alive until its last thread has exited, not only its first") {
+    // A SIGKILLed QEMU shows its first thread as a zombie while the others still exit, holding
+    // its files and its disk's lock: it must not count as gone yet.
+    using namespace std::chrono_literals;
+    // Forked from a thread of its own, so the child's first thread unwinds through no test frame.
+    int pid = -1;
+    std::thread([&] {
+        pid = ::fork();
+        if (pid == 0) {
+            std::thread([] { std::this_thread::sleep_for(1s); }).detach();
+            ::pthread_exit(nullptr); // the process lives on in the other thread
+        }
+    }).join();
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(300ms);
+    CHECK(platform::process_alive(pid));
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (platform::process_alive(pid) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    CHECK_FALSE(platform::process_alive(pid)); // a zombie now, not reaped yet
+    int status = 0;
+    CHECK(::waitpid(pid, &status, 0) == pid);
 }

@@ -14,4 +14,8 @@ Command qemu_img_resize(const std::string &disk, std::uint64_t size_gib) {
     return {"qemu-img", {"resize", "-q", "-f", "qcow2", disk, std::to_string(size_gib) + "G"}, {}};
 }
 
+Command qemu_img_repair_leaks(const std::string &disk) {
+    return {"qemu-img", {"check", "-r", "leaks", "--output=json", "-f", "qcow2", disk}, {}};
+}
+
 } // namespace machine

@@ -13,4 +13,7 @@ Command qemu_img_create_overlay(const std::string &base, const std::string &base
 
 Command qemu_img_resize(const std::string &disk, std::uint64_t size_gib);
 
+// Checks `disk` and gives back the clusters allocated but used by nothing; a report in JSON.
+Command qemu_img_repair_leaks(const std::string &disk);
+
 } // namespace machine

@@ -7,6 +7,7 @@
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
+#include "providers/qemu/disk_repair.h"
 #include "providers/qemu/hostfwd.h"
 #include "providers/qemu/qemu_command.h"
 #include "providers/qemu/qemu_events.h"
@@ -225,6 +226,9 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     auto host = host_for(config);
     if (!host.firmware_code.empty() && !std::filesystem::exists(files.efi_vars))
         make_efi_vars(files, uefi_firmware(config.arch));
+    // A QEMU killed a moment ago may still hold the disk while its last threads exit.
+    if (auto repaired = repair_disk(runner_, files.disk, config.name, 10s); !repaired.empty())
+        notice(repaired);
     if (const char *chosen = std::getenv("MACHINE_ACCEL"); chosen && *chosen)
         notice(std::string("using the accelerator MACHINE_ACCEL names: ") + chosen);
     else if (auto warning = accelerator_warning(host.accelerator); !warning.empty())
