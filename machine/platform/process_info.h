@@ -9,8 +9,8 @@ namespace machine::platform {
 // The process's argv, or none when it has gone or is not ours to read.
 std::vector<std::string> process_arguments(int pid);
 
-// Whether the process has exited and waits to be reaped: a zombie still answers kill(pid, 0).
-// Not while its last threads are still exiting: they hold its files (and so QEMU's disk lock).
-bool process_is_zombie(int pid);
+// Whether the process has ended, every thread of it, and only waits to be reaped (a zombie still
+// answers kill(pid, 0)). Not while its last threads exit: they hold its files, QEMU's disk lock.
+bool process_awaits_reaping(int pid);
 
 } // namespace machine::platform

@@ -41,7 +41,7 @@ std::vector<std::string> process_arguments(int pid) {
     return arguments;
 }
 
-bool process_is_zombie(int pid) {
+bool process_awaits_reaping(int pid) {
     proc_bsdinfo info{};
     int n = ::proc_pidinfo(pid, PROC_PIDTBSDINFO, 0, &info, sizeof info);
     return n == int(sizeof info) && info.pbi_status == SZOMB;

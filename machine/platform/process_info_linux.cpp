@@ -24,10 +24,10 @@ std::vector<std::string> process_arguments(int pid) {
     return arguments;
 }
 
-bool process_is_zombie(int pid) {
-    // The state is the first field after the command's name, which is in parentheses and may
-    // itself hold spaces and parentheses; the number of threads is the 18th. A leader that
-    // exited while other threads of it still exit shows as a zombie too, with more than one.
+bool process_awaits_reaping(int pid) {
+    // proc(5): the state is field 3, just after the command's name (in parentheses, which may
+    // itself hold spaces and parentheses); the number of threads is field 20. A first thread that
+    // ended while others still exit shows as a zombie too, with more than one.
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     std::string text;
     std::getline(stat, text);

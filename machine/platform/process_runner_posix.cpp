@@ -157,7 +157,7 @@ bool child_running(int pid) {
 bool process_alive(int pid) {
     if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH))
         return false;
-    return !process_is_zombie(pid);
+    return !process_awaits_reaping(pid);
 }
 
 void kill_process(int pid) {

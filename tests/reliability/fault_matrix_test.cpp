@@ -35,6 +35,7 @@ void kill_and_wait(int pid) {
     ::kill(pid, SIGKILL);
     for (int i = 0; i < 100 && machine::platform::process_alive(pid); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    REQUIRE_FALSE(machine::platform::process_alive(pid)); // every thread of it gone
 }
 
 bool api_answers(int seconds = 1) {
@@ -172,11 +173,12 @@ TEST_CASE("fault matrix: QEMU killed", "[reliability][faults]") {
     auto writing = vm_sandbox().run(
         {"ssh", "vm",
          "nohup sh -c 'for i in 1 2 3 4 5 6 7 8; do dd if=/dev/urandom of=/var/tmp/fill$i "
-         "bs=1M count=40; done' >/dev/null 2>&1 &"});
+         "bs=1M count=40; done' </dev/null >/dev/null 2>&1 &"});
     REQUIRE(writing.exit_code == 0);
     std::this_thread::sleep_for(std::chrono::seconds(4));
     kill_and_wait(pid_from("qemu.pid"));
     CHECK(state() == "stopped");
+    CHECK(vm_sandbox().run({"list"}).out.find("Broken") == std::string::npos);
     CHECK(lock_free());
     auto check = check_disk(); // at once: every thread of QEMU is gone, so is its lock on the disk
     INFO("qemu-img check: exit " << check.exit_code << "\n" << check.out << check.err);

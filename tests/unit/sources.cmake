@@ -24,7 +24,7 @@ set(MACHINE_UNIT_TEST_SOURCES
     unit/process_runner_test.cpp
     unit/qemu_command_test.cpp
     unit/qemu_img_command_test.cpp
-    unit/disk_repair_test.cpp
+    unit/disk_check_test.cpp
     unit/providers/hvsock_service_test.cpp
     unit/providers/hyperv_provider_test.cpp
     unit/providers/hyperv_scripts_test.cpp

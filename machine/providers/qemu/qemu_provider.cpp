@@ -7,7 +7,7 @@
 #include "platform/process_runner.h"
 #include "platform/process_table.h"
 #include "platform/unix_socket.h"
-#include "providers/qemu/disk_repair.h"
+#include "providers/qemu/disk_check.h"
 #include "providers/qemu/hostfwd.h"
 #include "providers/qemu/qemu_command.h"
 #include "providers/qemu/qemu_events.h"
@@ -226,9 +226,11 @@ QemuProvider::start(const MachineConfig &config, const Layout &layout,
     auto host = host_for(config);
     if (!host.firmware_code.empty() && !std::filesystem::exists(files.efi_vars))
         make_efi_vars(files, uefi_firmware(config.arch));
-    // A QEMU killed a moment ago may still hold the disk while its last threads exit.
-    if (auto repaired = repair_disk(runner_, files.disk, config.name, 10s); !repaired.empty())
-        notice(repaired);
+    // Leaks a killed QEMU left are given back, a corrupt disk refused (disk_check.h). Only where
+    // QEMU locks its disks; a QEMU killed a moment ago may hold it while its last threads exit.
+    if (host.host_os == "linux")
+        if (auto repaired = check_disk(runner_, files.disk, config.name, 10s); !repaired.empty())
+            notice(repaired);
     if (const char *chosen = std::getenv("MACHINE_ACCEL"); chosen && *chosen)
         notice(std::string("using the accelerator MACHINE_ACCEL names: ") + chosen);
     else if (auto warning = accelerator_warning(host.accelerator); !warning.empty())

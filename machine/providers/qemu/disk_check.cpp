@@ -1,4 +1,4 @@
-#include "providers/qemu/disk_repair.h"
+#include "providers/qemu/disk_check.h"
 
 #include "machine/errors.h"
 #include "providers/qemu/qemu_img_command.h"
@@ -19,8 +19,9 @@ constexpr int consistent = 0, not_checked = 1, corrupt = 2, leaks_left = 3, unsu
 
 DiskCheck read_disk_check(const Command &command, const ProcessResult &result) {
     DiskCheck check;
-    // QEMU's own words for an image another process has open for writing.
-    check.locked = result.exit_code == not_checked && result.err.find("lock") != std::string::npos;
+    // QEMU's own words for an image another process has open: Failed to get "write" lock.
+    check.locked =
+        result.exit_code == not_checked && result.err.find("\" lock") != std::string::npos;
     if (check.locked || result.exit_code == unsupported)
         return check;
     if (result.exit_code != consistent && result.exit_code != corrupt &&
@@ -37,8 +38,8 @@ DiskCheck read_disk_check(const Command &command, const ProcessResult &result) {
     return check;
 }
 
-std::string repair_disk(ProcessRunner &runner, const std::filesystem::path &disk,
-                        const std::string &name, std::chrono::milliseconds patience) {
+std::string check_disk(ProcessRunner &runner, const std::filesystem::path &disk,
+                       const std::string &name, std::chrono::milliseconds patience) {
     auto command = qemu_img_repair_leaks(disk.string());
     auto give_up = std::chrono::steady_clock::now() + patience;
     auto check = read_disk_check(command, runner.run(command));
@@ -50,7 +51,7 @@ std::string repair_disk(ProcessRunner &runner, const std::filesystem::path &disk
         throw WrongState(fmt::format("the disk of machine \"{}\" ({}) is in use by another "
                                      "process",
                                      name, disk.string()),
-                         "is another QEMU running it? `fuser " + disk.string() + "` names it");
+                         "is another QEMU running it? `machine list` shows which machines run");
     if (check.corruptions > 0)
         throw WrongState(
             fmt::format("the disk of machine \"{}\" is corrupt: qemu-img check found {} "
@@ -60,8 +61,8 @@ std::string repair_disk(ProcessRunner &runner, const std::filesystem::path &disk
             "`machine rm` and `init` the machine again");
     if (check.leaks_fixed == 0)
         return {};
-    return fmt::format("the last boot ended without a stop: gave back {} disk cluster(s) it had "
-                       "left allocated",
+    return fmt::format("gave back {} disk cluster(s) a QEMU that did not stop cleanly had left "
+                       "allocated",
                        check.leaks_fixed);
 }
 
