@@ -18,6 +18,8 @@ std::string last_up_text(const MachineStatus &s, std::int64_t now) {
         return "Currently running";
     if (s.state == MachineState::starting)
         return "Currently starting";
+    if (s.suspended) // its guest's time stands still since then; `start` resumes it
+        return "Currently suspended";
     return s.config->last_up == 0 ? "Never" : time_ago(s.config->last_up, now);
 }
 
@@ -33,6 +35,7 @@ nlohmann::json list_json_row(const MachineStatus &s, const Store &store) {
         {"Created", rfc3339(c.created)},
         {"Running", s.state == MachineState::running},
         {"Starting", s.state == MachineState::starting},
+        {"Suspended", s.suspended}, // ours
         {"LastUp", c.last_up == 0 ? "" : rfc3339(c.last_up)},
         {"VMType", c.provider},
         {"CPUs", c.resources.cpus},
@@ -48,11 +51,11 @@ nlohmann::json list_json_row(const MachineStatus &s, const Store &store) {
 
 nlohmann::json list_display_row(const MachineStatus &s, std::int64_t now) {
     if (!s.config)
-        return {{"Name", s.name},      {"Default", false},    {"Created", "-"},
-                {"Running", false},    {"Starting", false},   {"LastUp", "Broken"},
-                {"VMType", "-"},       {"CPUs", "-"},         {"Memory", "-"},
-                {"DiskSize", "-"},     {"Port", "-"},         {"RemoteUsername", "-"},
-                {"IdentityPath", "-"}, {"Problem", s.problem}};
+        return {{"Name", s.name},        {"Default", false},    {"Created", "-"},
+                {"Running", false},      {"Starting", false},   {"Suspended", false},
+                {"LastUp", "Broken"},    {"VMType", "-"},       {"CPUs", "-"},
+                {"Memory", "-"},         {"DiskSize", "-"},     {"Port", "-"},
+                {"RemoteUsername", "-"}, {"IdentityPath", "-"}, {"Problem", s.problem}};
     const auto &c = *s.config;
     return {
         {"Name", is_default(c.name) ? c.name + "*" : c.name},
@@ -60,6 +63,7 @@ nlohmann::json list_display_row(const MachineStatus &s, std::int64_t now) {
         {"Created", time_ago(c.created, now)},
         {"Running", s.state == MachineState::running},
         {"Starting", s.state == MachineState::starting},
+        {"Suspended", s.suspended},
         {"LastUp", last_up_text(s, now)},
         {"VMType", c.provider},
         {"CPUs", c.resources.cpus},
@@ -118,6 +122,7 @@ nlohmann::json inspect_json(const MachineStatus &s, const Store &store, const Pr
           {"Port", c.ssh.port},
           {"RemoteUsername", c.ssh.username}}},
         {"State", to_string(s.state)},
+        {"Suspended", s.suspended}, // ours: `stop --suspend` saved it, `start` resumes it
         {"UserModeNetworking", true},
         {"Rootful", c.rootful},
         {"Mounts", mounts},

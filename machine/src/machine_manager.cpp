@@ -734,10 +734,12 @@ MachineState MachineManager::state_of(const MachineConfig &config) const {
 std::vector<MachineStatus> MachineManager::list() const {
     std::vector<MachineStatus> statuses;
     for (auto &stored : store_.list()) {
-        MachineStatus status{stored.name, stored.config, MachineState::stopped, stored.problem};
+        MachineStatus status{stored.name, stored.config, MachineState::stopped, false,
+                             stored.problem};
         if (status.config) {
             try {
                 status.state = state_of(*status.config);
+                status.suspended = suspended(*status.config, status.state);
             } catch (const Error &e) {
                 status.problem = e.what();
                 status.config.reset();
@@ -761,7 +763,13 @@ Provider &MachineManager::provider_of(const MachineConfig &config) const {
 
 MachineStatus MachineManager::status(const std::string &name) const {
     auto config = store_.load(name);
-    return {name, config, state_of(config), {}};
+    auto state = state_of(config);
+    return {name, config, state, suspended(config, state), {}};
+}
+
+bool MachineManager::suspended(const MachineConfig &config, MachineState state) const {
+    return state == MachineState::stopped &&
+           provider_of(config).suspended(config, store_.layout(config.name));
 }
 
 } // namespace machine

@@ -155,7 +155,11 @@ TEST_CASE("stop --suspend saves the machine and start resumes it: the same boot,
     INFO(suspended.out << suspended.err);
     REQUIRE(suspended.exit_code == 0);
     CHECK(suspended.out == "Machine \"vm\" suspended successfully\n");
-    CHECK(vm_sandbox().run({"inspect", "--format", "{{.State}}", "vm"}).out == "stopped\n");
+    CHECK(vm_sandbox().run({"inspect", "--format", "{{.State}} {{.Suspended}}", "vm"}).out ==
+          "stopped true\n");
+    // `list` tells it from a machine that would boot afresh.
+    CHECK(vm_sandbox().run({"list", "--format", "{{.Name}} {{.LastUp}}"}).out ==
+          "vm Currently suspended\n");
 
     auto resumed = vm_sandbox().run({"start", "vm"});
     INFO(resumed.out << resumed.err);
@@ -168,6 +172,7 @@ TEST_CASE("stop --suspend saves the machine and start resumes it: the same boot,
     std::this_thread::sleep_for(3s);
     CHECK(std::stoi(in_guest("podman exec counter cat /count")) > count);       // it runs on
     CHECK(in_guest("findmnt -rn -t 9p,virtiofs -o TARGET || true") == folders); // mounted again
+    CHECK(vm_sandbox().run({"inspect", "--format", "{{.Suspended}}", "vm"}).out == "false\n");
     // The API answers through the new forwarder, and the clock is the host's again.
     auto ping = machine::test::run_in_sandbox(
         "curl", {"-sf", "--unix-socket", machine::test::vm_api_socket(), "http://d/_ping"});

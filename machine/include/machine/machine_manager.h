@@ -84,7 +84,8 @@ struct MachineStatus {
     std::string name;
     std::optional<MachineConfig> config; // unset when the machine is broken
     MachineState state = MachineState::stopped;
-    std::string problem; // why the machine is broken; empty when it is fine
+    bool suspended = false; // stopped by `stop --suspend`: the next start resumes it
+    std::string problem;    // why the machine is broken; empty when it is fine
 };
 
 class MachineManager {
@@ -143,6 +144,7 @@ public:
 private:
     MachineConfig validated_config(const InitOptions &options) const;
     MachineState state_of(const MachineConfig &config) const;
+    bool suspended(const MachineConfig &config, MachineState state) const;
     void clear_runtime(const Layout &layout) const;
     void start_forwarder(const Layout &layout, const Command &command) const;
     // Of a running machine (the caller holds its lock): starts one if none of ours runs.

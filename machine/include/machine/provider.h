@@ -148,6 +148,13 @@ public:
         throw WrongState("provider " + name() + " cannot suspend a machine");
     }
 
+    // Whether a stopped machine holds a saved state for its next start() (features().suspend).
+    // Cheap: whether that state still matches the launch is only asked when starting.
+    virtual bool suspended(const MachineConfig &config, const Layout &layout) const {
+        (void)config, (void)layout;
+        return false;
+    }
+
     // Replaces a stopped machine's Ignition config with `payload` for its next boot
     // (features().update_payload); the agent applies it at every boot.
     virtual void update_payload(const MachineConfig &config, const Layout &layout,

@@ -335,6 +335,10 @@ void QemuProvider::suspend(const MachineConfig &config, const Layout &layout) {
     save_vm(QemuFiles(layout), pid, launch_fingerprint(launch, version));
 }
 
+bool QemuProvider::suspended(const MachineConfig &, const Layout &layout) const {
+    return has_saved_state(QemuFiles(layout));
+}
+
 void QemuProvider::stop(const MachineConfig &, const Layout &layout, std::chrono::seconds grace) {
     int pid = running_pid(layout);
     if (pid == 0)

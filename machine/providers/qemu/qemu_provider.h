@@ -36,6 +36,7 @@ public:
                                                   const Layout &layout) const override;
 
     void suspend(const MachineConfig &config, const Layout &layout) override;
+    bool suspended(const MachineConfig &config, const Layout &layout) const override;
 
 private:
     void write_payload(const MachineConfig &config, const QemuFiles &files,

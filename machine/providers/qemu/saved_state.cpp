@@ -104,6 +104,10 @@ std::optional<std::string> saved_state_mismatch(const QemuFiles &files,
     return "";
 }
 
+bool has_saved_state(const QemuFiles &files) {
+    return std::filesystem::exists(files.saved_state) && std::filesystem::exists(files.saved_from);
+}
+
 void load_vm(const QemuFiles &files) {
     auto state = platform::open_for_reading(files.saved_state);
     // QEMU wrote its pid file before it made its monitor: a moment to listen.

@@ -29,6 +29,10 @@ void save_vm(const QemuFiles &files, int pid, const std::string &fingerprint);
 std::optional<std::string> saved_state_mismatch(const QemuFiles &files,
                                                 const std::function<std::string()> &fingerprint);
 
+// Whether a whole saved state is there (the one a suspend killed halfway is not). Whether it
+// still matches the next launch is saved_state_mismatch's question.
+bool has_saved_state(const QemuFiles &files);
+
 // Feeds the saved state to the QEMU just started with `-incoming defer`, runs the VM, and drops
 // the saved state (the RAM file lives on). Throws when QEMU refuses it.
 void load_vm(const QemuFiles &files);
