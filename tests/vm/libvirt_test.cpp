@@ -78,6 +78,12 @@ std::string http_get(int port, const std::string &path) {
     return {};
 }
 
+// What the forwarder said about the ports it was told of: shown when a port never answers.
+std::string forwarder_log(const CliSandbox &sandbox, const std::string &name) {
+    std::ifstream in(sandbox.data_dir() / "machines" / name / "forwarder.log");
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
 } // namespace
 
 TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and a folder, and "
@@ -120,14 +126,19 @@ TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and 
     CHECK(mounted.out == "virtiofs\n");
 
     // A published port, reachable on the host's loopback.
-    int port = 18000 + ::getpid() % 1000;
+    // Ports no other program holds, on either loopback address: one taken on ::1 refuses the
+    // publication whole.
+    int port = machine::platform::free_loopback_port();
+    int second_port = machine::platform::free_loopback_port();
     REQUIRE(in_sandbox(sandbox, "docker",
                        {"run", "-d", "--name", "web", "-p", std::to_string(port) + ":80", "-v",
                         "/mnt/shared:/www", "localhost/busybox", "httpd", "-f", "-p", "80", "-h",
                         "/www"},
                        "lv")
                 .exit_code == 0);
-    CHECK(http_get(port, "/hello.txt") == "from the host\n");
+    auto page = http_get(port, "/hello.txt");
+    INFO("forwarder: " << forwarder_log(sandbox, "lv"));
+    CHECK(page == "from the host\n");
 
     // libvirtd restarted under it: the machine runs on, and `list` still tells the truth.
     REQUIRE(runner.run({"pkill", {"-x", "libvirtd"}, {}}).exit_code == 0);
@@ -141,12 +152,12 @@ TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and 
     CHECK(http_get(port, "/hello.txt") == "from the host\n");
     // and a port published after it is forwarded too (over a new libvirt connection)
     REQUIRE(in_sandbox(sandbox, "docker",
-                       {"run", "-d", "--name", "web2", "-p", std::to_string(port + 1) + ":80", "-v",
-                        "/mnt/shared:/www", "localhost/busybox", "httpd", "-f", "-p", "80", "-h",
-                        "/www"},
+                       {"run", "-d", "--name", "web2", "-p", std::to_string(second_port) + ":80",
+                        "-v", "/mnt/shared:/www", "localhost/busybox", "httpd", "-f", "-p", "80",
+                        "-h", "/www"},
                        "lv")
                 .exit_code == 0);
-    CHECK(http_get(port + 1, "/hello.txt") == "from the host\n");
+    CHECK(http_get(second_port, "/hello.txt") == "from the host\n");
 
     // QEMU killed from outside: stopped, and it starts again.
     int pid = qemu_pid("machine-lv");
@@ -237,13 +248,15 @@ TEST_CASE("libvirt, qemu+ssh://: a machine on another host (this one, through an
     INFO("docker run: " << first.err);
     CHECK(first.out == "ok\n");
     CHECK(sandbox.run({"ssh", "rm", "--", "uname", "-s"}, env).out == "Linux\n");
-    int port = 19000 + ::getpid() % 1000;
+    int port = machine::platform::free_loopback_port();
     REQUIRE(in_sandbox(sandbox, "docker",
                        {"run", "-d", "--name", "web", "-p", std::to_string(port) + ":80",
                         "localhost/busybox", "httpd", "-f", "-p", "80", "-h", "/etc"},
                        "rm")
                 .exit_code == 0);
-    CHECK(http_get(port, "/passwd").find("root:") == 0);
+    auto passwd = http_get(port, "/passwd");
+    INFO("forwarder: " << forwarder_log(sandbox, "rm"));
+    CHECK(passwd.find("root:") == 0);
 
     // The link to the host lost (its sshd and every session gone): one clear line, and the
     // local record stays as it was.
