@@ -1,4 +1,5 @@
-// `machine rm [-f] [NAME...]`: remove machines (or what a killed init left), after confirmation.
+// `machine rm [-f] [NAME...]`: remove machines (or what a killed init left), after confirmation,
+// and the cached images no machine uses any more.
 #include "context.h"
 #include "machine/errors.h"
 
@@ -8,13 +9,15 @@ namespace machine::cli {
 
 namespace {
 
-bool confirmed(const Store &store, const std::string &name) {
-    auto layout = store.layout(name);
+bool confirmed(Context &context, const std::string &name) {
+    auto layout = context.store.layout(name);
     std::cout << "The following files will be deleted:\n\n"
               << layout.config_file().string() << "\n"
               << layout.data_dir().string() << "\n"
-              << layout.runtime_dir().string() << "\n"
-              << "Are you sure you want to continue? [y/N] " << std::flush;
+              << layout.runtime_dir().string() << "\n";
+    for (const auto &image : context.manager.images_freed_by_removing(name))
+        std::cout << image.string() << "\n";
+    std::cout << "Are you sure you want to continue? [y/N] " << std::flush;
     std::string answer;
     std::getline(std::cin, answer);
     return answer == "y" || answer == "Y" || answer == "yes";
@@ -43,7 +46,7 @@ void add_rm_command(CLI::App &app, Context &context) {
             if (!*force && is_running(context, name))
                 throw WrongState("machine \"" + name + "\" is running",
                                  "stop it first with `machine stop " + name + "`, or use --force");
-            if (!*force && !confirmed(context.store, name))
+            if (!*force && !confirmed(context, name))
                 continue;
             context.manager.remove(name, *force);
         }

@@ -18,18 +18,26 @@ int open_lock_file(const std::filesystem::path &path) {
     return fd;
 }
 
-} // namespace
-
-FileLock FileLock::acquire(const std::filesystem::path &path) {
+int wait_for_lock(const std::filesystem::path &path, int operation) {
     int fd = open_lock_file(path);
-    while (::flock(fd, LOCK_EX) != 0) {
+    while (::flock(fd, operation) != 0) {
         if (errno != EINTR) {
             int saved = errno;
             ::close(fd);
             throw SystemError("cannot lock " + path.string(), saved);
         }
     }
-    return FileLock(fd);
+    return fd;
+}
+
+} // namespace
+
+FileLock FileLock::acquire(const std::filesystem::path &path) {
+    return FileLock(wait_for_lock(path, LOCK_EX));
+}
+
+FileLock FileLock::acquire_shared(const std::filesystem::path &path) {
+    return FileLock(wait_for_lock(path, LOCK_SH));
 }
 
 FileLock FileLock::try_acquire(const std::filesystem::path &path) {

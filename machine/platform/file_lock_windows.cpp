@@ -18,7 +18,7 @@ int lock(const std::filesystem::path &path, DWORD flags) {
     if (!file)
         throw_windows_error("cannot open lock " + path.string(), GetLastError());
     OVERLAPPED whole{};
-    if (!LockFileEx(file.get(), LOCKFILE_EXCLUSIVE_LOCK | flags, 0, 1, 0, &whole)) {
+    if (!LockFileEx(file.get(), flags, 0, 1, 0, &whole)) {
         DWORD code = GetLastError();
         if (code == ERROR_LOCK_VIOLATION && (flags & LOCKFILE_FAIL_IMMEDIATELY))
             return -1;
@@ -34,11 +34,15 @@ int lock(const std::filesystem::path &path, DWORD flags) {
 } // namespace
 
 FileLock FileLock::acquire(const std::filesystem::path &path) {
+    return FileLock(lock(path, LOCKFILE_EXCLUSIVE_LOCK));
+}
+
+FileLock FileLock::acquire_shared(const std::filesystem::path &path) {
     return FileLock(lock(path, 0));
 }
 
 FileLock FileLock::try_acquire(const std::filesystem::path &path) {
-    return FileLock(lock(path, LOCKFILE_FAIL_IMMEDIATELY));
+    return FileLock(lock(path, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY));
 }
 
 FileLock::FileLock(FileLock &&other) noexcept : fd_(other.fd_) {

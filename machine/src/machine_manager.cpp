@@ -12,6 +12,7 @@
 #include "machine/guest_mounts.h"
 #include "machine/guest_user.h"
 #include "machine/image_manifest.h"
+#include "machine/image_prune.h"
 #include "machine/image_store.h"
 #include "machine/names.h"
 #include "machine/printable.h"
@@ -30,7 +31,9 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <optional>
 #include <regex>
+#include <set>
 #include <thread>
 
 namespace machine {
@@ -153,6 +156,23 @@ void move_taken_ssh_port(MachineConfig &config, const SshEndpoint &ssh, const St
                        config.ssh.port));
 }
 
+// The cached files (by name) the machines other than `except` use; nothing when a machine's
+// config cannot be read, or a killed init left a folder: such a machine may use any of them.
+std::optional<std::set<std::string>> images_in_use(const Store &store, const std::string &except) {
+    std::set<std::string> in_use;
+    for (const auto &machine : store.list()) {
+        if (machine.name == except)
+            continue;
+        if (!machine.config)
+            return std::nullopt;
+        for (const auto &file : {machine.config->image.path, machine.config->image.kernel,
+                                 machine.config->image.initrd})
+            if (!file.empty())
+                in_use.insert(fs::path(file).filename().string());
+    }
+    return in_use;
+}
+
 } // namespace
 
 MachineManager::MachineManager(const Store &store, const ProviderRegistry &providers,
@@ -181,7 +201,9 @@ DefaultProvider MachineManager::default_provider() const {
     return providers_.default_provider(runner_);
 }
 
-MachineConfig MachineManager::validated_config(const InitOptions &options) const {
+MachineConfig
+MachineManager::validated_config(const InitOptions &options,
+                                 std::optional<platform::FileLock> &image_hold) const {
     validate_machine_name(options.name);
     MachineConfig config;
     config.name = options.name;
@@ -278,8 +300,17 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
     if (use_default && !fs::exists(source))
         throw HostNotReady(fmt::format("no default guest image at {}", source),
                            "build it with `guest-image/build`, or pass --image PATH or URL");
-    ImageStore images(store_.dirs().data / "images" / "cache");
-    auto image = images.resolve(source, options.image_sha256.value_or(""), options.image_progress);
+    ImageStore images(image_cache());
+    auto resolve = [&] {
+        return images.resolve(source, options.image_sha256.value_or(""), options.image_progress);
+    };
+    auto image = resolve();
+    // Held once the image is known good (bad input creates nothing); a prune that came between
+    // took what was resolved, so it is resolved again, now safe from the next one.
+    image_hold.emplace(hold_image_cache(image_cache()));
+    if (!fs::exists(image.disk) || (!image.kernel.empty() && !fs::exists(image.kernel)) ||
+        (!image.initrd.empty() && !fs::exists(image.initrd)))
+        image = resolve();
     std::uint64_t disk_bytes = config.resources.disk_gib << 30;
     if (disk_bytes < image.virtual_size)
         throw InvalidInput(
@@ -320,7 +351,8 @@ MachineConfig MachineManager::validated_config(const InitOptions &options) const
 }
 
 MachineConfig MachineManager::init(const InitOptions &options) {
-    auto config = validated_config(options);
+    std::optional<platform::FileLock> image_hold; // until the config that names the image is saved
+    auto config = validated_config(options, image_hold);
     auto layout = store_.layout(config.name);
     auto lock = store_.lock(config.name);
     platform::fault_point("init:locked");
@@ -351,6 +383,7 @@ MachineConfig MachineManager::init(const InitOptions &options) {
     store_.save(config); // last: from here on the machine exists
     platform::fault_point("init:config");
     undo.commit();
+    image_hold.reset();
     // podman rewrites one shared file for every connection: one registration at a time.
     auto connections_lock =
         platform::FileLock::acquire(store_.dirs().config / "locks" / ".connections.lock");
@@ -654,6 +687,40 @@ void MachineManager::remove(const std::string &name, bool force) {
         provider_of(*config).remove(*config, layout);
     fs::remove_all(layout.runtime_dir());
     fs::remove_all(layout.data_dir());
+    platform::fault_point("rm:data");
+    prune_images();
+}
+
+fs::path MachineManager::image_cache() const {
+    return store_.dirs().data / "images" / "cache";
+}
+
+std::vector<fs::path> MachineManager::images_freed_by_removing(const std::string &name) const {
+    auto all = images_in_use(store_, "");
+    auto others = images_in_use(store_, name);
+    if (!all || !others)
+        return {};
+    std::vector<fs::path> freed;
+    for (const auto &file : unused_cached_images(image_cache(), *others))
+        if (all->count(file.filename().string()))
+            freed.push_back(file);
+    return freed;
+}
+
+void MachineManager::prune_images() {
+    auto lock = try_lock_image_cache(image_cache());
+    if (!lock)
+        return; // an init is using the cache: a later `rm` prunes
+    auto in_use = images_in_use(store_, "");
+    if (!in_use)
+        return;
+    for (const auto &file : unused_cached_images(image_cache(), *in_use)) {
+        std::error_code ec;
+        fs::remove(file, ec);
+        if (ec)
+            warnings_.push_back(fmt::format("could not remove the unused image {}: {}",
+                                            file.string(), ec.message()));
+    }
 }
 
 MachineConfig MachineManager::set(const std::string &name, const SetOptions &options) {

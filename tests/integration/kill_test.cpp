@@ -56,3 +56,36 @@ TEST_CASE("rm killed at every step", "[cli][kill]") {
     CHECK(sandbox.run({"list", "--quiet"}).out.empty());
     CHECK_FALSE(std::filesystem::exists(sandbox.data_dir() / "machines" / "victim"));
 }
+
+TEST_CASE("rm removes the cached image with the last machine on it, and one killed before that "
+          "leaves it to the next rm",
+          "[cli][kill]") {
+    machine::test::Tally tally(machine::test::faults, "rm killed at rm:data");
+    CliSandbox sandbox;
+    auto cache = sandbox.data_dir() / "images" / "cache";
+    auto cached_images = [&] {
+        int n = 0;
+        for (const auto &entry : std::filesystem::directory_iterator(cache))
+            n += entry.path().filename().string().rfind("sha256-", 0) == 0;
+        return n;
+    };
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "a"}).exit_code == 0);
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "b"}).exit_code == 0);
+    REQUIRE(cached_images() == 1);
+
+    // The confirmation (unanswered here: nothing is removed) lists the image only with its last
+    // machine.
+    CHECK(sandbox.run({"rm", "a"}).out.find(cache.string()) == std::string::npos);
+    CHECK(sandbox.run({"rm", "-f", "a"}).exit_code == 0);
+    CHECK(cached_images() == 1);
+    CHECK(sandbox.run({"rm", "b"}).out.find((cache / "sha256-").string()) != std::string::npos);
+    CHECK(cached_images() == 1);
+
+    auto killed = sandbox.run({"rm", "-f", "b"}, {{"MACHINE_TEST_KILL_AT", "rm:data"}});
+    REQUIRE(killed.exit_code == 128 + 9);
+    CHECK(sandbox.run({"list", "--quiet"}).out.empty());
+    CHECK(cached_images() == 1);
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "c"}).exit_code == 0);
+    CHECK(sandbox.run({"rm", "-f", "c"}).exit_code == 0);
+    CHECK(cached_images() == 0);
+}

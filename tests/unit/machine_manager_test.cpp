@@ -4,6 +4,7 @@
 #include "../helpers/ignition_source.h"
 #include "../helpers/recording_runner.h"
 #include "machine/errors.h"
+#include "machine/image_prune.h"
 #include "machine/machine_manager.h"
 #include "platform/host.h"
 #include "providers/qemu/qemu_files.h"
@@ -259,6 +260,58 @@ TEST_CASE("rm clears what a killed init left, and a machine of an unknown provid
     w.manager.remove("alien");
     CHECK(w.manager.list().empty());
     CHECK_THROWS_AS(w.manager.remove("alien"), NotFound);
+}
+
+TEST_CASE("rm removes the cached images no machine uses any more, never while an init holds the "
+          "cache or a machine cannot be read",
+          "[manager]") {
+    World w;
+    auto other_image = w.sandbox.root / "other.raw";
+    fs::copy_file(w.sandbox.image(), other_image);
+    std::ofstream(other_image, std::ios::app) << "other";
+    auto cache = w.sandbox.dirs().data / "images" / "cache";
+    auto from_other = [&](const std::string &name) {
+        auto options = w.options(name);
+        options.image = other_image.string();
+        return w.manager.init(options);
+    };
+    auto shared_base = fs::path(w.manager.init(w.options("a")).image.path);
+    w.manager.init(w.options("b"));
+    auto other_base = fs::path(from_other("c").image.path);
+    REQUIRE(shared_base.parent_path() == cache);
+    REQUIRE(other_base != shared_base);
+
+    // What rm's confirmation lists: the base only the machine uses.
+    CHECK(w.manager.images_freed_by_removing("a").empty());
+    CHECK(w.manager.images_freed_by_removing("c") == std::vector<fs::path>{other_base});
+
+    w.manager.remove("a");
+    CHECK(fs::exists(shared_base)); // b still stands on it
+    w.manager.remove("c");
+    CHECK_FALSE(fs::exists(other_base));
+    CHECK(fs::exists(cache / "index.json"));
+
+    // An init holding the cache (between resolving its image and saving its config): nothing goes.
+    {
+        auto held = hold_image_cache(cache);
+        w.manager.remove("b");
+        CHECK(fs::exists(shared_base));
+    }
+    // A machine whose config cannot be read may stand on any base: nothing goes.
+    from_other("d");
+    w.manager.init(w.options("e"));
+    fs::create_directories(w.store.layout("orphan").data_dir()); // what a killed init leaves
+    w.manager.remove("d");
+    CHECK(fs::exists(other_base));
+    w.manager.remove("orphan");
+    CHECK_FALSE(fs::exists(other_base)); // and once it is gone, the next rm prunes
+    CHECK(fs::exists(shared_base));
+    w.manager.remove("e");
+    CHECK_FALSE(fs::exists(shared_base));
+    CHECK(w.manager.warnings().empty());
+
+    // The cache fills again from the same image.
+    CHECK(fs::exists(w.manager.init(w.options("f")).image.path));
 }
 
 TEST_CASE("the machine's arch is its image's, another arch only where the provider emulates it",

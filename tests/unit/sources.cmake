@@ -14,6 +14,7 @@ set(MACHINE_UNIT_TEST_SOURCES
     unit/docker_socket_link_test.cpp
     unit/guest_pipe_test.cpp
     unit/humanize_test.cpp
+    unit/file_lock_test.cpp
     unit/image_store_test.cpp
     unit/machine_manager_test.cpp
     unit/manager_start_test.cpp

@@ -141,8 +141,16 @@ public:
     // disk.qcow2.
     std::string default_image_path(const std::string &provider) const;
 
+    // The cached images `name` alone uses (its disk's base, kernel, initrd): what `rm` frees.
+    std::vector<std::filesystem::path> images_freed_by_removing(const std::string &name) const;
+
 private:
-    MachineConfig validated_config(const InitOptions &options) const;
+    // `image_hold`: the image cache, held once the image is resolved (image_prune.h).
+    MachineConfig validated_config(const InitOptions &options,
+                                   std::optional<platform::FileLock> &image_hold) const;
+    std::filesystem::path image_cache() const;
+    // Removes the cached images no machine uses, unless an init holds the cache right now.
+    void prune_images();
     MachineState state_of(const MachineConfig &config) const;
     bool suspended(const MachineConfig &config, MachineState state) const;
     void clear_runtime(const Layout &layout) const;
