@@ -25,6 +25,12 @@ std::unique_ptr<LibvirtApi> load() {
     libvirt.bind("virConnectGetLibVersion", api->virConnectGetLibVersion);
     libvirt.bind("virConnectGetType", api->virConnectGetType);
     libvirt.bind("virConnectGetVersion", api->virConnectGetVersion);
+    libvirt.bind("virConnectSetKeepAlive", api->virConnectSetKeepAlive);
+    libvirt.bind("virEventRegisterDefaultImpl", api->virEventRegisterDefaultImpl);
+    libvirt.bind("virEventRunDefaultImpl", api->virEventRunDefaultImpl);
+    libvirt.bind("virEventAddHandle", api->virEventAddHandle);
+    libvirt.bind("virEventUpdateHandle", api->virEventUpdateHandle);
+    libvirt.bind("virEventRemoveHandle", api->virEventRemoveHandle);
     libvirt.bind("virStoragePoolLookupByName", api->virStoragePoolLookupByName);
     libvirt.bind("virStoragePoolDefineXML", api->virStoragePoolDefineXML);
     libvirt.bind("virStoragePoolBuild", api->virStoragePoolBuild);
@@ -45,6 +51,9 @@ std::unique_ptr<LibvirtApi> load() {
     libvirt.bind("virStreamFinish", api->virStreamFinish);
     libvirt.bind("virStreamAbort", api->virStreamAbort);
     libvirt.bind("virStreamFree", api->virStreamFree);
+    libvirt.bind("virStreamEventAddCallback", api->virStreamEventAddCallback);
+    libvirt.bind("virStreamEventUpdateCallback", api->virStreamEventUpdateCallback);
+    libvirt.bind("virStreamEventRemoveCallback", api->virStreamEventRemoveCallback);
     libvirt.bind("virDomainLookupByName", api->virDomainLookupByName);
     libvirt.bind("virDomainGetUUIDString", api->virDomainGetUUIDString);
     libvirt.bind("virDomainIsActive", api->virDomainIsActive);

@@ -18,6 +18,12 @@ struct LibvirtApi {
     decltype(&::virConnectGetLibVersion) virConnectGetLibVersion;
     decltype(&::virConnectGetType) virConnectGetType;
     decltype(&::virConnectGetVersion) virConnectGetVersion;
+    decltype(&::virConnectSetKeepAlive) virConnectSetKeepAlive;
+    decltype(&::virEventRegisterDefaultImpl) virEventRegisterDefaultImpl;
+    decltype(&::virEventRunDefaultImpl) virEventRunDefaultImpl;
+    decltype(&::virEventAddHandle) virEventAddHandle;
+    decltype(&::virEventUpdateHandle) virEventUpdateHandle;
+    decltype(&::virEventRemoveHandle) virEventRemoveHandle;
     decltype(&::virStoragePoolLookupByName) virStoragePoolLookupByName;
     decltype(&::virStoragePoolDefineXML) virStoragePoolDefineXML;
     decltype(&::virStoragePoolBuild) virStoragePoolBuild;
@@ -38,6 +44,9 @@ struct LibvirtApi {
     decltype(&::virStreamFinish) virStreamFinish;
     decltype(&::virStreamAbort) virStreamAbort;
     decltype(&::virStreamFree) virStreamFree;
+    decltype(&::virStreamEventAddCallback) virStreamEventAddCallback;
+    decltype(&::virStreamEventUpdateCallback) virStreamEventUpdateCallback;
+    decltype(&::virStreamEventRemoveCallback) virStreamEventRemoveCallback;
     decltype(&::virDomainLookupByName) virDomainLookupByName;
     decltype(&::virDomainGetUUIDString) virDomainGetUUIDString;
     decltype(&::virDomainIsActive) virDomainIsActive;

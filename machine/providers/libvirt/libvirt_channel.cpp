@@ -5,76 +5,162 @@
 #include "providers/libvirt/libvirt_api.h"
 
 #include <fmt/format.h>
-#include <memory>
+#include <mutex>
 #include <thread>
 
+// One thread, libvirt's event loop (libvirt_events.h), moves the bytes both ways with the stream
+// non-blocking, as virsh's console does. Two threads blocked in virStreamRecv and virStreamSend
+// on one stream at once could both wait for good: libvirt's client lost the second one's wakeup
+// (seen over qemu+ssh after a reconnection, nothing queued anywhere).
 namespace machine {
 
 namespace {
 
 namespace link_io = platform::link_io;
 
-// What both relay threads share; the last one to finish frees the stream, then the connection.
+constexpr std::size_t chunk = 64 * 1024;
+constexpr int chunks_per_turn = 16; // then the other direction gets its turn
+
 struct Relay {
     LibvirtConnection connection;
     virStreamPtr stream = nullptr;
     platform::Fd socket;
+    int watch = -1;                // the socket in libvirt's loop
+    std::string to_guest, to_host; // read from one side, not yet taken by the other
+    bool guest_ended = false;      // the stream's end came: the socket is shut for sending
+    bool ended = false;
+    std::mutex mutex; // the loop's callbacks against open_channel, still registering them
 
+    explicit Relay(LibvirtConnection connection) : connection(std::move(connection)) {}
     ~Relay() {
         if (!stream)
             return;
-        libvirt_api().virStreamAbort(stream); // after Finish, a no-op
+        libvirt_api().virStreamAbort(stream);
         libvirt_api().virStreamFree(stream);
     }
 };
 
-// Guest to host: the stream's bytes into the socket; the stream's end (the domain stopped,
-// libvirtd or the network went away) ends the socket both ways, which also wakes the other
-// thread out of its read.
-void relay_from_guest(std::shared_ptr<Relay> relay) {
-    char buffer[64 * 1024];
-    for (;;) {
-        int n = libvirt_api().virStreamRecv(relay->stream, buffer, sizeof buffer);
-        if (n <= 0)
-            break;
-        for (int sent = 0; sent < n;) {
-            auto moved = link_io::send(relay->socket.get(), buffer + sent, std::size_t(n - sent));
-            if (moved < 0) {
-                link_io::shutdown_sending(relay->socket.get());
-                return;
+// Guest to host: what the stream has, into the socket. False: the relay is over.
+bool pump_to_host(Relay &relay) {
+    for (int turn = 0; turn < chunks_per_turn; ++turn) {
+        if (relay.to_host.empty()) {
+            if (relay.guest_ended)
+                return true;
+            char buffer[chunk];
+            int n = libvirt_api().virStreamRecv(relay.stream, buffer, sizeof buffer);
+            if (n == -2)
+                return true; // nothing now
+            if (n < 0)
+                return false;
+            if (n == 0) { // the domain stopped, or libvirtd ended the stream
+                relay.guest_ended = true;
+                link_io::shutdown_sending(relay.socket.get());
+                return true;
             }
-            sent += int(moved);
+            relay.to_host.assign(buffer, std::size_t(n));
         }
+        auto sent = link_io::send(relay.socket.get(), relay.to_host.data(), relay.to_host.size());
+        if (sent < 0)
+            return link_io::would_block();
+        relay.to_host.erase(0, std::size_t(sent));
     }
-    link_io::shutdown_sending(relay->socket.get());
+    return true;
 }
 
-// Host to guest: the socket's bytes into the stream, until the socket's end.
-void relay_to_guest(std::shared_ptr<Relay> relay) {
-    char buffer[64 * 1024];
-    for (;;) {
-        auto n = link_io::receive(relay->socket.get(), buffer, sizeof buffer);
-        if (n <= 0)
-            break;
-        if (libvirt_api().virStreamSend(relay->stream, buffer, std::size_t(n)) < 0)
-            break;
+// Host to guest: what the socket has, into the stream. False: the relay is over (the socket's
+// end included: the machine-mux link above it is done).
+bool pump_to_guest(Relay &relay) {
+    for (int turn = 0; turn < chunks_per_turn; ++turn) {
+        if (relay.to_guest.empty()) {
+            char buffer[chunk];
+            auto n = link_io::receive(relay.socket.get(), buffer, sizeof buffer);
+            if (n == 0)
+                return false;
+            if (n < 0)
+                return link_io::would_block();
+            relay.to_guest.assign(buffer, std::size_t(n));
+        }
+        int sent =
+            libvirt_api().virStreamSend(relay.stream, relay.to_guest.data(), relay.to_guest.size());
+        if (sent == -2)
+            return true; // libvirt's queue is full for now
+        if (sent < 0)
+            return false;
+        relay.to_guest.erase(0, std::size_t(sent));
     }
-    libvirt_api().virStreamFinish(relay->stream);
+    return true;
+}
+
+// What each side is waited for: a side is read only when what it gave last has been taken.
+void want(Relay &relay) {
+    int socket_events = relay.to_guest.empty() ? VIR_EVENT_HANDLE_READABLE : 0;
+    if (!relay.to_host.empty())
+        socket_events |= VIR_EVENT_HANDLE_WRITABLE;
+    int stream_events = relay.to_guest.empty() ? 0 : VIR_STREAM_EVENT_WRITABLE;
+    if (relay.to_host.empty() && !relay.guest_ended)
+        stream_events |= VIR_STREAM_EVENT_READABLE;
+    libvirt_api().virEventUpdateHandle(relay.watch, socket_events);
+    libvirt_api().virStreamEventUpdateCallback(relay.stream, stream_events);
+}
+
+// Out of libvirt's loop, then freed on a thread of its own: aborting the stream and closing the
+// connection ask libvirtd, and the loop must not wait on that.
+void end(Relay *relay) {
+    relay->ended = true;
+    libvirt_api().virStreamEventRemoveCallback(relay->stream);
+    if (relay->watch >= 0)
+        libvirt_api().virEventRemoveHandle(relay->watch);
+    std::thread([relay] {
+        { std::lock_guard wait(relay->mutex); } // the callback that ended it has returned
+        delete relay;
+    }).detach();
+}
+
+void turn(Relay *relay, bool failed) {
+    std::unique_lock lock(relay->mutex);
+    if (relay->ended)
+        return;
+    if (failed || !pump_to_guest(*relay) || !pump_to_host(*relay)) {
+        end(relay);
+        return;
+    }
+    want(*relay);
+}
+
+void on_socket(int, int, int events, void *opaque) {
+    turn(static_cast<Relay *>(opaque), events & (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP));
+}
+
+void on_stream(virStreamPtr, int events, void *opaque) {
+    turn(static_cast<Relay *>(opaque), events & (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP));
 }
 
 } // namespace
 
 platform::Fd open_channel(LibvirtConnection connection, const std::string &domain,
                           const std::string &port) {
-    std::shared_ptr<Relay> relay(new Relay{std::move(connection), nullptr, {}});
-    relay->stream = libvirt_api().virStreamNew(relay->connection.raw(), 0);
+    auto relay = std::make_unique<Relay>(std::move(connection));
+    relay->stream = libvirt_api().virStreamNew(relay->connection.raw(), VIR_STREAM_NONBLOCK);
     if (!relay->stream)
         throw Error(fmt::format("libvirt: no stream for the channel {} of {}", port, domain));
     relay->connection.open_channel(domain, port, relay->stream);
+    // A host gone quiet (a laptop off the network) ends the stream in seconds, not TCP's hours.
+    libvirt_api().virConnectSetKeepAlive(relay->connection.raw(), 5, 3);
     auto [ours, relayed] = platform::stream_socket_pair();
+    link_io::make_nonblocking(relayed.get());
     relay->socket = std::move(relayed);
-    std::thread(relay_from_guest, relay).detach();
-    std::thread(relay_to_guest, relay).detach();
+
+    std::lock_guard registering(relay->mutex);
+    if (libvirt_api().virStreamEventAddCallback(relay->stream, VIR_STREAM_EVENT_READABLE, on_stream,
+                                                relay.get(), nullptr) < 0)
+        throw Error(fmt::format("libvirt: cannot watch the channel {} of {}", port, domain));
+    relay->watch = libvirt_api().virEventAddHandle(relay->socket.get(), VIR_EVENT_HANDLE_READABLE,
+                                                   on_socket, relay.get(), nullptr);
+    if (relay->watch < 0) {
+        libvirt_api().virStreamEventRemoveCallback(relay->stream);
+        throw Error(fmt::format("libvirt: cannot relay the channel {} of {}", port, domain));
+    }
+    relay.release(); // the loop's now; end() frees it
     return std::move(ours);
 }
 

@@ -3,6 +3,7 @@
 #include "machine/errors.h"
 #include "providers/libvirt/domain_xml.h"
 #include "providers/libvirt/libvirt_api.h"
+#include "providers/libvirt/libvirt_events.h"
 #include "providers/libvirt/libvirt_names.h"
 
 #include <cstdlib>
@@ -118,6 +119,7 @@ void LibvirtConnection::Close::operator()(_virConnect *connection) const {
 
 LibvirtConnection::LibvirtConnection(const std::string &uri) : uri_(uri) {
     libvirt_api().virSetErrorFunc(nullptr, quiet);
+    start_libvirt_events(); // before the connection: libvirt watches its socket from the loop
     connection_.reset(libvirt_api().virConnectOpen(uri.c_str()));
     if (!connection_ && is_remote_uri(uri))
         throw HostNotReady(fmt::format("libvirt does not answer at {}: {}", uri, last_error()),
