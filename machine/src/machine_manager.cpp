@@ -159,6 +159,13 @@ void move_taken_ssh_port(MachineConfig &config, const SshEndpoint &ssh, const St
 // The cached files (by name) the machines other than `except` use; nothing when a machine's
 // config cannot be read, or a killed init left a folder: such a machine may use any of them.
 std::optional<std::set<std::string>> images_in_use(const Store &store, const std::string &except) {
+    // list() passes over a folder it cannot read: then nothing is known to be unused.
+    for (const auto &folder : {store.dirs().config / "machines", store.dirs().data / "machines"}) {
+        std::error_code ec;
+        fs::directory_iterator probe(folder, ec);
+        if (ec && ec != std::errc::no_such_file_or_directory)
+            return std::nullopt;
+    }
     std::set<std::string> in_use;
     for (const auto &machine : store.list()) {
         if (machine.name == except)
@@ -304,13 +311,18 @@ MachineManager::validated_config(const InitOptions &options,
     auto resolve = [&] {
         return images.resolve(source, options.image_sha256.value_or(""), options.image_progress);
     };
+    // The cache held before the image is resolved, so no `rm` prunes it meanwhile; where there
+    // is no cache yet, only once it is made (bad input creates nothing), and what a prune took
+    // in between is resolved again.
+    if (fs::is_directory(image_cache()))
+        image_hold.emplace(hold_image_cache(image_cache()));
     auto image = resolve();
-    // Held once the image is known good (bad input creates nothing); a prune that came between
-    // took what was resolved, so it is resolved again, now safe from the next one.
-    image_hold.emplace(hold_image_cache(image_cache()));
-    if (!fs::exists(image.disk) || (!image.kernel.empty() && !fs::exists(image.kernel)) ||
-        (!image.initrd.empty() && !fs::exists(image.initrd)))
-        image = resolve();
+    if (!image_hold) {
+        image_hold.emplace(hold_image_cache(image_cache()));
+        if (!fs::exists(image.disk) || (!image.kernel.empty() && !fs::exists(image.kernel)) ||
+            (!image.initrd.empty() && !fs::exists(image.initrd)))
+            image = resolve();
+    }
     std::uint64_t disk_bytes = config.resources.disk_gib << 30;
     if (disk_bytes < image.virtual_size)
         throw InvalidInput(
@@ -708,18 +720,23 @@ std::vector<fs::path> MachineManager::images_freed_by_removing(const std::string
 }
 
 void MachineManager::prune_images() {
-    auto lock = try_lock_image_cache(image_cache());
-    if (!lock)
-        return; // an init is using the cache: a later `rm` prunes
-    auto in_use = images_in_use(store_, "");
-    if (!in_use)
-        return;
-    for (const auto &file : unused_cached_images(image_cache(), *in_use)) {
-        std::error_code ec;
-        fs::remove(file, ec);
-        if (ec)
-            warnings_.push_back(fmt::format("could not remove the unused image {}: {}",
-                                            file.string(), ec.message()));
+    // The machine is gone already: what fails here is said, and `rm` still succeeds.
+    try {
+        auto lock = try_lock_image_cache(image_cache());
+        if (!lock)
+            return; // an init is using the cache: a later `rm` prunes
+        auto in_use = images_in_use(store_, "");
+        if (!in_use)
+            return;
+        for (const auto &file : unused_cached_images(image_cache(), *in_use)) {
+            std::error_code ec;
+            fs::remove(file, ec);
+            if (ec)
+                warnings_.push_back(fmt::format("could not remove the unused image {}: {}",
+                                                file.string(), ec.message()));
+        }
+    } catch (const Error &error) {
+        warnings_.push_back(std::string("could not look for unused images: ") + error.what());
     }
 }
 

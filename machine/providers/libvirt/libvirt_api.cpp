@@ -12,9 +12,11 @@ namespace {
 const char *install_hint = "install libvirt's client library (Debian and Ubuntu: apt install "
                            "libvirt0; Fedora: dnf install libvirt-libs)";
 
+// Never unloaded, nor freed: libvirt's event thread (libvirt_events.h) runs until the process has
+// ended, past the destructors of statics.
 std::unique_ptr<LibvirtApi> load() {
-    static const platform::SharedLibrary libvirt("libvirt.so.0", install_hint);
-    static const platform::SharedLibrary qemu("libvirt-qemu.so.0", install_hint);
+    static const auto &libvirt = *new platform::SharedLibrary("libvirt.so.0", install_hint);
+    static const auto &qemu = *new platform::SharedLibrary("libvirt-qemu.so.0", install_hint);
     auto api = std::make_unique<LibvirtApi>();
     libvirt.bind("virSetErrorFunc", api->virSetErrorFunc);
     libvirt.bind("virGetLastErrorMessage", api->virGetLastErrorMessage);
@@ -26,6 +28,8 @@ std::unique_ptr<LibvirtApi> load() {
     libvirt.bind("virConnectGetType", api->virConnectGetType);
     libvirt.bind("virConnectGetVersion", api->virConnectGetVersion);
     libvirt.bind("virConnectSetKeepAlive", api->virConnectSetKeepAlive);
+    libvirt.bind("virConnectRegisterCloseCallback", api->virConnectRegisterCloseCallback);
+    libvirt.bind("virConnectUnregisterCloseCallback", api->virConnectUnregisterCloseCallback);
     libvirt.bind("virEventRegisterDefaultImpl", api->virEventRegisterDefaultImpl);
     libvirt.bind("virEventRunDefaultImpl", api->virEventRunDefaultImpl);
     libvirt.bind("virEventAddHandle", api->virEventAddHandle);
@@ -74,11 +78,11 @@ std::unique_ptr<LibvirtApi> load() {
 
 const LibvirtApi &libvirt_api() {
     // Loaded under a lock, and tried again on the next call if it failed.
-    static std::mutex mutex;
-    static std::unique_ptr<LibvirtApi> api;
+    static auto &mutex = *new std::mutex;
+    static const LibvirtApi *api = nullptr;
     std::lock_guard lock(mutex);
     if (!api)
-        api = load();
+        api = load().release();
     return *api;
 }
 

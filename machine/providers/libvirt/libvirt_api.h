@@ -19,6 +19,8 @@ struct LibvirtApi {
     decltype(&::virConnectGetType) virConnectGetType;
     decltype(&::virConnectGetVersion) virConnectGetVersion;
     decltype(&::virConnectSetKeepAlive) virConnectSetKeepAlive;
+    decltype(&::virConnectRegisterCloseCallback) virConnectRegisterCloseCallback;
+    decltype(&::virConnectUnregisterCloseCallback) virConnectUnregisterCloseCallback;
     decltype(&::virEventRegisterDefaultImpl) virEventRegisterDefaultImpl;
     decltype(&::virEventRunDefaultImpl) virEventRunDefaultImpl;
     decltype(&::virEventAddHandle) virEventAddHandle;

@@ -33,10 +33,19 @@ struct Relay {
 
     explicit Relay(LibvirtConnection connection) : connection(std::move(connection)) {}
     ~Relay() {
+        // Waits for a close callback under way, so none comes after: the socket is still open.
+        libvirt_api().virConnectUnregisterCloseCallback(connection.raw(), on_closed);
         if (!stream)
             return;
         libvirt_api().virStreamAbort(stream);
         libvirt_api().virStreamFree(stream);
+    }
+
+    // The connection lost (libvirtd or the SSH login gone, keepalive unanswered): libvirt tells
+    // no stream of it, so the socket tells the machine-mux link above, whose end ends the relay.
+    // Any thread may call this, inside our own libvirt calls too: it takes no lock.
+    static void on_closed(virConnectPtr, int, void *opaque) {
+        link_io::shutdown_sending(static_cast<Relay *>(opaque)->socket.get());
     }
 };
 
@@ -68,7 +77,9 @@ bool pump_to_host(Relay &relay) {
 }
 
 // Host to guest: what the socket has, into the stream. False: the relay is over (the socket's
-// end included: the machine-mux link above it is done).
+// end included: the machine-mux link above it is done). Over a remote connection libvirt's send
+// returns once the bytes are written out, never -2, so the loop waits on a slow link here;
+// machine-mux sends no more than the guest's agent has room for, which keeps that short.
 bool pump_to_guest(Relay &relay) {
     for (int turn = 0; turn < chunks_per_turn; ++turn) {
         if (relay.to_guest.empty()) {
@@ -127,8 +138,9 @@ void turn(Relay *relay, bool failed) {
     want(*relay);
 }
 
+// A hang-up still lets what the peer wrote last be read: receive() says when it is over.
 void on_socket(int, int, int events, void *opaque) {
-    turn(static_cast<Relay *>(opaque), events & (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP));
+    turn(static_cast<Relay *>(opaque), events & VIR_EVENT_HANDLE_ERROR);
 }
 
 void on_stream(virStreamPtr, int events, void *opaque) {
@@ -144,22 +156,28 @@ platform::Fd open_channel(LibvirtConnection connection, const std::string &domai
     if (!relay->stream)
         throw Error(fmt::format("libvirt: no stream for the channel {} of {}", port, domain));
     relay->connection.open_channel(domain, port, relay->stream);
-    // A host gone quiet (a laptop off the network) ends the stream in seconds, not TCP's hours.
-    libvirt_api().virConnectSetKeepAlive(relay->connection.raw(), 5, 3);
     auto [ours, relayed] = platform::stream_socket_pair();
     link_io::make_nonblocking(relayed.get());
     relay->socket = std::move(relayed);
+    // A host gone quiet (a laptop off the network) ends the link in seconds, not TCP's hours.
+    libvirt_api().virConnectSetKeepAlive(relay->connection.raw(), 5, 3);
+    libvirt_api().virConnectRegisterCloseCallback(relay->connection.raw(), Relay::on_closed,
+                                                  relay.get(), nullptr);
 
-    std::lock_guard registering(relay->mutex);
-    if (libvirt_api().virStreamEventAddCallback(relay->stream, VIR_STREAM_EVENT_READABLE, on_stream,
-                                                relay.get(), nullptr) < 0)
+    // Registered waiting for nothing, so no callback runs until both are there (a failure in
+    // between frees the relay with none under way); then want() says what to wait for.
+    relay->watch =
+        libvirt_api().virEventAddHandle(relay->socket.get(), 0, on_socket, relay.get(), nullptr);
+    if (relay->watch < 0)
+        throw Error(
+            fmt::format("libvirt: cannot relay the channel {} of {}: no event loop", port, domain));
+    if (libvirt_api().virStreamEventAddCallback(relay->stream, 0, on_stream, relay.get(), nullptr) <
+        0) {
+        libvirt_api().virEventRemoveHandle(relay->watch);
         throw Error(fmt::format("libvirt: cannot watch the channel {} of {}", port, domain));
-    relay->watch = libvirt_api().virEventAddHandle(relay->socket.get(), VIR_EVENT_HANDLE_READABLE,
-                                                   on_socket, relay.get(), nullptr);
-    if (relay->watch < 0) {
-        libvirt_api().virStreamEventRemoveCallback(relay->stream);
-        throw Error(fmt::format("libvirt: cannot relay the channel {} of {}", port, domain));
     }
+    std::lock_guard registered(relay->mutex);
+    want(*relay);
     relay.release(); // the loop's now; end() frees it
     return std::move(ours);
 }

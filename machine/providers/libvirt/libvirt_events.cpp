@@ -2,6 +2,7 @@
 
 #include "providers/libvirt/libvirt_api.h"
 
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -11,10 +12,11 @@ void start_libvirt_events() {
     static std::once_flag started;
     std::call_once(started, [] {
         if (libvirt_api().virEventRegisterDefaultImpl() < 0)
-            return; // then streams are relayed by no one: open_channel says so
-        std::thread([] {
+            return; // then no stream can be watched: open_channel says so
+        std::thread([run = libvirt_api().virEventRunDefaultImpl] {
             for (;;)
-                libvirt_api().virEventRunDefaultImpl();
+                if (run() < 0) // not expected; never a busy loop
+                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }).detach();
     });
 }
