@@ -1,4 +1,5 @@
-// `machine reset [-f]`: stop and remove every machine, after confirmation.
+// `machine reset [-f]`: stop and remove every machine, after confirmation, and with the last one
+// the cached images.
 #include "context.h"
 
 #include <iostream>
@@ -25,6 +26,8 @@ void add_reset_command(CLI::App &app, Context &context) {
         }
         for (const auto &m : machines)
             context.manager.remove(m.name, true);
+        for (const auto &warning : context.manager.warnings())
+            std::cerr << "Warning: " << warning << "\n";
     });
 }
 
