@@ -6,9 +6,11 @@
 #include "machine/provider.h"
 #include "machine/provider_registry.h"
 #include "machine/store.h"
+#include "platform/file_lock.h"
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
