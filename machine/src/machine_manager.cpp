@@ -318,6 +318,7 @@ MachineManager::validated_config(const InitOptions &options,
         image_hold.emplace(hold_image_cache(image_cache()));
     auto image = resolve();
     if (!image_hold) {
+        platform::fault_point("init:resolved");
         image_hold.emplace(hold_image_cache(image_cache()));
         if (!fs::exists(image.disk) || (!image.kernel.empty() && !fs::exists(image.kernel)) ||
             (!image.initrd.empty() && !fs::exists(image.initrd)))

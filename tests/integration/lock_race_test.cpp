@@ -2,7 +2,10 @@
 #include "cli_runner.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
 #include <future>
+#include <thread>
 
 using machine::test::CliSandbox;
 
@@ -39,4 +42,36 @@ TEST_CASE("a mutating verb waits for the lock another process holds", "[cli][loc
     CHECK(slow.get().exit_code == 0);
     CHECK(fast.exit_code == 125);
     CHECK(fast.err.find("already exists") != std::string::npos);
+}
+
+TEST_CASE("an rm that prunes the image cache while an init has just filled it: the init makes "
+          "its machine all the same",
+          "[cli][lock]") {
+    CliSandbox sandbox;
+    auto cache = sandbox.data_dir() / "images" / "cache";
+    auto cached_disk = [&] {
+        std::error_code ec;
+        for (const auto &entry : std::filesystem::directory_iterator(cache, ec))
+            if (entry.path().extension() == ".qcow2")
+                return true;
+        return false;
+    };
+    // A machine to remove, and no cache: the init below fills it before it can hold it.
+    REQUIRE(sandbox.run({"init", "--image", sandbox.image(), "old"}).exit_code == 0);
+    std::filesystem::remove_all(cache);
+    auto init = std::async(std::launch::async, [&] {
+        return sandbox.run(
+            {"init", "--image", sandbox.image(), "new"},
+            {{"MACHINE_TEST_SLEEP_AT", "init:resolved"}, {"MACHINE_TEST_SLEEP_MS", "3000"}});
+    });
+    for (int i = 0; i < 100 && !cached_disk(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(cached_disk());
+    REQUIRE(sandbox.run({"rm", "-f", "old"}).exit_code == 0);
+    CHECK_FALSE(cached_disk()); // the prune took what the sleeping init had resolved
+    auto made = init.get();
+    INFO(made.err);
+    CHECK(made.exit_code == 0);
+    CHECK(cached_disk()); // resolved again, under the hold
+    CHECK(sandbox.run({"inspect", "new"}).exit_code == 0);
 }
