@@ -15,6 +15,9 @@ struct Context {
     int exit_code = 0;
 };
 
+// The remarks a verb's manager calls made along the way, as warnings on stderr.
+void print_warnings(const Context &context);
+
 // `start`'s work, shared with `init --now`.
 void start_machine(Context &context, const std::string &name, std::chrono::seconds timeout,
                    bool quiet, bool docker_socket = false);

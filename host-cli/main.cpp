@@ -9,6 +9,15 @@
 #include <optional>
 #include <vector>
 
+namespace machine::cli {
+
+void print_warnings(const Context &context) {
+    for (const auto &warning : context.manager.warnings())
+        std::cerr << "Warning: " << warning << "\n";
+}
+
+} // namespace machine::cli
+
 namespace {
 
 constexpr int tool_error = 125;

@@ -57,8 +57,7 @@ void add_init_command(CLI::App &app, Context &context) {
             bar(done, total);
         };
         auto config = context.manager.init(*options);
-        for (const auto &warning : context.manager.warnings())
-            std::cerr << "Warning: " << warning << "\n";
+        print_warnings(context);
         if (*now) {
             start_machine(context, config.name, std::chrono::seconds(600), false);
             return;

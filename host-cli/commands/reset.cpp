@@ -26,8 +26,7 @@ void add_reset_command(CLI::App &app, Context &context) {
         }
         for (const auto &m : machines)
             context.manager.remove(m.name, true);
-        for (const auto &warning : context.manager.warnings())
-            std::cerr << "Warning: " << warning << "\n";
+        print_warnings(context);
     });
 }
 

@@ -50,8 +50,7 @@ void add_rm_command(CLI::App &app, Context &context) {
                 continue;
             context.manager.remove(name, *force);
         }
-        for (const auto &warning : context.manager.warnings())
-            std::cerr << "Warning: " << warning << "\n";
+        print_warnings(context);
     });
 }
 

@@ -31,6 +31,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
@@ -156,9 +157,9 @@ void move_taken_ssh_port(MachineConfig &config, const SshEndpoint &ssh, const St
                        config.ssh.port));
 }
 
-// The cached files (by name) the machines other than `except` use; nothing when a machine's
-// config cannot be read, or a killed init left a folder: such a machine may use any of them.
-std::optional<std::set<std::string>> images_in_use(const Store &store, const std::string &except) {
+// The cached files (by name) each machine uses; nothing when a machine's config cannot be read,
+// or a killed init left a folder: such a machine may use any of them.
+std::optional<std::map<std::string, std::set<std::string>>> images_by_machine(const Store &store) {
     // list() passes over a folder it cannot read: then nothing is known to be unused.
     for (const auto &folder : {store.dirs().config / "machines", store.dirs().data / "machines"}) {
         std::error_code ec;
@@ -166,17 +167,26 @@ std::optional<std::set<std::string>> images_in_use(const Store &store, const std
         if (ec && ec != std::errc::no_such_file_or_directory)
             return std::nullopt;
     }
-    std::set<std::string> in_use;
+    std::map<std::string, std::set<std::string>> used;
     for (const auto &machine : store.list()) {
-        if (machine.name == except)
-            continue;
         if (!machine.config)
             return std::nullopt;
+        auto &files = used[machine.name];
         for (const auto &file : {machine.config->image.path, machine.config->image.kernel,
                                  machine.config->image.initrd})
             if (!file.empty())
-                in_use.insert(fs::path(file).filename().string());
+                files.insert(fs::path(file).filename().string());
     }
+    return used;
+}
+
+// What the machines other than `except` use.
+std::set<std::string> used_by_others(const std::map<std::string, std::set<std::string>> &used,
+                                     const std::string &except) {
+    std::set<std::string> in_use;
+    for (const auto &[name, files] : used)
+        if (name != except)
+            in_use.insert(files.begin(), files.end());
     return in_use;
 }
 
@@ -709,13 +719,12 @@ fs::path MachineManager::image_cache() const {
 }
 
 std::vector<fs::path> MachineManager::images_freed_by_removing(const std::string &name) const {
-    auto all = images_in_use(store_, "");
-    auto others = images_in_use(store_, name);
-    if (!all || !others)
+    auto used = images_by_machine(store_);
+    if (!used || !used->count(name))
         return {};
     std::vector<fs::path> freed;
-    for (const auto &file : unused_cached_images(image_cache(), *others))
-        if (all->count(file.filename().string()))
+    for (const auto &file : unused_cached_images(image_cache(), used_by_others(*used, name)))
+        if (used->at(name).count(file.filename().string()))
             freed.push_back(file);
     return freed;
 }
@@ -726,10 +735,10 @@ void MachineManager::prune_images() {
         auto lock = try_lock_image_cache(image_cache());
         if (!lock)
             return; // an init is using the cache: a later `rm` prunes
-        auto in_use = images_in_use(store_, "");
-        if (!in_use)
+        auto used = images_by_machine(store_);
+        if (!used)
             return;
-        for (const auto &file : unused_cached_images(image_cache(), *in_use)) {
+        for (const auto &file : unused_cached_images(image_cache(), used_by_others(*used, ""))) {
             std::error_code ec;
             fs::remove(file, ec);
             if (ec)

@@ -147,7 +147,8 @@ public:
     std::vector<std::filesystem::path> images_freed_by_removing(const std::string &name) const;
 
 private:
-    // `image_hold`: the image cache, held once the image is resolved (image_prune.h).
+    // `image_hold`: the image cache, held (image_prune.h) for the caller to keep until the
+    // config naming the image is saved.
     MachineConfig validated_config(const InitOptions &options,
                                    std::optional<platform::FileLock> &image_hold) const;
     std::filesystem::path image_cache() const;
