@@ -711,7 +711,7 @@ void MachineManager::remove(const std::string &name, bool force) {
     fs::remove_all(layout.runtime_dir());
     fs::remove_all(layout.data_dir());
     platform::fault_point("rm:data");
-    prune_images();
+    prune_images(config ? &*config : nullptr);
 }
 
 fs::path MachineManager::image_cache() const {
@@ -729,22 +729,25 @@ std::vector<fs::path> MachineManager::images_freed_by_removing(const std::string
     return freed;
 }
 
-void MachineManager::prune_images() {
+void MachineManager::prune_images(const MachineConfig *removed) {
     // The machine is gone already: what fails here is said, and `rm` still succeeds.
     try {
         auto lock = try_lock_image_cache(image_cache());
         if (!lock)
             return; // an init is using the cache: a later `rm` prunes
         auto used = images_by_machine(store_);
-        if (!used)
-            return;
-        for (const auto &file : unused_cached_images(image_cache(), used_by_others(*used, ""))) {
+        for (const auto &file : used
+                                    ? unused_cached_images(image_cache(), used_by_others(*used, ""))
+                                    : std::vector<fs::path>{}) {
             std::error_code ec;
             fs::remove(file, ec);
             if (ec)
                 warnings_.push_back(fmt::format("could not remove the unused image {}: {}",
                                                 file.string(), ec.message()));
         }
+        // Judged by what the provider's own host holds, whatever this host's machines are.
+        if (removed)
+            provider_of(*removed).prune_images(*removed);
     } catch (const Error &error) {
         warnings_.push_back(std::string("could not look for unused images: ") + error.what());
     }

@@ -99,6 +99,7 @@ public:
         std::filesystem::remove(files(layout).disk);
         state_.disks.erase(config.name);
     }
+    void prune_images(const MachineConfig &) override { step("prune_images"); }
     MachineState state(const MachineConfig &config, const Layout &) override {
         return state_.running.count(config.name) ? MachineState::running : MachineState::stopped;
     }

@@ -314,6 +314,32 @@ TEST_CASE("rm removes the cached images no machine uses any more, never while an
     CHECK(fs::exists(w.manager.init(w.options("f")).image.path));
 }
 
+TEST_CASE("rm has the provider prune its own copies of images after the machine is gone, and a "
+          "failed prune is a warning",
+          "[manager]") {
+    World w;
+    w.manager.init(w.options("a"));
+    w.manager.init(w.options("b"));
+    w.manager.remove("a");
+    CHECK(w.fake.calls == std::vector<std::string>{"create", "create", "remove", "prune_images"});
+
+    w.fake.fail_at = "prune_images";
+    w.manager.remove("b");
+    CHECK_FALSE(w.store.exists("b"));
+    REQUIRE(w.manager.warnings().size() == 1);
+    CHECK(w.manager.warnings()[0].find("injected failure") != std::string::npos);
+
+    // While an init holds the image cache, no prune: the next rm's.
+    w.manager.init(w.options("c"));
+    w.fake.fail_at.clear();
+    w.fake.calls.clear();
+    {
+        auto held = hold_image_cache(w.sandbox.dirs().data / "images" / "cache");
+        w.manager.remove("c");
+    }
+    CHECK(w.fake.calls == std::vector<std::string>{"remove"});
+}
+
 TEST_CASE("the machine's arch is its image's, another arch only where the provider emulates it",
           "[manager]") {
     World w;

@@ -36,6 +36,7 @@ set(MACHINE_UNIT_TEST_SOURCES
     unit/providers/wsl_list_test.cpp
     unit/providers/apple_commands_test.cpp
     unit/providers/libvirt_xml_test.cpp
+    unit/providers/libvirt_unused_volumes_test.cpp
     helpers/fake_vfkit/grammar.cpp # the golden argv must pass vfkit's and krunkit's grammar
     unit/registry_test.cpp
     unit/sizes_test.cpp

@@ -2,7 +2,8 @@
 // under QEMU through it, driven through the `machine` binary like a user: on qemu:///system the
 // docker CLI through the forwarded API socket, a published port, a shared folder over virtiofs,
 // and the faults (the CLI killed during start, libvirtd restarted under a running machine, QEMU
-// killed from outside); on qemu:///session a boot to a container and back; on qemu+ssh:// (this
+// killed from outside, its base images deleted from the pool and uploaded again by start, and
+// pruned by rm); on qemu:///session a boot to a container and back; on qemu+ssh:// (this
 // host's libvirtd through an sshd of the test's own, as another user) the API, SSH and a port
 // here, and the link to that host lost and found again.
 #include "../integration/cli_runner.h"
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 using machine::test::CliSandbox;
@@ -61,6 +63,21 @@ int qemu_pid(const std::string &domain) {
     int pid = 0;
     in >> pid;
     return pid;
+}
+
+// The base images in our pool there (the disk, kernel and initrd of each image, by digest).
+std::vector<std::string> base_volumes(const std::string &uri) {
+    machine::platform::SpawnProcessRunner runner;
+    auto listed = runner.run({"virsh", {"-q", "-c", uri, "vol-list", "machine"}, {}});
+    std::vector<std::string> bases;
+    std::istringstream lines(listed.out); // " NAME   PATH" (libvirt 9.0's virsh has no --name)
+    for (std::string line; std::getline(lines, line);) {
+        std::string name;
+        std::istringstream(line) >> name;
+        if (name.rfind("machine-sha256-", 0) == 0)
+            bases.push_back(name);
+    }
+    return bases;
 }
 
 // GET http://127.0.0.1:PORT/PATH with curl, retried while the forward is being set up.
@@ -170,7 +187,15 @@ TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and 
     CHECK(state(sandbox, "lv", uri) == "stopped\n");
     listed = nlohmann::json::parse(sandbox.run({"list", "--format", "json"}, on(uri)).out);
     CHECK(listed[0]["Running"] == false);
+    // Its base images deleted from the pool meanwhile (as another client's rm may, racing this
+    // machine's init): start uploads them again from the image cache.
+    auto bases = base_volumes(uri);
+    CHECK(bases.size() == 3); // the disk, the kernel and the initrd
+    for (const auto &base : bases)
+        REQUIRE(runner.run({"virsh", {"-c", uri, "vol-delete", "--pool", "machine", base}, {}})
+                    .exit_code == 0);
     REQUIRE(sandbox.run({"start", "lv"}, on(uri)).exit_code == 0);
+    CHECK(base_volumes(uri) == bases);
     CHECK(sandbox.run({"ssh", "lv", "--", "cat", "/mnt/shared/hello.txt"}, on(uri)).out ==
           "from the host\n");
 
@@ -182,6 +207,8 @@ TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and 
     CHECK(
         runner.run({"virsh", {"-c", uri, "vol-info", "--pool", "machine", "machine-lv.qcow2"}, {}})
             .exit_code != 0);
+    // and its base images, which no other machine stands on
+    CHECK(base_volumes(uri).empty());
 }
 
 TEST_CASE("libvirt, qemu:///session: a machine boots to a container and is removed",

@@ -153,7 +153,7 @@ private:
                                    std::optional<platform::FileLock> &image_hold) const;
     std::filesystem::path image_cache() const;
     // Removes the cached images no machine uses, unless an init holds the cache right now.
-    void prune_images();
+    void prune_images(const MachineConfig *removed);
     MachineState state_of(const MachineConfig &config) const;
     bool suspended(const MachineConfig &config, MachineState state) const;
     void clear_runtime(const Layout &layout) const;

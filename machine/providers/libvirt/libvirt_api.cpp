@@ -49,6 +49,10 @@ std::unique_ptr<LibvirtApi> load() {
     libvirt.bind("virStorageVolResize", api->virStorageVolResize);
     libvirt.bind("virStorageVolUpload", api->virStorageVolUpload);
     libvirt.bind("virStorageVolFree", api->virStorageVolFree);
+    libvirt.bind("virStoragePoolListAllVolumes", api->virStoragePoolListAllVolumes);
+    libvirt.bind("virStorageVolGetName", api->virStorageVolGetName);
+    libvirt.bind("virStorageVolGetXMLDesc", api->virStorageVolGetXMLDesc);
+    libvirt.bind("virConnectListAllDomains", api->virConnectListAllDomains);
     libvirt.bind("virStreamNew", api->virStreamNew);
     libvirt.bind("virStreamSend", api->virStreamSend);
     libvirt.bind("virStreamRecv", api->virStreamRecv);

@@ -40,6 +40,10 @@ struct LibvirtApi {
     decltype(&::virStorageVolResize) virStorageVolResize;
     decltype(&::virStorageVolUpload) virStorageVolUpload;
     decltype(&::virStorageVolFree) virStorageVolFree;
+    decltype(&::virStoragePoolListAllVolumes) virStoragePoolListAllVolumes;
+    decltype(&::virStorageVolGetName) virStorageVolGetName;
+    decltype(&::virStorageVolGetXMLDesc) virStorageVolGetXMLDesc;
+    decltype(&::virConnectListAllDomains) virConnectListAllDomains;
     decltype(&::virStreamNew) virStreamNew;
     decltype(&::virStreamSend) virStreamSend;
     decltype(&::virStreamRecv) virStreamRecv;

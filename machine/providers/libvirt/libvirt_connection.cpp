@@ -234,6 +234,44 @@ void LibvirtConnection::resize_volume(const std::string &pool, const std::string
         fail("growing " + name);
 }
 
+std::vector<PoolVolume> LibvirtConnection::volumes(const std::string &pool) {
+    auto owner = find_pool(connection_.get(), pool);
+    virStorageVolPtr *listed = nullptr;
+    int count = libvirt_api().virStoragePoolListAllVolumes(owner.get(), &listed, 0);
+    if (count < 0)
+        fail("the volumes of the pool " + pool);
+    std::vector<Volume> held; // each freed, whatever fails on the way
+    for (int i = 0; i < count; ++i)
+        held.emplace_back(listed[i]);
+    std::free(listed);
+    std::vector<PoolVolume> volumes;
+    for (const auto &volume : held) {
+        const char *name = libvirt_api().virStorageVolGetName(volume.get());
+        if (!name)
+            fail("a volume's name in the pool " + pool);
+        volumes.push_back(
+            {name, take_string(libvirt_api().virStorageVolGetPath(volume.get()), name),
+             take_string(libvirt_api().virStorageVolGetXMLDesc(volume.get(), 0), name)});
+    }
+    return volumes;
+}
+
+std::vector<std::string> LibvirtConnection::domain_xmls() {
+    virDomainPtr *listed = nullptr;
+    int count = libvirt_api().virConnectListAllDomains(connection_.get(), &listed, 0);
+    if (count < 0)
+        fail("the domains");
+    std::vector<Domain> held;
+    for (int i = 0; i < count; ++i)
+        held.emplace_back(listed[i]);
+    std::free(listed);
+    std::vector<std::string> xmls;
+    for (const auto &domain : held)
+        xmls.push_back(
+            take_string(libvirt_api().virDomainGetXMLDesc(domain.get(), 0), "the XML of a domain"));
+    return xmls;
+}
+
 std::optional<LibvirtDomainInfo> LibvirtConnection::domain(const std::string &name) {
     auto domain = find_domain(connection_.get(), name);
     if (!domain)

@@ -2,11 +2,13 @@
 // A connection to libvirt and the few calls this provider makes on it, each turning libvirt's
 // error into one of ours. Thin glue: every decision is in the pure builders beside it.
 #include "providers/libvirt/storage_xml.h"
+#include "providers/libvirt/unused_volumes.h"
 
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 struct _virConnect;
 struct _virStream;
@@ -43,8 +45,12 @@ public:
                               const std::filesystem::path *upload = nullptr);
     void delete_volume(const std::string &pool, const std::string &name);
     void resize_volume(const std::string &pool, const std::string &name, std::uint64_t bytes);
+    // Every volume of the pool, with its XML.
+    std::vector<PoolVolume> volumes(const std::string &pool);
 
     std::optional<LibvirtDomainInfo> domain(const std::string &name);
+    // The XML of every domain there, running or defined, whoever made it.
+    std::vector<std::string> domain_xmls();
     void define_domain(const std::string &xml);
     void start_domain(const std::string &name);
     void shutdown_domain(const std::string &name); // ACPI power button

@@ -10,6 +10,7 @@
 #include "providers/libvirt/libvirt_connection.h"
 #include "providers/libvirt/libvirt_names.h"
 #include "providers/libvirt/live_xml.h"
+#include "providers/libvirt/unused_volumes.h"
 #include "providers/qemu/accelerator.h"
 #include "providers/qemu/hostfwd.h"
 #include "providers/qemu/ready_port.h"
@@ -19,6 +20,8 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace machine {
 
@@ -76,6 +79,18 @@ std::string upload_base(LibvirtConnection &libvirt, const std::string &file,
         &source);
     libvirt.delete_volume(libvirt_pool, marker);
     return uploaded;
+}
+
+// The image's files as base volumes: its disk first, then the kernel and initrd it boots with
+// (when it has them), each with its format.
+std::vector<std::pair<std::string, std::string>> image_files(const MachineConfig &config) {
+    std::vector<std::pair<std::string, std::string>> files{
+        {config.image.path, config.image.format}};
+    if (!config.image.kernel.empty() && !config.image.initrd.empty()) {
+        files.emplace_back(config.image.kernel, "raw");
+        files.emplace_back(config.image.initrd, "raw");
+    }
+    return files;
 }
 
 std::string required_volume(LibvirtConnection &libvirt, const std::string &name) {
@@ -229,10 +244,11 @@ void LibvirtProvider::create(MachineConfig &config, const Layout &layout,
     UndoStack undo;
     undo.push([&] { remove(config, layout); });
     libvirt.ensure_pool(libvirt_pool, libvirt_pool_path(uri, platform::user_data_dir()));
-    auto base = upload_base(libvirt, config.image.path, config.image.format);
-    if (!config.image.kernel.empty() && !config.image.initrd.empty()) {
-        upload_base(libvirt, config.image.kernel, "raw");
-        upload_base(libvirt, config.image.initrd, "raw");
+    std::string base; // the disk's, which the overlay stands on
+    for (const auto &[file, format] : image_files(config)) {
+        auto path = upload_base(libvirt, file, format);
+        if (file == config.image.path)
+            base = path;
     }
     libvirt.create_volume(libvirt_pool,
                           {overlay_volume_name(config.name), config.resources.disk_gib << 30,
@@ -258,6 +274,15 @@ void LibvirtProvider::remove(const MachineConfig &config, const Layout &layout) 
     libvirt.delete_volume(libvirt_pool, config_volume_name(config.name));
 }
 
+void LibvirtProvider::prune_images(const MachineConfig &removed) {
+    // Another client may be making a machine on this pool right now, between uploading a base
+    // and standing on it: what it loses here, its start uploads again (below).
+    auto libvirt = connect(removed);
+    auto domains = libvirt.domain_xmls();
+    for (const auto &name : unused_base_volumes(libvirt.volumes(libvirt_pool), domains))
+        libvirt.delete_volume(libvirt_pool, name);
+}
+
 MachineState LibvirtProvider::state(const MachineConfig &config, const Layout &) {
     // Asked again and again by the forwarder: one connection per URI, opened again when it was
     // dropped (libvirtd restarted; over qemu+ssh each new connection is another SSH login).
@@ -280,6 +305,11 @@ LibvirtProvider::start(const MachineConfig &config, const Layout &layout,
         throw NotFound(fmt::format("libvirt at {} has no domain {}", libvirt.uri(), name),
                        "remove the machine and make it again");
     check_owner(*existing, layout, libvirt.uri());
+    // A base another client's rm pruned while this machine was being made, or one deleted by
+    // hand, comes back from the image cache: the same digest, so the same name and path.
+    for (const auto &[file, format] : image_files(config))
+        if (std::filesystem::exists(file))
+            upload_base(libvirt, file, format);
     auto domain = domain_of(config, layout, libvirt);
     domain.uuid = existing->uuid;
     libvirt.define_domain(domain_xml(domain));

@@ -20,6 +20,7 @@ public:
     void create(MachineConfig &config, const Layout &layout,
                 const ProvisioningPayload &payload) override;
     void remove(const MachineConfig &config, const Layout &layout) override;
+    void prune_images(const MachineConfig &removed) override;
     MachineState state(const MachineConfig &config, const Layout &layout) override;
     std::unique_ptr<ReadySignal>
     start(const MachineConfig &config, const Layout &layout,

@@ -2,8 +2,6 @@
 
 namespace machine {
 
-namespace {
-
 std::string xml_unescape(const std::string &text) {
     static const std::pair<const char *, char> entities[] = {
         {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&apos;", '\''}, {"&quot;", '"'}};
@@ -22,6 +20,8 @@ std::string xml_unescape(const std::string &text) {
     }
     return plain;
 }
+
+namespace {
 
 // The value of `attribute='...'` in `element`, or "".
 std::string attribute(const std::string &element, const std::string &attribute) {
