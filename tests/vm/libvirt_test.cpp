@@ -108,6 +108,7 @@ TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and 
           "[vm][libvirt]") {
     const std::string uri = "qemu:///system";
     CliSandbox sandbox;
+    auto bases_before = base_volumes(uri);
     auto shared = sandbox.root() / "shared";
     fs::create_directories(shared);
     std::ofstream(shared / "hello.txt") << "from the host\n";
@@ -190,7 +191,9 @@ TEST_CASE("libvirt, qemu:///system: a machine boots, serves the API, a port and 
     // Its base images deleted from the pool meanwhile (as another client's rm may, racing this
     // machine's init): start uploads them again from the image cache.
     auto bases = base_volumes(uri);
-    CHECK(bases.size() == 3); // the disk, the kernel and the initrd
+    INFO("bases in the pool before this test: " << bases_before.size());
+    REQUIRE(bases_before.empty()); // a shared host's: not ours to delete
+    CHECK(bases.size() == 3);      // the disk, the kernel and the initrd
     for (const auto &base : bases)
         REQUIRE(runner.run({"virsh", {"-c", uri, "vol-delete", "--pool", "machine", base}, {}})
                     .exit_code == 0);

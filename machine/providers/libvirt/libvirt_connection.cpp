@@ -241,6 +241,7 @@ std::vector<PoolVolume> LibvirtConnection::volumes(const std::string &pool) {
     if (count < 0)
         fail("the volumes of the pool " + pool);
     std::vector<Volume> held; // each freed, whatever fails on the way
+    held.reserve(std::size_t(count));
     for (int i = 0; i < count; ++i)
         held.emplace_back(listed[i]);
     std::free(listed);
@@ -262,13 +263,16 @@ std::vector<std::string> LibvirtConnection::domain_xmls() {
     if (count < 0)
         fail("the domains");
     std::vector<Domain> held;
+    held.reserve(std::size_t(count));
     for (int i = 0; i < count; ++i)
         held.emplace_back(listed[i]);
     std::free(listed);
+    // A running domain's live XML, and the definition it boots next, which may name other files.
     std::vector<std::string> xmls;
     for (const auto &domain : held)
-        xmls.push_back(
-            take_string(libvirt_api().virDomainGetXMLDesc(domain.get(), 0), "the XML of a domain"));
+        for (unsigned flags : {0u, unsigned(VIR_DOMAIN_XML_INACTIVE)})
+            xmls.push_back(take_string(libvirt_api().virDomainGetXMLDesc(domain.get(), flags),
+                                       "the XML of a domain"));
     return xmls;
 }
 

@@ -2,7 +2,6 @@
 // A connection to libvirt and the few calls this provider makes on it, each turning libvirt's
 // error into one of ours. Thin glue: every decision is in the pure builders beside it.
 #include "providers/libvirt/storage_xml.h"
-#include "providers/libvirt/unused_volumes.h"
 
 #include <filesystem>
 #include <memory>

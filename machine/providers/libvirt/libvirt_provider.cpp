@@ -19,6 +19,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -81,12 +83,17 @@ std::string upload_base(LibvirtConnection &libvirt, const std::string &file,
     return uploaded;
 }
 
+// An image that comes with its own kernel and initrd boots them directly.
+bool boots_directly(const MachineConfig &config) {
+    return !config.image.kernel.empty() && !config.image.initrd.empty();
+}
+
 // The image's files as base volumes: its disk first, then the kernel and initrd it boots with
 // (when it has them), each with its format.
 std::vector<std::pair<std::string, std::string>> image_files(const MachineConfig &config) {
     std::vector<std::pair<std::string, std::string>> files{
         {config.image.path, config.image.format}};
-    if (!config.image.kernel.empty() && !config.image.initrd.empty()) {
+    if (boots_directly(config)) {
         files.emplace_back(config.image.kernel, "raw");
         files.emplace_back(config.image.initrd, "raw");
     }
@@ -113,7 +120,7 @@ LibvirtDomain domain_of(const MachineConfig &config, const Layout &layout,
     d.cpus = config.resources.cpus;
     d.memory_mib = config.resources.memory_mib;
     d.disk = required_volume(libvirt, overlay_volume_name(config.name));
-    if (!config.image.kernel.empty() && !config.image.initrd.empty()) {
+    if (boots_directly(config)) {
         d.kernel = required_volume(libvirt, base_volume_name(config.image.kernel));
         d.initrd = required_volume(libvirt, base_volume_name(config.image.initrd));
         d.cmdline = config.image.kernel_cmdline;
@@ -275,12 +282,24 @@ void LibvirtProvider::remove(const MachineConfig &config, const Layout &layout) 
 }
 
 void LibvirtProvider::prune_images(const MachineConfig &removed) {
-    // Another client may be making a machine on this pool right now, between uploading a base
-    // and standing on it: what it loses here, its start uploads again (below).
+    // Only the removed machine's bases: another client may be making a machine on this pool
+    // right now, between uploading a base and standing on it. If it loses one here, its init
+    // fails and is undone, or its start uploads it again (below); no machine already made does.
     auto libvirt = connect(removed);
+    std::set<std::string> candidates;
+    for (const auto &file : image_files(removed))
+        candidates.insert(base_volume_name(file.first));
     auto domains = libvirt.domain_xmls();
-    for (const auto &name : unused_base_volumes(libvirt.volumes(libvirt_pool), domains))
-        libvirt.delete_volume(libvirt_pool, name);
+    std::optional<Error> failed; // the others are still tried
+    for (const auto &name : unused_base_volumes(candidates, libvirt.volumes(libvirt_pool), domains))
+        try {
+            libvirt.delete_volume(libvirt_pool, name);
+        } catch (const Error &error) {
+            if (!failed)
+                failed = error;
+        }
+    if (failed)
+        throw *failed;
 }
 
 MachineState LibvirtProvider::state(const MachineConfig &config, const Layout &) {
@@ -306,9 +325,11 @@ LibvirtProvider::start(const MachineConfig &config, const Layout &layout,
                        "remove the machine and make it again");
     check_owner(*existing, layout, libvirt.uri());
     // A base another client's rm pruned while this machine was being made, or one deleted by
-    // hand, comes back from the image cache: the same digest, so the same name and path.
+    // hand, comes back from the image cache: the same digest, so the same name and path. Only a
+    // missing one: a marker standing beside a base may be another client's upload under way.
     for (const auto &[file, format] : image_files(config))
-        if (std::filesystem::exists(file))
+        if (std::filesystem::exists(file) &&
+            !libvirt.volume_path(libvirt_pool, base_volume_name(file)))
             upload_base(libvirt, file, format);
     auto domain = domain_of(config, layout, libvirt);
     domain.uuid = existing->uuid;

@@ -1,12 +1,9 @@
 #pragma once
 // What only a running domain's XML says: where libvirt put the host end of a virtio-serial
-// channel. And how libvirt's XML text is read.
+// channel.
 #include <string>
 
 namespace machine {
-
-// libvirt's XML text with its five entities replaced by the characters they stand for.
-std::string xml_unescape(const std::string &text);
 
 // The unix socket path of the channel whose target is named `port` ("org.machine.mux.0"), or ""
 // when the XML has none. Reads libvirt's own formatting (single-quoted attributes).

@@ -23,4 +23,11 @@ struct VolumeSpec {
 
 std::string volume_xml(const VolumeSpec &volume);
 
+// A volume in a pool, as libvirt lists it.
+struct PoolVolume {
+    std::string name;
+    std::string path;
+    std::string xml; // libvirt's description of it
+};
+
 } // namespace machine

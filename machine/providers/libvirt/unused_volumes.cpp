@@ -1,20 +1,12 @@
 #include "providers/libvirt/unused_volumes.h"
 
-#include "providers/libvirt/live_xml.h"
+#include "providers/libvirt/xml_text.h"
 
 #include <algorithm>
-#include <regex>
-#include <set>
 
 namespace machine {
 
 namespace {
-
-// base_volume_name of a file of the image cache: never an overlay, a config or a marker.
-bool is_base_volume(const std::string &name) {
-    static const std::regex base(R"(machine-sha256-[0-9a-f]{64}\.(qcow2|raw|vmlinuz|initrd))");
-    return std::regex_match(name, base);
-}
 
 // True when `path` is a whole element text or attribute value in `xml` (as <kernel>PATH</kernel>
 // or <source file='PATH'/>), not the start of a longer one.
@@ -41,7 +33,8 @@ std::string backing_path(const std::string &volume_xml) {
     return xml_unescape(volume_xml.substr(start, end - start));
 }
 
-std::vector<std::string> unused_base_volumes(const std::vector<PoolVolume> &volumes,
+std::vector<std::string> unused_base_volumes(const std::set<std::string> &candidates,
+                                             const std::vector<PoolVolume> &volumes,
                                              const std::vector<std::string> &domain_xmls) {
     std::set<std::string> names, backings;
     for (const auto &volume : volumes) {
@@ -56,8 +49,10 @@ std::vector<std::string> unused_base_volumes(const std::vector<PoolVolume> &volu
                            [&](const std::string &xml) { return names_path(xml, path); });
     };
     std::vector<std::string> unused;
+    // A marker left by a killed upload keeps its base until an upload finishes it: that base may
+    // be half written, and nothing stands on it for long (upload_base starts it again).
     for (const auto &volume : volumes)
-        if (is_base_volume(volume.name) && !names.count(volume.name + ".uploading") &&
+        if (candidates.count(volume.name) && !names.count(volume.name + ".uploading") &&
             !backings.count(volume.path) && !named_by_a_domain(volume.path))
             unused.push_back(volume.name);
     std::sort(unused.begin(), unused.end());

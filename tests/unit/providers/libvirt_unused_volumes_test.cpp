@@ -4,6 +4,7 @@
 #include "providers/libvirt/unused_volumes.h"
 
 #include <catch2/catch.hpp>
+#include <set>
 
 using namespace machine;
 
@@ -53,7 +54,7 @@ TEST_CASE("libvirt: an overlay's base is read from its volume XML") {
           "/a & b/x");
 }
 
-TEST_CASE("libvirt: a base goes only when nothing in libvirt stands on it") {
+TEST_CASE("libvirt: a removed machine's base goes only when nothing in libvirt stands on it") {
     std::vector<PoolVolume> volumes = {
         volume(base(digest_a, "qcow2")), // an overlay backs onto it
         volume("machine-dev.qcow2", pool + base(digest_a, "qcow2")),
@@ -63,29 +64,35 @@ TEST_CASE("libvirt: a base goes only when nothing in libvirt stands on it") {
         volume(base(digest_b, "qcow2")), // nothing: it goes, with its kernel and initrd
         volume(base(digest_b, "vmlinuz")),
         volume(base(digest_b, "initrd")),
-        volume(base(digest_c, "raw")), // being uploaded
+        volume(base(digest_c, "raw")), // an upload under way, or a killed one's half
         volume(base(digest_c, "raw") + ".uploading"),
-        volume("machine-base.qcow2"),      // not named as our bases are: never touched
-        volume("someone-else.qcow2"),      // another program's
-        volume("machine-sha256-ab.qcow2"), // not a whole digest
     };
-    CHECK(unused_base_volumes(volumes, {domain_booting(digest_a)}) ==
+    std::set<std::string> every_base = {base(digest_a, "qcow2"),   base(digest_a, "vmlinuz"),
+                                        base(digest_a, "initrd"),  base(digest_b, "qcow2"),
+                                        base(digest_b, "vmlinuz"), base(digest_b, "initrd"),
+                                        base(digest_c, "raw")};
+    CHECK(unused_base_volumes(every_base, volumes, {domain_booting(digest_a)}) ==
           std::vector<std::string>{base(digest_b, "initrd"), base(digest_b, "qcow2"),
                                    base(digest_b, "vmlinuz")});
 
     // With no domain naming them, the kernel and initrd of the first image go too; its disk
     // stays while the overlay stands on it.
-    CHECK(unused_base_volumes(volumes, {}) ==
+    CHECK(unused_base_volumes(every_base, volumes, {}) ==
           std::vector<std::string>{base(digest_a, "initrd"), base(digest_a, "vmlinuz"),
                                    base(digest_b, "initrd"), base(digest_b, "qcow2"),
                                    base(digest_b, "vmlinuz")});
 
+    // Only the removed machine's bases are looked at; one not in the pool is nothing to delete.
+    CHECK(unused_base_volumes({base(digest_b, "qcow2"), base(digest_a, "raw")}, volumes, {}) ==
+          std::vector<std::string>{base(digest_b, "qcow2")});
+
     // A path that only begins another one names nothing.
-    CHECK(unused_base_volumes({volume(base(digest_b, "qcow2"))},
+    std::set<std::string> b = {base(digest_b, "qcow2")};
+    CHECK(unused_base_volumes(b, {volume(base(digest_b, "qcow2"))},
                               {"<domain><disk><source file='" + pool + base(digest_b, "qcow2") +
                                ".old'/></disk></domain>"}) ==
           std::vector<std::string>{base(digest_b, "qcow2")});
-    CHECK(unused_base_volumes({volume(base(digest_b, "qcow2"))},
+    CHECK(unused_base_volumes(b, {volume(base(digest_b, "qcow2"))},
                               {"<domain><disk><source file='" + pool + base(digest_b, "qcow2") +
                                "'/></disk></domain>"})
               .empty());
