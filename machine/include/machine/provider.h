@@ -125,9 +125,10 @@ public:
     // Removes what create() made. Idempotent: what is already gone is not an error.
     virtual void remove(const MachineConfig &config, const Layout &layout) = 0;
 
-    // After `removed` went: deletes the copies of base images this provider keeps apart from the
+    // After `removed` went: deletes its copies of base images this provider keeps apart from the
     // image cache (a libvirt pool's) that no machine stands on any more. Run with the image cache
-    // to itself, so no init of this host is making a machine; a failure is only a warning.
+    // to itself, so no init of this store is making a machine (others sharing the provider's
+    // storage may be); a failure is only a warning.
     virtual void prune_images(const MachineConfig & /*removed*/) {}
 
     // `running` while the VM lives, from the hypervisor itself (safe against pid reuse); the
