@@ -8,7 +8,9 @@
 
 using namespace machine;
 
-namespace {
+// Named, not anonymous, and holding the tests too: the cross builds compile the unit tests as
+// unity files, where another test's anonymous `pool` would meet this one.
+namespace unused_volumes_test {
 
 const std::string pool = "/var/lib/libvirt/images/machine/";
 const std::string digest_a(64, 'a');
@@ -43,8 +45,6 @@ std::string domain_booting(const std::string &digest) {
     d.cmdline = "root=PARTUUID=45df rw";
     return domain_xml(d);
 }
-
-} // namespace
 
 TEST_CASE("libvirt: an overlay's base is read from its volume XML") {
     CHECK(backing_path(volume("machine-dev.qcow2", pool + base(digest_a, "qcow2")).xml) ==
@@ -97,3 +97,5 @@ TEST_CASE("libvirt: a removed machine's base goes only when nothing in libvirt s
                                "'/></disk></domain>"})
               .empty());
 }
+
+} // namespace unused_volumes_test
