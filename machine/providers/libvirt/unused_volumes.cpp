@@ -49,8 +49,8 @@ std::vector<std::string> unused_base_volumes(const std::set<std::string> &candid
                            [&](const std::string &xml) { return names_path(xml, path); });
     };
     std::vector<std::string> unused;
-    // A marker left by a killed upload keeps its base until an upload finishes it: that base may
-    // be half written, and nothing stands on it for long (upload_base starts it again).
+    // A marker keeps its base: an upload under way, or a killed one's half-written volume, which
+    // the next upload of that image replaces. Markers themselves are never candidates.
     for (const auto &volume : volumes)
         if (candidates.count(volume.name) && !names.count(volume.name + ".uploading") &&
             !backings.count(volume.path) && !named_by_a_domain(volume.path))
