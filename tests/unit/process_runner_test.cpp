@@ -45,7 +45,7 @@ TEST_CASE("a process is alive until its last thread has exited, not only its fir
         pid = ::fork();
         if (pid == 0) {
             std::thread([] {
-                std::this_thread::sleep_for(1s);
+                std::this_thread::sleep_for(3s); // well past the check below, even under load
                 ::_exit(0); // not exit(): the parent's copied stdio buffers must not be flushed
             }).detach();
             ::pthread_exit(nullptr); // the process lives on in the other thread
