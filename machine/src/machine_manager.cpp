@@ -735,16 +735,16 @@ void MachineManager::prune_images(const MachineConfig *removed) {
         auto lock = try_lock_image_cache(image_cache());
         if (!lock)
             return; // an init is using the cache: a later `rm` prunes
-        auto used = images_by_machine(store_);
-        for (const auto &file : used
-                                    ? unused_cached_images(image_cache(), used_by_others(*used, ""))
-                                    : std::vector<fs::path>{}) {
-            std::error_code ec;
-            fs::remove(file, ec);
-            if (ec)
-                warnings_.push_back(fmt::format("could not remove the unused image {}: {}",
-                                                file.string(), ec.message()));
-        }
+        // Unknown (a machine that cannot be read may use any image): none of the cache goes.
+        if (auto used = images_by_machine(store_))
+            for (const auto &file :
+                 unused_cached_images(image_cache(), used_by_others(*used, ""))) {
+                std::error_code ec;
+                fs::remove(file, ec);
+                if (ec)
+                    warnings_.push_back(fmt::format("could not remove the unused image {}: {}",
+                                                    file.string(), ec.message()));
+            }
         // Judged by what the provider's own host holds, whatever this host's machines are.
         if (removed)
             provider_of(*removed).prune_images(*removed);
